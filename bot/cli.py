@@ -1,0 +1,107 @@
+"""The command line: ``coopbot console | run | check-config | export``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from importlib import resources
+from pathlib import Path
+
+from storage.repository import DatabaseLocked, Repository
+
+from . import config as config_module
+from . import export
+from .config import Config, ConfigError
+
+
+def _load(path: str | None) -> Config:
+    if path is None:
+        text = resources.files("bot").joinpath("demo.toml").read_text(encoding="utf-8")
+        return config_module.parse(text, None)
+    return config_module.load(path)
+
+
+def _console(args: argparse.Namespace) -> int:
+    from .console import Console
+
+    config = _load(args.config)
+    interactive = sys.stdin.isatty()
+    if args.config is None:
+        print(f"coopbot console: built-in demo group, database {Path(config.database).resolve()}",
+              file=sys.stderr)
+    console = Console(config, interactive=interactive)
+    asyncio.run(console.run())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    problems = config_module.placeholder_problems(config)
+    if problems:
+        raise ConfigError("\n".join(f"{args.config}: {p}" for p in problems))
+    if config.matrix is None:
+        raise ConfigError(f"{args.config}: [matrix] is needed by coopbot run")
+    print("coopbot run: the Matrix adapter is not built yet; use coopbot console.", file=sys.stderr)
+    return 2
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = _load(args.file)
+    print(config_module.describe(config))
+    for problem in config_module.placeholder_problems(config):
+        print(f"warning: {problem} (coopbot run will refuse it)")
+    print("configuration OK")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if not Path(config.database).exists():
+        raise ConfigError(f"no database at {config.database}: nothing to export yet")
+    repo = Repository(config.database, lock=False)
+    try:
+        sys.stdout.write(export.render(export.rows(repo, args.what), args.format))
+    finally:
+        repo.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="coopbot", description="Self-governed cooptation on Matrix and Discourse.")
+    sub = top.add_subparsers(dest="command", required=True)
+    console = sub.add_parser("console", help="try the bot in a terminal (built-in demo without --config)")
+    console.add_argument("--config", help="TOML configuration file")
+    console.set_defaults(func=_console)
+    run = sub.add_parser("run", help="run the bot on Matrix (and Discourse when configured)")
+    run.add_argument("--config", required=True)
+    run.set_defaults(func=_run)
+    check = sub.add_parser("check-config", help="validate a configuration file and print it, secrets masked")
+    check.add_argument("file")
+    check.set_defaults(func=_check)
+    exp = sub.add_parser("export", help="print proposals, members or the audit log")
+    exp.add_argument("--config", help="TOML configuration file (default: the built-in demo)")
+    exp.add_argument("--what", required=True, choices=export.WHATS)
+    exp.add_argument("--format", default="json", choices=("json", "csv"))
+    exp.set_defaults(func=_export)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as error:
+        print(f"configuration error:\n{error}", file=sys.stderr)
+        return 2
+    except DatabaseLocked as error:
+        print(f"coopbot: {error}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

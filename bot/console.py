@@ -1,0 +1,198 @@
+"""The console: the same engine, storage and scheduler in a terminal, no server needed.
+
+Lines are room messages from the current identity, except console controls:
+``/as @person``, ``/in group``, ``/dm TEXT`` (a direct message to the bot), ``/advance 5d``,
+``/who``, ``/quit``. Every message the bot sends is printed as a block whose first line is
+``[room GROUP]`` or ``[dm @person]``. With piped stdin nothing but those blocks goes to
+stdout, so scenarios can be scripted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from datetime import timedelta
+from typing import TextIO
+
+from commands.events import Inbound, Venue
+from commands.timefmt import parse_duration, show_moment
+
+from .clock import ShiftedClock
+from .config import Config
+from .runtime import Runtime
+from .scheduler import Wakeups
+
+OFFSET_KEY = "console_clock_offset_seconds"
+
+
+class Console:
+    def __init__(self, config: Config, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                 interactive: bool = False) -> None:
+        self.config = config
+        self.out, self.err = out, err
+        self.interactive = interactive
+        self.clock = ShiftedClock()
+        self.runtime = Runtime(config, self.clock)
+        repo = self.runtime.repo
+        # The console's clock keeps its advance across runs, so deadlines stay meaningful.
+        self.clock.offset = timedelta(seconds=float(repo.meta(OFFSET_KEY) or 0))
+        self.group = config.groups[0].slug
+        self.person = self._default_person()
+        self.wakeups = Wakeups(self.runtime.engine, self.clock, self._due)
+
+    def _default_person(self) -> str:
+        group = self.config.groups[0]
+        for person in group.admins + tuple(p for m in group.members for p in m.matrix):
+            return person
+        return "@console:local"
+
+    # --- the loop -----------------------------------------------------------------------
+    async def run(self, lines: TextIO = sys.stdin) -> None:
+        self.runtime.prepare()
+        self.runtime.catch_up()
+        self.deliver()
+        self.wakeups.start()
+        if self.interactive:
+            self._intro()
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if self.interactive:
+                    self.err.write(f"{self.person} in {self.group}> ")
+                    self.err.flush()
+                line = await loop.run_in_executor(None, lines.readline)
+                if not line:
+                    break
+                if not await self.feed(line.rstrip("\n")):
+                    break
+        finally:
+            self.wakeups.shutdown()
+            self.runtime.close()
+
+    async def feed(self, line: str) -> bool:
+        """One input line; False when the user quits."""
+        if not line.strip():
+            return True
+        if line.startswith("/"):
+            return self._control(line)
+        self._say(line, Venue.ROOM)
+        return True
+
+    def _say(self, text: str, venue: Venue) -> None:
+        event = Inbound(
+            event_id=f"console:{uuid.uuid4().hex}", sender=self.person, text=text,
+            at=self.clock.now(), venue=venue,
+            group=self.group if venue is Venue.ROOM else None,
+        )
+        if not self.runtime.engine.handle(event) and self.interactive:
+            self.err.write(f"(not a command: commands start with {self.config.command_prefix}"
+                           f", try {self.config.command_prefix}help)\n")
+        self.runtime.catch_up()
+        self.deliver()
+        self.wakeups.sync()
+
+    async def _due(self) -> None:
+        self.runtime.catch_up()
+        self.deliver()
+        self.wakeups.sync()
+
+    def deliver(self) -> None:
+        """Print what the outbox holds, then mark it sent."""
+        repo = self.runtime.repo
+        for row in repo.pending_outbox(("room", "dm")):
+            header = f"[room {row['target']}]" if row["venue"] == "room" else f"[dm {row['target']}]"
+            self.out.write(f"{header}\n{row['plain']}\n\n")
+            repo.mark_sent(row["id"], self.clock.now(), remote_id="console")
+        self.out.flush()
+
+    # --- controls -------------------------------------------------------------------------
+    def _control(self, line: str) -> bool:
+        command, _, argument = line[1:].partition(" ")
+        argument = argument.strip()
+        if command in ("quit", "exit", "q"):
+            return False
+        if command == "as":
+            person = self._person(argument)
+            if person:
+                self.person = person
+                self._note(f"you are now {person}")
+        elif command == "in":
+            if self.config.group(argument):
+                self.group = argument
+                self._note(f"you are now in {argument}")
+            else:
+                self._note(f"no group {argument!r}; groups: "
+                           + ", ".join(g.slug for g in self.config.groups))
+        elif command == "dm":
+            if argument:
+                self._say(argument, Venue.DM)
+            else:
+                self._note("usage: /dm !status C-1")
+        elif command == "advance":
+            try:
+                delta = parse_duration(argument)
+            except ValueError:
+                self._note("usage: /advance 5d (also 90s, 45m, 36h, 2w)")
+                return True
+            self.clock.advance(delta)
+            self.runtime.repo.set_meta(OFFSET_KEY, str(self.clock.offset.total_seconds()))
+            self._note(f"the clock is now {self._now()}")
+            self.runtime.catch_up()
+            self.deliver()
+            self.wakeups.sync()
+        elif command == "who":
+            self._who()
+        else:
+            self._note("console controls: /as @person, /in GROUP, /dm TEXT, /advance 5d, /who, /quit")
+        return True
+
+    def _person(self, text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            self._note("usage: /as @bob")
+            return None
+        known = self._known_people()
+        if text in known or (text.startswith("@") and ":" in text):
+            return text
+        local = text.lstrip("@").lower()
+        matches = [p for p in known if p.lower().lstrip("@").split(":")[0] == local]
+        if len(matches) == 1:
+            return matches[0]
+        self._note(f"who is {text!r}? known: {', '.join(known)}")
+        return None
+
+    def _known_people(self) -> list[str]:
+        repo = self.runtime.repo
+        people = {row["person"] for row in repo.persons(self.group)}
+        for role in ("admin", "core", "registrar"):
+            people.update(repo.holders(self.group, role))
+        return sorted(p for p in people if p.startswith("@"))
+
+    def _who(self) -> None:
+        repo = self.runtime.repo
+        lines = [f"you are {self.person} in {self.group}; the clock says {self._now()}"]
+        for person in self._known_people():
+            row = repo.person(self.group, person)
+            roles = [r for r in ("admin", "core", "registrar") if repo.has_role(self.group, person, r)]
+            member = row["member"] if row and row["member"] else "no member"
+            lines.append(f"  {person}: {member}" + (f" ({', '.join(roles)})" if roles else ""))
+        self._note("\n".join(lines))
+
+    def _now(self) -> str:
+        group = self.runtime.engine.group(self.group)
+        return show_moment(self.clock.now(), group.zone, "en")
+
+    def _note(self, text: str) -> None:
+        """Console chatter goes to stderr: stdout holds only what the bot says."""
+        self.err.write(text + "\n")
+        self.err.flush()
+
+    def _intro(self) -> None:
+        prefix = self.config.command_prefix
+        self._note(
+            f"coopbot console — you are {self.person} in group {self.group}.\n"
+            f"Try: {prefix}help · {prefix}propose \"Repair Together\" they fix things with us · "
+            f"{prefix}list\n"
+            "Then /as @bob to become someone else, /advance 10m to move the clock, /who, /quit."
+        )

@@ -1,0 +1,121 @@
+"""Admin commands: settings, roles, identities, member status, language (SPEC sections 2, 8).
+
+Each change is stored (the database wins over the config file from then on), audit-logged
+and announced in the group room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from .context import Context
+from .errors import CommandError
+from .render import join, render, text
+from .settings import SETTINGS
+
+_STATUS_FOR = {"suspend": "suspended", "leave": "left", "reinstate": "active"}
+
+
+def config(ctx: Context, args: dict[str, Any]) -> None:
+    """!config show | !config set KEY VALUE."""
+    if args["verb"] == "show":
+        if args.get("key") or args.get("value"):
+            raise CommandError("err.too_many_args", extra=args.get("key") or args.get("value"),
+                               syntax=f"{ctx.group.prefix}config show")
+        _show(ctx)
+        return
+    key, value = args.get("key"), args.get("value")
+    if not key or not value:
+        raise CommandError("err.missing_args", syntax=f"{ctx.group.prefix}config set KEY VALUE")
+    key = key.lower()
+    if key not in SETTINGS:
+        raise CommandError("err.unknown_setting", key=key, keys=", ".join(SETTINGS))
+    setting = SETTINGS[key]
+    try:
+        canonical = setting.show(setting.parse(value))
+    except (ValueError, TypeError):
+        raise CommandError("err.bad_value", key=key, value=value, hint=setting.hint) from None
+    ctx.repo.set_setting(ctx.group.slug, key, canonical, ctx.caller, ctx.now)
+    ctx.audit("config_set", key, value=canonical, previous=ctx.group.settings.text(key))
+    ctx.out.reply("ok.config_set", key=key, value=canonical)
+    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=canonical)
+
+
+def _show(ctx: Context) -> None:
+    stored = ctx.repo.settings(ctx.group.slug)
+    lines = [render(ctx.lang, "config.header", group=ctx.group.name)]
+    for key in SETTINGS:
+        changed = ""
+        if key in stored:
+            changed = text(ctx.lang, "config.changed", by=stored[key]["changed_by"])
+        lines.append(render(ctx.lang, "config.line", key=key, value=ctx.group.settings.text(key),
+                            changed=changed))
+    holders = {role: ", ".join(ctx.repo.holders(ctx.group.slug, role)) or "-"
+               for role in ("admin", "core", "registrar")}
+    lines.append(render(ctx.lang, "config.roles", admins=holders["admin"], core=holders["core"],
+                        registrar=holders["registrar"]))
+    ctx.out.reply_message(join(lines))
+
+
+def role(ctx: Context, args: dict[str, Any]) -> None:
+    """!role grant|revoke core|registrar|admin @person."""
+    grant, role_name, person = args["verb"] == "grant", args["role"], args["person"]
+    holds = ctx.repo.has_role(ctx.group.slug, person, role_name)
+    role_label = text(ctx.lang, f"role.{role_name}")
+    if holds == grant:
+        raise CommandError("err.role_unchanged", person=person, role=role_label,
+                           state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
+    if not grant and role_name == "admin" and ctx.repo.holders(ctx.group.slug, "admin") == [person]:
+        raise CommandError("err.last_admin", person=person)
+    ctx.repo.set_role(ctx.group.slug, person, role_name, grant, "command", ctx.now)
+    ctx.audit("role_granted" if grant else "role_revoked", person, role=role_name)
+    ctx.out.reply("ok.done")
+    ctx.out.announce("ann.role_granted" if grant else "ann.role_revoked", by=ctx.caller,
+                     role=role_label, person=person)
+
+
+def link(ctx: Context, args: dict[str, Any]) -> None:
+    """!link @person|forum:username member-slug."""
+    person, member = args["person"], args["member"]
+    ctx.repo.link_person(ctx.group.slug, person, member["slug"], "command", ctx.now)
+    ctx.audit("linked", person, member=member["slug"])
+    ctx.out.reply("ok.done")
+    ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member["name"])
+
+
+def unlink(ctx: Context, args: dict[str, Any]) -> None:
+    """!unlink @person|forum:username."""
+    person = args["person"]
+    row = ctx.repo.person(ctx.group.slug, person)
+    if not row or not row["member"]:
+        raise CommandError("err.not_linked", person=person)
+    ctx.repo.link_person(ctx.group.slug, person, None, "command", ctx.now)
+    ctx.audit("unlinked", person, member=row["member"])
+    member = ctx.repo.member(ctx.group.slug, row["member"])
+    ctx.out.reply("ok.done")
+    ctx.out.announce("ann.unlinked", by=ctx.caller, person=person,
+                     member=member["name"] if member else row["member"])
+
+
+def member(ctx: Context, args: dict[str, Any]) -> None:
+    """!member suspend|leave|reinstate member-slug: its persons lose (or regain) their rights."""
+    row, status = args["member"], _STATUS_FOR[args["verb"]]
+    label = text(ctx.lang, f"member.{status}")
+    if row["status"] == status:
+        raise CommandError("err.member_unchanged", member=row["name"], status=label)
+    ctx.repo.set_member_status(ctx.group.slug, row["slug"], status)
+    ctx.audit("member_status", row["slug"], previous=row["status"], status=status)
+    ctx.out.reply("ok.done")
+    ctx.out.announce("ann.member_status", by=ctx.caller, member=row["name"], status=label)
+
+
+def lang(ctx: Context, args: dict[str, Any]) -> None:
+    """!lang fr|nl|en: the group's language, for every message from now on."""
+    new = args["lang"]
+    ctx.repo.set_setting(ctx.group.slug, "language", new, ctx.caller, ctx.now)
+    ctx.audit("config_set", "language", value=new, previous=ctx.group.lang)
+    # The reply already speaks the new language.
+    ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=new))
+    ctx.out.group = ctx.group
+    ctx.out.reply("ok.lang")

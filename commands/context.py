@@ -1,0 +1,144 @@
+"""The narrow ports an executor gets: the clock, the repository, the group, the caller and
+the effects it may queue. Tests pass the real repository over a temp file and a fake clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from storage.repository import Repository
+
+from .events import Inbound, Venue
+from .render import Message, render
+from .settings import GroupSettings
+from .timefmt import show_duration, show_moment
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group as the engine sees it: its config-file identity and its effective settings."""
+
+    slug: str
+    name: str
+    settings: GroupSettings
+    charter: tuple[str, ...] = ()
+    prefix: str = "!"
+
+    @property
+    def lang(self) -> str:
+        return self.settings.language
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+    def when(self, moment: datetime) -> str:
+        return show_moment(moment, self.zone, self.lang)
+
+    def span(self, delta) -> str:
+        return show_duration(delta, self.lang)
+
+
+@dataclass
+class Outgoing:
+    venue: Venue
+    target: str          # group slug for the room, person id for a DM, topic subject for the forum
+    message: Message
+    reply_to: str | None = None
+    subject: str | None = None
+
+
+@dataclass
+class Effects:
+    """Messages a command queues; written to the outbox in the command's own transaction."""
+
+    group: Group
+    event: Inbound | None = None
+    items: list[Outgoing] = field(default_factory=list)
+
+    def _render(self, key: str, params: dict) -> Message:
+        return render(self.group.lang, key, prefix=self.group.prefix, **params)
+
+    def reply(self, key: str, **params: object) -> None:
+        """Answer the caller where they spoke (threaded on their message)."""
+        assert self.event is not None
+        message = self._render(key, params)
+        if self.event.venue is Venue.DM:
+            self.items.append(Outgoing(Venue.DM, self.event.sender, message, self.event.event_id))
+        elif self.event.venue is Venue.FORUM:
+            self.items.append(Outgoing(Venue.FORUM, self.group.slug, message, self.event.event_id))
+        else:
+            self.items.append(Outgoing(Venue.ROOM, self.group.slug, message, self.event.event_id))
+
+    def reply_message(self, message: Message) -> None:
+        assert self.event is not None
+        venue = self.event.venue if self.event.venue is not Venue.FORUM else Venue.FORUM
+        target = self.event.sender if venue is Venue.DM else self.group.slug
+        self.items.append(Outgoing(venue, target, message, self.event.event_id))
+
+    def announce(self, key: str, subject: str | None = None, **params: object) -> None:
+        """Tell the whole group, in its room."""
+        self.items.append(Outgoing(Venue.ROOM, self.group.slug, self._render(key, params),
+                                   subject=subject))
+
+    def dm(self, person: str, key: str, **params: object) -> None:
+        self.items.append(Outgoing(Venue.DM, person, self._render(key, params)))
+
+    def discard(self) -> None:
+        self.items.clear()
+
+    def flush(self, repo: Repository, now: datetime) -> None:
+        for item in self.items:
+            repo.enqueue(
+                group=self.group.slug, venue=str(item.venue), target=item.target,
+                plain=item.message.plain, html=item.message.html,
+                mentions=item.message.mentions, reply_to=item.reply_to,
+                subject=item.subject, at=now,
+            )
+        self.items.clear()
+
+
+@dataclass
+class Context:
+    """Everything an executor may touch."""
+
+    repo: Repository
+    clock: Clock
+    group: Group
+    caller: str
+    event: Inbound
+    out: Effects
+    now: datetime
+
+    @property
+    def lang(self) -> str:
+        return self.group.lang
+
+    def caller_member(self) -> dict | None:
+        """The active member the caller represents, or None."""
+        person = self.repo.person(self.group.slug, self.caller)
+        if not person or not person["member"]:
+            return None
+        member = self.repo.member(self.group.slug, person["member"])
+        return member if member and member["status"] == "active" else None
+
+    def has_role(self, role: str) -> bool:
+        """A role counts only while the person's own organisation (if any) is active."""
+        if not self.repo.has_role(self.group.slug, self.caller, role):
+            return False
+        person = self.repo.person(self.group.slug, self.caller)
+        if person and person["member"]:
+            member = self.repo.member(self.group.slug, person["member"])
+            return bool(member and member["status"] == "active")
+        return True
+
+    def audit(self, action: str, subject: str | None = None, **detail: object) -> None:
+        self.repo.audit(at=self.now, group=self.group.slug, actor=self.caller, action=action,
+                        subject=subject, detail=detail, event_id=self.event.event_id)

@@ -1,0 +1,475 @@
+"""The cooptation commands and the decisions the clock makes (SPEC section 3).
+
+Every state change goes through ``_move``, which consults the transition table in
+``lifecycle`` and writes the audit row, so no path can make a move the table forbids.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from storage.repository import Repository
+
+from .context import Context, Effects, Group
+from .errors import CommandError
+from .lifecycle import ACTIVE, State, Transition, next_state
+from .parsing import any_ref, fold, name_key, slugify, split_quoted
+from .render import Mention, join, render, text
+from .timefmt import from_iso, iso
+
+BOT = "coopbot"
+MAX_NAME = 120
+
+# Field labels of the multi-line propose form, in the three languages.
+_FIELDS = {
+    "why": "rationale", "pourquoi": "rationale", "raison": "rationale", "waarom": "rationale",
+    "reden": "rationale", "rationale": "rationale",
+    "website": "website", "site": "website", "web": "website", "url": "website",
+    "contact": "contact",
+    "description": "description", "beschrijving": "description",
+}
+_LABEL = re.compile(r"^\s*([^\W\d_]+)(?:\s+(\d+))?\s*:\s?(.*)$", re.DOTALL)
+_CHARTER_LABELS = {"charter", "charte", "principe", "principle"}
+_PRINCIPLES = re.compile(
+    r"\b(?:principes?|principles?|charte|charter|beginsel(?:en)?)\s*(\d+(?:\s*(?:,|et|and|en)\s*\d+)*)",
+    re.IGNORECASE,
+)
+_SEPARATORS = (" — ", " – ", " - ")
+
+
+def ref(proposal: dict) -> str:
+    return f"C-{proposal['number']}"
+
+
+# --- reading a proposal ------------------------------------------------------------------
+
+def parse_proposal(body: str) -> dict[str, Any]:
+    """``"Name" rationale`` or the multi-line form (first line the name, then labelled lines)."""
+    fields: dict[str, Any] = {"name": "", "rationale": "", "website": "", "contact": "",
+                              "description": "", "charter": {}}
+    quoted, rest = split_quoted(body)
+    if quoted is not None:
+        fields["name"] = quoted
+        first, _, tail = rest.partition("\n")
+        fields["rationale"] = first.strip()
+        lines = tail.splitlines()
+    else:
+        first, _, tail = body.strip().partition("\n")
+        first = first.strip()
+        for separator in _SEPARATORS:
+            if separator in first:
+                first, rationale = first.split(separator, 1)
+                fields["rationale"] = rationale.strip()
+                break
+        fields["name"] = first.strip()
+        lines = tail.splitlines()
+    current: tuple[str, int | None] = ("rationale", None)
+    for line in lines:
+        match = _LABEL.match(line)
+        label = fold(match.group(1)) if match else ""
+        if match and (label in _FIELDS or (label in _CHARTER_LABELS and match.group(2))):
+            if label in _CHARTER_LABELS:
+                current = ("charter", int(match.group(2)))
+                fields["charter"][current[1]] = match.group(3).strip()
+            else:
+                current = (_FIELDS[label], None)
+                previous = fields[current[0]]
+                fields[current[0]] = (previous + "\n" if previous else "") + match.group(3).strip()
+            continue
+        if not line.strip():
+            continue
+        if current[0] == "charter":
+            fields["charter"][current[1]] += "\n" + line.strip()
+        else:
+            previous = fields[current[0]]
+            fields[current[0]] = (previous + "\n" if previous else "") + line.strip()
+    fields["name"] = fields["name"].strip().strip('"').strip()
+    return fields
+
+
+# --- executors ---------------------------------------------------------------------------
+
+def propose(ctx: Context, args: dict[str, Any]) -> None:
+    """!propose "Name" rationale… — a representative of an active member invites an organisation."""
+    member = ctx.caller_member()
+    assert member is not None  # the table's right check guarantees it
+    fields = parse_proposal(args["name"] or "")
+    name = fields["name"]
+    if not name:
+        raise CommandError("err.empty_name")
+    if len(name) > MAX_NAME:
+        raise CommandError("err.too_long", size=len(name), max=MAX_NAME)
+    if not fields["rationale"].strip():
+        raise CommandError("err.empty_rationale", candidate=name)
+    key = name_key(name)
+    existing = ctx.repo.member_by_name_key(ctx.group.slug, key)
+    if existing and existing["status"] == "active":
+        raise CommandError("err.already_member", candidate=name, member=existing["slug"])
+    duplicate = ctx.repo.active_proposal_for(ctx.group.slug, key)
+    if duplicate:
+        raise CommandError("err.duplicate_proposal", candidate=name, ref=ref(duplicate),
+                           state=text(ctx.lang, f"state.{duplicate['state']}"))
+    charter = ctx.group.charter
+    answers = {n: fields["charter"].get(n, "").strip() for n in range(1, len(charter) + 1)}
+    missing = [str(n) for n, answer in answers.items() if not answer]
+    if missing:
+        raise CommandError("err.charter_missing", candidate=name, missing=", ".join(missing))
+
+    number = ctx.repo.next_number(ctx.group.slug, "proposal")
+    deadline = ctx.now + ctx.group.settings.silence_window
+    electorate = [m["slug"] for m in ctx.repo.members(ctx.group.slug, "active")]
+    proposal = {
+        "key": f"{ctx.group.slug}:C-{number}", "group_slug": ctx.group.slug, "number": number,
+        "candidate": name, "candidate_key": key, "rationale": fields["rationale"].strip(),
+        "website": fields["website"] or None, "contact": fields["contact"] or None,
+        "description": fields["description"] or None,
+        "charter_answers": json.dumps({str(n): a for n, a in answers.items()}, ensure_ascii=False),
+        "proposer": ctx.caller, "proposer_member": member["slug"], "state": State.OPEN.value,
+        "created_at": iso(ctx.now), "deadline": iso(deadline), "last_call_at": None,
+        "electorate": json.dumps(electorate), "decided_at": None, "decided_by": None,
+        "decision_reason": None, "member_slug": None, "extended_by": 0,
+        "event_id": ctx.event.event_id,
+    }
+    ctx.repo.insert_proposal(proposal)
+    ctx.audit("propose", proposal["key"], candidate=name, deadline=iso(deadline))
+    ctx.out.reply("ok.proposed", ref=ref(proposal), candidate=name, deadline=ctx.group.when(deadline))
+    ctx.out.announce("ann.proposed", subject=proposal["key"], ref=ref(proposal), candidate=name,
+                     proposer=ctx.caller, member=member["name"],
+                     rationale=proposal["rationale"],
+                     extras=extras(ctx.group, proposal), deadline=ctx.group.when(deadline))
+
+
+def object_(ctx: Context, args: dict[str, Any]) -> None:
+    """!object C-3 reason… — counts if its source timestamp is at or before the deadline."""
+    proposal = args["proposal"]
+    member = _voter(ctx, proposal)
+    deadline = from_iso(proposal["deadline"])
+    if ctx.event.at > deadline:
+        raise CommandError("err.objection_late", ref=ref(proposal), deadline=ctx.group.when(deadline))
+    reason = args["reason"]
+    principles = _cited_principles(reason, len(ctx.group.charter))
+    earlier = ctx.repo.active_objection(proposal["key"], ctx.caller)
+    if earlier:
+        ctx.repo.update_objection(earlier["id"], reason=reason, principles=principles)
+        ctx.audit("objection_updated", proposal["key"], reason=reason)
+        ctx.out.reply("ok.objection_updated", ref=ref(proposal))
+        return
+    ctx.repo.add_objection({
+        "proposal": proposal["key"], "person": ctx.caller, "member": member["slug"],
+        "reason": reason, "principles": principles, "at": iso(ctx.event.at),
+        "recorded_at": iso(ctx.now), "withdrawn_at": None, "event_id": ctx.event.event_id,
+    })
+    was = proposal["state"]
+    _move(ctx.repo, proposal, Transition.OBJECT, ctx.now, ctx.caller, ctx.event.event_id,
+          reason=reason)
+    ctx.out.reply("ok.objection", ref=ref(proposal))
+    cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
+    if was == State.OPEN:
+        core = ctx.repo.holders(ctx.group.slug, "core")
+        ctx.out.announce("ann.contested", subject=proposal["key"], ref=ref(proposal),
+                         candidate=proposal["candidate"], objector=ctx.caller,
+                         member=member["name"], reason=reason + cited, core=Mention(tuple(core)))
+    else:
+        ctx.out.announce("ann.objection_added", subject=proposal["key"], ref=ref(proposal),
+                         candidate=proposal["candidate"], objector=ctx.caller,
+                         member=member["name"], reason=reason + cited)
+
+
+def withdraw(ctx: Context, args: dict[str, Any]) -> None:
+    """!withdraw C-3 [objection|proposal] — one's own objection, or one's own proposal."""
+    proposal = args["proposal"]
+    if proposal["state"] not in ACTIVE:
+        raise CommandError("err.proposal_closed", ref=ref(proposal),
+                           state=text(ctx.lang, f"state.{proposal['state']}"))
+    member = ctx.caller_member()
+    objection = ctx.repo.active_objection(proposal["key"], ctx.caller)
+    is_proposer = member is not None and member["slug"] == proposal["proposer_member"]
+    what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
+    if what == "objection" and objection:
+        withdraw_objection(ctx.repo, ctx.group, ctx.out, proposal, objection, ctx.now,
+                           ctx.caller, ctx.event.event_id)
+        ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
+    elif what == "proposal" and is_proposer:
+        _move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller, ctx.event.event_id)
+        ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
+        ctx.out.announce("ann.withdrawn", subject=proposal["key"], ref=ref(proposal),
+                         candidate=proposal["candidate"], by=ctx.caller)
+    else:
+        raise CommandError("err.nothing_to_withdraw", ref=ref(proposal))
+
+
+def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: dict,
+                       objection: dict, now: datetime, actor: str, event_id: str | None) -> None:
+    """Withdraw one objection; the last one withdrawn reopens the proposal with a grace."""
+    repo.update_objection(objection["id"], withdrawn_at=iso(now))
+    repo.audit(at=now, group=group.slug, actor=actor, action="objection_withdrawn",
+               subject=proposal["key"], detail={"objection": objection["id"]}, event_id=event_id)
+    if proposal["state"] == State.CONTESTED and not repo.objections(proposal["key"], active_only=True):
+        deadline = max(from_iso(proposal["deadline"]), now + group.settings.reopen_grace)
+        _move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
+              deadline=iso(deadline))
+        out.announce("ann.reopened", subject=proposal["key"], ref=ref(proposal),
+                     candidate=proposal["candidate"], deadline=group.when(deadline))
+
+
+def support(ctx: Context, args: dict[str, Any]) -> None:
+    """!support C-3 [comment…] — recorded and shown; counts towards ``min_supporters``."""
+    proposal = args["proposal"]
+    member = _voter(ctx, proposal)
+    new = ctx.repo.upsert_support({
+        "proposal": proposal["key"], "person": ctx.caller, "member": member["slug"],
+        "comment": args.get("comment"), "at": iso(ctx.event.at), "event_id": ctx.event.event_id,
+    })
+    ctx.audit("support" if new else "support_updated", proposal["key"], comment=args.get("comment"))
+    if new:
+        ctx.out.reply("ok.support", ref=ref(proposal), count=len(ctx.repo.supports(proposal["key"])))
+    else:
+        ctx.out.reply("ok.support_updated", ref=ref(proposal))
+
+
+def resolve(ctx: Context, args: dict[str, Any]) -> None:
+    """!resolve C-3 accept|reject reason… — the core group decides a contested proposal."""
+    proposal = args["proposal"]
+    if proposal["state"] != State.CONTESTED:
+        key = "err.not_contested" if proposal["state"] in ACTIVE else "err.proposal_closed"
+        raise CommandError(key, ref=ref(proposal), state=text(ctx.lang, f"state.{proposal['state']}"))
+    accept = args["decision"] == "accept"
+    transition = Transition.ACCEPT if accept else Transition.REJECT
+    _move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
+          decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
+    if accept:
+        admit(ctx.repo, ctx.group, proposal, ctx.now, ctx.caller, ctx.event.event_id)
+    ctx.out.reply("ok.resolved", ref=ref(proposal))
+    ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal["key"],
+                     ref=ref(proposal), candidate=proposal["candidate"], by=ctx.caller,
+                     reason=args["reason"])
+
+
+def status(ctx: Context, args: dict[str, Any]) -> None:
+    """!status C-3 — a proposal's state, objections, supports and deadline."""
+    kind, number = any_ref(args["ref"])
+    if kind == "T":
+        raise CommandError("err.unknown_task", ref=f"T-{number}")
+    proposal = ctx.repo.proposal(ctx.group.slug, number)
+    if proposal is None:
+        raise CommandError("err.unknown_proposal", ref=f"C-{number}")
+    ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal))
+
+
+def describe(repo: Repository, group: Group, proposal: dict) -> Any:
+    lang = group.lang
+    none = text(lang, "status.none")
+    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    objections = [
+        text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
+             reason=o["reason"])
+        for o in repo.objections(proposal["key"], active_only=True)
+    ]
+    supports = [
+        text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
+        for s in repo.supports(proposal["key"])
+    ]
+    decision = ""
+    if proposal["decided_at"]:
+        by = proposal["decided_by"] if proposal["decided_by"] != BOT else text(lang, "status.bot")
+        decision = text(lang, "status.decision", state=text(lang, f"state.{proposal['state']}"),
+                        at=group.when(from_iso(proposal["decided_at"])), by=by,
+                        reason=proposal["decision_reason"] or "")
+    return render(
+        lang, "status.proposal", ref=ref(proposal), candidate=proposal["candidate"],
+        state=text(lang, f"state.{proposal['state']}"), proposer=proposal["proposer"],
+        member=members.get(proposal["proposer_member"], proposal["proposer_member"]),
+        created=group.when(from_iso(proposal["created_at"])), rationale=proposal["rationale"],
+        extras=extras(group, proposal), deadline=group.when(from_iso(proposal["deadline"])),
+        objections=("\n  " + "\n  ".join(objections)) if objections else none,
+        supports=("\n  " + "\n  ".join(supports)) if supports else none,
+        decision=decision,
+    )
+
+
+_LIST_STATES = {
+    None: (State.OPEN, State.CONTESTED),
+    "open": (State.OPEN,),
+    "contested": (State.CONTESTED,),
+    "validated": (State.VALIDATED, State.ACCEPTED),
+    "all": tuple(State),
+}
+
+
+def list_(ctx: Context, args: dict[str, Any]) -> None:
+    """!list [open|contested|validated|all] — by default the proposals still running."""
+    which = args.get("which")
+    states = tuple(s.value for s in _LIST_STATES[which])
+    label = text(ctx.lang, f"state.{which}") if which else text(ctx.lang, "state.active")
+    rows = ctx.repo.proposals(ctx.group.slug, states)
+    if not rows:
+        ctx.out.reply("list.empty", which=label)
+        return
+    lines = [render(ctx.lang, "list.header", which=label)]
+    for row in rows:
+        lines.append(render(ctx.lang, "list.line", ref=ref(row), candidate=row["candidate"],
+                            state=text(ctx.lang, f"state.{row['state']}"),
+                            deadline=ctx.group.when(from_iso(row["deadline"]))))
+    ctx.out.reply_message(join(lines))
+
+
+def members(ctx: Context, args: dict[str, Any]) -> None:
+    """!members — the active members and who represents them."""
+    rows = ctx.repo.members(ctx.group.slug)
+    active = [m for m in rows if m["status"] == "active"]
+    lines = [render(ctx.lang, "members.header", count=len(active))]
+    for member in active:
+        people = ", ".join(ctx.repo.representatives(ctx.group.slug, member["slug"])) or "-"
+        lines.append(render(ctx.lang, "members.line", slug=member["slug"], name=member["name"],
+                            people=people))
+    others = [f"{m['slug']} ({text(ctx.lang, 'member.' + m['status'])})"
+              for m in rows if m["status"] != "active"]
+    if others:
+        lines.append(render(ctx.lang, "members.others", others=", ".join(others)))
+    ctx.out.reply_message(join(lines))
+
+
+# --- decisions the clock makes -----------------------------------------------------------
+
+def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: dict,
+                       now: datetime) -> None:
+    """An open proposal whose deadline passed, every source read up to it: validate or lapse."""
+    deadline = from_iso(proposal["deadline"])
+    counted = [o for o in repo.objections(proposal["key"], active_only=True)
+               if from_iso(o["at"]) <= deadline]
+    assert not counted, "an open proposal cannot hold a counted objection"
+    supporters = {s["member"] for s in repo.supports(proposal["key"])
+                  if s["member"] != proposal["proposer_member"] and from_iso(s["at"]) <= deadline}
+    needed = group.settings.min_supporters
+    if len(supporters) >= needed:
+        _move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
+              decided_at=iso(now), decided_by=BOT)
+        admit(repo, group, proposal, now, BOT, None)
+        members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+        out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
+                     candidate=proposal["candidate"],
+                     member=members.get(proposal["proposer_member"], proposal["proposer_member"]))
+    else:
+        reason = f"{len(supporters)}/{needed} supports"
+        _move(repo, proposal, Transition.DEADLINE_UNSUPPORTED, now, BOT, None,
+              decided_at=iso(now), decided_by=BOT, decision_reason=reason)
+        out.announce("ann.lapsed", subject=proposal["key"], ref=ref(proposal),
+                     candidate=proposal["candidate"], needed=needed, count=len(supporters))
+
+
+def last_call(repo: Repository, group: Group, out: Effects, proposal: dict, now: datetime) -> None:
+    """Once per proposal: remind only the members' representatives who have not spoken."""
+    spoken = {o["member"] for o in repo.objections(proposal["key"])}
+    spoken |= {s["member"] for s in repo.supports(proposal["key"])}
+    spoken.add(proposal["proposer_member"])
+    active = {m["slug"] for m in repo.members(group.slug, "active")}
+    silent_members = [m for m in json.loads(proposal["electorate"]) if m in active and m not in spoken]
+    people = [p for m in silent_members for p in repo.representatives(group.slug, m)
+              if p.startswith("@")]
+    repo.update_proposal(proposal["key"], last_call_at=iso(now))
+    repo.audit(at=now, group=group.slug, actor=BOT, action="last_call", subject=proposal["key"],
+               detail={"reminded": people})
+    if people:
+        out.announce("ann.last_call", subject=proposal["key"], ref=ref(proposal),
+                     candidate=proposal["candidate"],
+                     deadline=group.when(from_iso(proposal["deadline"])),
+                     people=Mention(tuple(people)))
+
+
+def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: dict,
+                        downtime_start: datetime, now: datetime) -> None:
+    """Downtime is never silence: a window that lost more than ``downtime_grace`` grows back."""
+    created, deadline = from_iso(proposal["created_at"]), from_iso(proposal["deadline"])
+    lost = min(deadline, now) - max(created, downtime_start)
+    if lost <= group.settings.downtime_grace:
+        return
+    new_deadline = deadline + lost
+    repo.update_proposal(proposal["key"], deadline=iso(new_deadline),
+                         extended_by=int(proposal["extended_by"] or 0) + int(lost.total_seconds()))
+    repo.audit(at=now, group=group.slug, actor=BOT, action="extended", subject=proposal["key"],
+               detail={"downtime_seconds": int(lost.total_seconds()), "deadline": iso(new_deadline)})
+    out.announce("ann.extended", subject=proposal["key"], ref=ref(proposal),
+                 candidate=proposal["candidate"], downtime=group.span(lost),
+                 deadline=group.when(new_deadline))
+
+
+def admit(repo: Repository, group: Group, proposal: dict, now: datetime, actor: str,
+          event_id: str | None) -> str:
+    """The candidate becomes an active member, coopted by the proposer's member."""
+    existing = repo.member_by_name_key(group.slug, proposal["candidate_key"])
+    slug = existing["slug"] if existing else _free_slug(repo, group.slug, proposal["candidate"])
+    repo.add_member({
+        "group_slug": group.slug, "slug": slug, "name": proposal["candidate"],
+        "name_key": proposal["candidate_key"], "status": "active", "admitted_at": iso(now),
+        "coopted_by": proposal["proposer_member"], "proposal": proposal["key"],
+        "origin": "cooptation",
+    })
+    repo.update_proposal(proposal["key"], member_slug=slug)
+    repo.audit(at=now, group=group.slug, actor=actor, action="member_admitted", subject=slug,
+               detail={"proposal": proposal["key"], "coopted_by": proposal["proposer_member"]},
+               event_id=event_id)
+    return slug
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def _move(repo: Repository, proposal: dict, transition: Transition, now: datetime, actor: str,
+          event_id: str | None, reason: str | None = None, **fields: Any) -> None:
+    """Apply one transition of the table to a proposal (the dict is updated in place)."""
+    new_state = next_state(proposal["state"], transition)
+    fields["state"] = new_state.value
+    repo.update_proposal(proposal["key"], **fields)
+    repo.audit(at=now, group=proposal["group_slug"], actor=actor, action=transition.value,
+               subject=proposal["key"],
+               detail={"from": proposal["state"], "to": new_state.value,
+                       **({"reason": reason} if reason else {}),
+                       **{k: v for k, v in fields.items() if k not in ("state",)}},
+               event_id=event_id)
+    proposal.update(fields)
+
+
+def _voter(ctx: Context, proposal: dict) -> dict:
+    """The caller's member, if it may object to or support this proposal."""
+    if proposal["state"] not in ACTIVE:
+        raise CommandError("err.proposal_closed", ref=ref(proposal),
+                           state=text(ctx.lang, f"state.{proposal['state']}"))
+    member = ctx.caller_member()
+    assert member is not None
+    if member["slug"] == proposal["proposer_member"]:
+        raise CommandError("err.own_proposal", ref=ref(proposal))
+    if member["slug"] not in json.loads(proposal["electorate"]):
+        raise CommandError("err.not_in_electorate", ref=ref(proposal))
+    return member
+
+
+def _cited_principles(reason: str, count: int) -> str | None:
+    numbers: list[int] = []
+    for match in _PRINCIPLES.finditer(reason):
+        numbers.extend(int(n) for n in re.findall(r"\d+", match.group(1)))
+    valid = sorted({n for n in numbers if 1 <= n <= count})
+    return ",".join(str(n) for n in valid) or None
+
+
+def extras(group: Group, proposal: dict) -> str:
+    lang = group.lang
+    parts = []
+    for field_name in ("website", "contact", "description"):
+        if proposal.get(field_name):
+            parts.append(text(lang, f"extra.{field_name}", value=proposal[field_name]))
+    answers = json.loads(proposal.get("charter_answers") or "{}")
+    for number, principle in enumerate(group.charter, 1):
+        answer = answers.get(str(number))
+        if answer:
+            parts.append(text(lang, "extra.charter", n=number, principle=principle, value=answer))
+    return "".join(parts)
+
+
+def _free_slug(repo: Repository, group: str, name: str) -> str:
+    base = slugify(name)
+    slug, n = base, 2
+    while repo.slug_taken(group, slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug

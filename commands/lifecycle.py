@@ -1,0 +1,66 @@
+"""The cooptation lifecycle, in one table (SPEC section 3).
+
+A proposal is born ``open`` with ``deadline = created_at + silence_window``.
+
+* Silence until the deadline (every source read up to it, enough supports) -> ``validated``.
+* An objection whose *source* timestamp is at or before the deadline -> ``contested``,
+  whenever the bot happens to process it.
+* All objections withdrawn before any core decision -> back to ``open``, with
+  ``deadline = max(old deadline, now + reopen_grace)``.
+* The core group resolves a contested proposal -> ``accepted`` or ``rejected``.
+* The deadline passes without enough supports -> ``rejected`` (the bot decides: it lapses).
+* The proposer withdraws an open or contested proposal -> ``withdrawn``.
+
+``validated``, ``accepted``, ``rejected`` and ``withdrawn`` are final. Any transition not in
+this table is refused, so no code path can, say, validate a withdrawn proposal.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    OPEN = "open"
+    CONTESTED = "contested"
+    VALIDATED = "validated"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Transition(StrEnum):
+    OBJECT = "object"
+    LAST_OBJECTION_WITHDRAWN = "last_objection_withdrawn"
+    DEADLINE_SILENT = "deadline_silent"
+    DEADLINE_UNSUPPORTED = "deadline_unsupported"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+
+
+TRANSITIONS: dict[tuple[State, Transition], State] = {
+    (State.OPEN, Transition.OBJECT): State.CONTESTED,
+    (State.CONTESTED, Transition.OBJECT): State.CONTESTED,
+    (State.CONTESTED, Transition.LAST_OBJECTION_WITHDRAWN): State.OPEN,
+    (State.OPEN, Transition.DEADLINE_SILENT): State.VALIDATED,
+    (State.OPEN, Transition.DEADLINE_UNSUPPORTED): State.REJECTED,
+    (State.CONTESTED, Transition.ACCEPT): State.ACCEPTED,
+    (State.CONTESTED, Transition.REJECT): State.REJECTED,
+    (State.OPEN, Transition.WITHDRAW): State.WITHDRAWN,
+    (State.CONTESTED, Transition.WITHDRAW): State.WITHDRAWN,
+}
+
+ACTIVE = frozenset({State.OPEN, State.CONTESTED})
+FINAL = frozenset(State) - ACTIVE
+
+
+class IllegalTransition(Exception):
+    """A code path tried a move the table does not allow: a bug, never user input."""
+
+
+def next_state(state: State | str, transition: Transition) -> State:
+    try:
+        return TRANSITIONS[(State(state), transition)]
+    except KeyError:
+        raise IllegalTransition(f"{transition} is not allowed from {state}") from None

@@ -1,0 +1,87 @@
+"""Reading what people type: words, quoted names, ids, persons.
+
+Comparison keys are accent-, case- and space-insensitive, so ``Tâches`` finds ``taches`` and
+``La Ferme`` is the same candidate as ``laferme``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import CommandError
+
+_QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "„": "“"}
+_PROPOSAL_REF = re.compile(r"^(?:c-?|#)(\d{1,9})$", re.IGNORECASE)
+_TASK_REF = re.compile(r"^(?:t-?|#)(\d{1,9})$", re.IGNORECASE)
+_ANY_REF = re.compile(r"^(?:([ct])-?|#)(\d{1,9})$", re.IGNORECASE)
+_MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-z0-9.\-]+(?::\d+)?$", re.IGNORECASE)
+# C0 and C1 controls except tab and newline, and the bidi overrides that disguise text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: the key for command words and choices."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def name_key(name: str) -> str:
+    """The comparison key of an organisation name: no case, no accents, no spaces."""
+    return re.sub(r"\s+", "", fold(name))
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(_CONTROL.search(text.replace("\r\n", "\n")))
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")
+    return slug[:40].strip("-") or "member"
+
+
+def split_word(text: str) -> tuple[str, str]:
+    """The first whitespace-separated word and the rest (rest keeps its inner newlines)."""
+    text = text.lstrip()
+    match = re.match(r"(\S+)(.*)", text, re.DOTALL)
+    if not match:
+        return "", ""
+    return match.group(1), match.group(2).lstrip(" \t")
+
+
+def split_quoted(text: str) -> tuple[str | None, str]:
+    """A leading quoted string (``"…"``, ``«…»``, ``“…”``) and the rest, or (None, text)."""
+    text = text.lstrip()
+    if text and text[0] in _QUOTES:
+        closing = _QUOTES[text[0]]
+        end = text.find(closing, 1)
+        if end > 0:
+            return text[1:end].strip(), text[end + 1:].lstrip(" \t")
+    return None, text
+
+
+def proposal_number(token: str) -> int:
+    match = _PROPOSAL_REF.match(token.strip())
+    if not match:
+        raise CommandError("err.bad_proposal_ref", text=token)
+    return int(match.group(1))
+
+
+def task_number(token: str) -> int:
+    match = _TASK_REF.match(token.strip())
+    if not match:
+        raise CommandError("err.bad_task_ref", text=token)
+    return int(match.group(1))
+
+
+def any_ref(token: str) -> tuple[str | None, int]:
+    """``C-3`` -> ("C", 3); ``T-2`` -> ("T", 2); ``#3`` -> (None, 3): the caller decides."""
+    match = _ANY_REF.match(token.strip())
+    if not match:
+        raise CommandError("err.bad_ref", text=token)
+    kind = match.group(1).upper() if match.group(1) else None
+    return kind, int(match.group(2))
+
+
+def is_matrix_id(token: str) -> bool:
+    return bool(_MATRIX_ID.match(token))

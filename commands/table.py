@@ -1,0 +1,276 @@
+"""The command table: one entry per command, from which dispatch, rights checks and ``!help``
+are all derived, so they never drift apart.
+
+An entry holds the command's words in the three languages, its typed parameters, the right
+it requires, and its executor. Executors receive a ``Context`` and the parsed arguments;
+they change state through the repository and queue replies; they raise ``CommandError`` to
+refuse. Help text lives in ``messages.py`` under ``help.<name>``, ``example.<name>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from . import admin, cooptation
+from .context import Context
+from .errors import CommandError
+from .parsing import fold, is_matrix_id, proposal_number, split_quoted, split_word
+from .render import Message, join, render, text
+
+
+class Right(StrEnum):
+    ANYONE = "anyone"
+    REPRESENTATIVE = "representative"  # represents an active member of the group
+    CORE = "core"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str                     # catalog key param.<name>, and the key in the args dict
+    kind: str                     # proposal | person | member | choice | word | text | body
+    required: bool = True
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> lang -> word
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    words: dict[str, tuple[str, ...]]  # the words that call it, per language (fr, nl, en)
+    right: Right
+    params: tuple[Param, ...]
+    run: Callable[[Context, dict[str, Any]], None]
+
+    def word(self, lang: str) -> str:
+        return self.words[lang][0]
+
+    def all_words(self) -> set[str]:
+        return {fold(w) for words in self.words.values() for w in words} | {self.name}
+
+
+def _choice(**choices: tuple[str, str, str]) -> dict[str, dict[str, str]]:
+    """``accept=("accepter", "aanvaarden", "accept")`` -> canonical -> lang -> word."""
+    return {key: dict(zip(("fr", "nl", "en"), words)) for key, words in choices.items()}
+
+
+_WITHDRAW_WHAT = _choice(objection=("objection", "bezwaar", "objection"),
+                         proposal=("proposition", "voorstel", "proposal"))
+_DECISION = _choice(accept=("accepter", "aanvaarden", "accept"),
+                    reject=("refuser", "weigeren", "reject"))
+_LIST_WHICH = _choice(open=("ouvertes", "open", "open"),
+                      contested=("contestées", "betwist", "contested"),
+                      validated=("validées", "gevalideerd", "validated"),
+                      all=("toutes", "alle", "all"))
+_CONFIG_VERB = _choice(show=("show", "show", "show"), set=("set", "set", "set"))
+_ROLE_VERB = _choice(grant=("grant", "grant", "grant"), revoke=("revoke", "revoke", "revoke"))
+_ROLE_NAME = _choice(core=("core", "core", "core"), registrar=("registrar", "registrar", "registrar"),
+                     admin=("admin", "admin", "admin"))
+_MEMBER_VERB = _choice(suspend=("suspend", "suspend", "suspend"), leave=("leave", "leave", "leave"),
+                       reinstate=("reinstate", "reinstate", "reinstate"))
+_LANG = _choice(fr=("fr", "fr", "fr"), nl=("nl", "nl", "nl"), en=("en", "en", "en"))
+
+
+def _help(ctx: Context, args: dict[str, Any]) -> None:
+    """!help [command]: what the caller may use, or one command's syntax and example."""
+    lang, prefix = ctx.lang, ctx.group.prefix
+    if args.get("command"):
+        command = find(args["command"].lstrip(prefix))
+        if command is None:
+            raise unknown_command(args["command"], prefix)
+        others = sorted({w for ws in command.words.values() for w in ws} - {command.word(lang)})
+        who = text(lang, "who.anyone") if command.right is Right.ANYONE else \
+            text(lang, f"role.{command.right.value}")
+        ctx.out.reply("help.detail", syntax=syntax(command, lang, prefix),
+                      summary=text(lang, f"help.{command.name}"),
+                      aliases=", ".join(others), who=who,
+                      example=text(lang, f"example.{command.name}", prefix=prefix))
+        return
+    lines: list[Message] = [render(lang, "help.header", prefix=prefix)]
+    for command in COMMANDS:
+        if allowed(ctx, command.right):
+            lines.append(render(lang, "help.line", syntax=syntax(command, lang, prefix),
+                                summary=text(lang, f"help.{command.name}")))
+    ctx.out.reply_message(join(lines))
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("propose", {"fr": ("coopter", "proposer"), "nl": ("voordragen",), "en": ("propose",)},
+            Right.REPRESENTATIVE, (Param("name", "body"), Param("rationale", "body")),
+            cooptation.propose),
+    Command("object", {"fr": ("objection", "objecter"), "nl": ("bezwaar",), "en": ("object",)},
+            Right.REPRESENTATIVE, (Param("proposal", "proposal"), Param("reason", "text")),
+            cooptation.object_),
+    Command("withdraw", {"fr": ("retirer",), "nl": ("intrekken",), "en": ("withdraw",)},
+            Right.REPRESENTATIVE,
+            (Param("proposal", "proposal"), Param("what", "choice", False, _WITHDRAW_WHAT)),
+            cooptation.withdraw),
+    Command("support", {"fr": ("soutenir",), "nl": ("steunen",), "en": ("support",)},
+            Right.REPRESENTATIVE,
+            (Param("proposal", "proposal"), Param("comment", "text", False)),
+            cooptation.support),
+    Command("status", {"fr": ("statut",), "nl": ("status",), "en": ("status",)},
+            Right.ANYONE, (Param("ref", "word"),), cooptation.status),
+    Command("list", {"fr": ("liste",), "nl": ("lijst",), "en": ("list",)},
+            Right.ANYONE, (Param("which", "choice", False, _LIST_WHICH),), cooptation.list_),
+    Command("members", {"fr": ("membres",), "nl": ("leden",), "en": ("members",)},
+            Right.ANYONE, (), cooptation.members),
+    Command("resolve", {"fr": ("trancher",), "nl": ("beslissen",), "en": ("resolve",)},
+            Right.CORE,
+            (Param("proposal", "proposal"), Param("decision", "choice", True, _DECISION),
+             Param("reason", "text")),
+            cooptation.resolve),
+    Command("config", {"fr": ("config",), "nl": ("config",), "en": ("config",)},
+            Right.ADMIN,
+            (Param("verb", "choice", True, _CONFIG_VERB), Param("key", "word", False),
+             Param("value", "text", False)),
+            admin.config),
+    Command("role", {"fr": ("rôle",), "nl": ("rol",), "en": ("role",)},
+            Right.ADMIN,
+            (Param("verb", "choice", True, _ROLE_VERB), Param("role", "choice", True, _ROLE_NAME),
+             Param("person", "person")),
+            admin.role),
+    Command("link", {"fr": ("lier",), "nl": ("koppelen",), "en": ("link",)},
+            Right.ADMIN, (Param("person", "person"), Param("member", "member")), admin.link),
+    Command("unlink", {"fr": ("délier",), "nl": ("ontkoppelen",), "en": ("unlink",)},
+            Right.ADMIN, (Param("person", "person"),), admin.unlink),
+    Command("member", {"fr": ("membre",), "nl": ("lid",), "en": ("member",)},
+            Right.ADMIN,
+            (Param("verb", "choice", True, _MEMBER_VERB), Param("member", "member")),
+            admin.member),
+    Command("lang", {"fr": ("langue",), "nl": ("taal",), "en": ("lang", "language")},
+            Right.ADMIN, (Param("lang", "choice", True, _LANG),), admin.lang),
+    Command("help", {"fr": ("aide",), "nl": ("hulp",), "en": ("help",)},
+            Right.ANYONE, (Param("command", "word", False),), _help),
+)
+
+_BY_WORD: dict[str, Command] = {}
+for _command in COMMANDS:
+    for _word in _command.all_words():
+        assert _word not in _BY_WORD, f"the word {_word!r} calls two commands"
+        _BY_WORD[_word] = _command
+
+
+def find(word: str) -> Command | None:
+    return _BY_WORD.get(fold(word))
+
+
+def unknown_command(word: str, prefix: str) -> CommandError:
+    close = difflib.get_close_matches(fold(word), list(_BY_WORD), n=1, cutoff=0.6)
+    if close:
+        return CommandError("err.unknown_command", word=word, suggestion=close[0])
+    return CommandError("err.unknown_command_plain", word=word)
+
+
+def syntax(command: Command, lang: str, prefix: str) -> str:
+    parts = [f"{prefix}{command.word(lang)}"]
+    if command.name == "propose":
+        parts.append(f"{text(lang, 'param.name')} {text(lang, 'param.rationale')}")
+    else:
+        for param in command.params:
+            if param.kind == "choice":
+                label = "|".join(words.get(lang, key) for key, words in param.choices.items())
+            else:
+                label = text(lang, f"param.{param.name}")
+            parts.append(label if param.required else f"[{label}]")
+    return " ".join(parts)
+
+
+def allowed(ctx: Context, right: Right) -> bool:
+    if right is Right.ANYONE:
+        return True
+    if right is Right.REPRESENTATIVE:
+        return ctx.caller_member() is not None
+    return ctx.has_role(right.value)
+
+
+def check_right(ctx: Context, command: Command) -> None:
+    if allowed(ctx, command.right):
+        return
+    if command.right is Right.REPRESENTATIVE:
+        raise CommandError("err.not_representative")
+    raise CommandError("err.needs_role", role=text(ctx.lang, f"role.{command.right.value}"))
+
+
+def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
+    """Typed arguments from the text after the command word, in table order."""
+    args: dict[str, Any] = {}
+    missing = CommandError("err.missing_args", syntax=syntax(command, ctx.lang, ctx.group.prefix))
+    for param in command.params:
+        if param.kind == "body":
+            args[param.name] = rest
+            return args
+        if param.kind == "text":
+            value = rest.strip()
+            if not value and param.required:
+                raise CommandError("err.reason_required",
+                                   syntax=syntax(command, ctx.lang, ctx.group.prefix))
+            args[param.name] = value or None
+            rest = ""
+            continue
+        if param.kind == "person":
+            quoted, after = split_quoted(rest)
+            token, rest = (quoted, after) if quoted else split_word(rest)
+        else:
+            token, rest = split_word(rest)
+        if not token:
+            if param.required:
+                raise missing
+            args[param.name] = None
+            continue
+        args[param.name] = _convert(ctx, param, token)
+    if rest.strip():
+        raise CommandError("err.too_many_args", extra=rest.strip()[:80],
+                           syntax=syntax(command, ctx.lang, ctx.group.prefix))
+    return args
+
+
+def _convert(ctx: Context, param: Param, token: str) -> Any:
+    if param.kind == "proposal":
+        number = proposal_number(token)
+        row = ctx.repo.proposal(ctx.group.slug, number)
+        if row is None:
+            raise CommandError("err.unknown_proposal", ref=f"C-{number}")
+        return row
+    if param.kind == "choice":
+        folded = fold(token)
+        for key, words in param.choices.items():
+            if folded == key or folded in {fold(w) for w in words.values()}:
+                return key
+        shown = ", ".join(words.get(ctx.lang, key) for key, words in param.choices.items())
+        raise CommandError("err.bad_choice", text=token, choices=shown)
+    if param.kind == "person":
+        return resolve_person(ctx, token)
+    if param.kind == "member":
+        row = ctx.repo.member(ctx.group.slug, token.lower())
+        if row is None:
+            raise CommandError("err.unknown_member", slug=token)
+        return row
+    return token
+
+
+def resolve_person(ctx: Context, token: str) -> str:
+    """A Matrix ID, ``forum:username``, a bare ``@name`` known in the group, or a pill.
+
+    Matrix adapters replace mention pills by the user ID before the engine sees the text; a
+    display name left over is matched against the event's intended mentions.
+    """
+    token = token.strip()
+    if token.lower().startswith("forum:") and len(token) > 6:
+        return "forum:" + token[6:].lower()
+    if is_matrix_id(token):
+        return token
+    if token.startswith("@") and ":" not in token:
+        local = token[1:].lower()
+        known = {row["person"] for row in ctx.repo.persons(ctx.group.slug)}
+        for role in ("admin", "core", "registrar"):
+            known.update(ctx.repo.holders(ctx.group.slug, role))
+        matches = sorted(p for p in known if p.lower().startswith(f"@{local}:"))
+        if len(matches) == 1:
+            return matches[0]
+    if len(ctx.event.mentions) == 1:
+        return ctx.event.mentions[0]
+    raise CommandError("err.unknown_person", text=token)

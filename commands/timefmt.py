@@ -1,0 +1,140 @@
+"""Durations, dates and their display (SPEC section 7).
+
+Durations are written ``90s``, ``45m``, ``36h``, ``5d``, ``2w`` or in ISO 8601 (``P5D``,
+``PT36H``). Every instant is a timezone-aware UTC ``datetime``; it is shown in the group's
+time zone and language only at the very edge, when a reply is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_SHORT = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_ISO = re.compile(
+    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse ``5d`` or ``P5D``; raise ``ValueError`` on anything else, zero included."""
+    text = text.strip()
+    match = _SHORT.match(text)
+    if match:
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    else:
+        iso = _ISO.match(text)
+        if not iso or not any(iso.groupdict().values()):
+            raise ValueError(f"not a duration: {text!r}")
+        parts = {k: int(v or 0) for k, v in iso.groupdict().items()}
+        seconds = (
+            parts["w"] * 7 * 86400 + parts["d"] * 86400 + parts["h"] * 3600
+            + parts["m"] * 60 + parts["s"]
+        )
+    if seconds <= 0:
+        raise ValueError(f"a duration must be positive: {text!r}")
+    return timedelta(seconds=seconds)
+
+
+def duration_text(delta: timedelta) -> str:
+    """The compact form users type (``36h``, ``5d``), the inverse of ``parse_duration``."""
+    seconds = int(delta.total_seconds())
+    for unit in ("w", "d", "h", "m"):
+        if seconds % _UNIT_SECONDS[unit] == 0:
+            return f"{seconds // _UNIT_SECONDS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+    """``21:00-08:00`` -> (21:00, 08:00); ``""`` or ``off`` -> None."""
+    text = text.strip()
+    if text.lower() in ("", "off", "none"):
+        return None
+    match = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", text)
+    if not match:
+        raise ValueError(f"not a time range HH:MM-HH:MM: {text!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return time(h1, m1), time(h2, m2)
+
+
+def parse_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone: {name!r}") from exc
+
+
+def parse_day(text: str) -> date:
+    """A calendar day as users write it: ``2026-12-20``, ``20/12/2026`` or ``20-12-2026``."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r}")
+
+
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The last instant of a local calendar day, in UTC (a due date means 'by the end of')."""
+    local = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+    return local.astimezone(timezone.utc)
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: every instant must carry its time zone")
+    return moment.astimezone(timezone.utc)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 UTC with a ``Z``, as stored and exported."""
+    if moment is None:
+        return None
+    return utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+_DATE_FORMATS = {
+    "fr": "%d/%m/%Y à %H:%M",
+    "nl": "%d-%m-%Y om %H:%M",
+    "en": "%Y-%m-%d at %H:%M",
+}
+
+
+def show_moment(moment: datetime, zone: ZoneInfo, lang: str) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.strftime(_DATE_FORMATS[lang])} ({local.tzname()})"
+
+
+_UNITS = {
+    "fr": {"w": ("semaine", "semaines"), "d": ("jour", "jours"), "h": ("heure", "heures"),
+           "m": ("minute", "minutes"), "s": ("seconde", "secondes")},
+    "nl": {"w": ("week", "weken"), "d": ("dag", "dagen"), "h": ("uur", "uur"),
+           "m": ("minuut", "minuten"), "s": ("seconde", "seconden")},
+    "en": {"w": ("week", "weeks"), "d": ("day", "days"), "h": ("hour", "hours"),
+           "m": ("minute", "minutes"), "s": ("second", "seconds")},
+}
+
+
+def show_duration(delta: timedelta, lang: str) -> str:
+    """``36h`` -> ``1 jour 12 heures``: at most the two largest non-zero units."""
+    seconds = max(0, int(delta.total_seconds()))
+    parts: list[str] = []
+    for unit in ("w", "d", "h", "m", "s"):
+        size = _UNIT_SECONDS[unit]
+        count, seconds = divmod(seconds, size)
+        if count:
+            singular, plural = _UNITS[lang][unit]
+            parts.append(f"{count} {singular if count == 1 else plural}")
+        if len(parts) == 2:
+            break
+    return " ".join(parts) or f"0 {_UNITS[lang]['s'][1]}"

@@ -1,0 +1,342 @@
+"""The one repository over the SQLite database (sqlite-utils).
+
+Every write of one command happens inside ``transaction()``; the audit row and the outbox rows
+are part of it, so a command either happened entirely (and is announced) or not at all.
+Rows are plain dicts; JSON columns are decoded by the helpers that read them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from commands.timefmt import iso
+
+from .schema import migrate
+
+
+class DatabaseLocked(Exception):
+    """Another coopbot process already runs on this database."""
+
+
+class Repository:
+    def __init__(self, path: str | Path, *, lock: bool = True) -> None:
+        self.path = str(path)
+        self._lock_file = None
+        if lock and self.path != ":memory:":
+            self._lock_file = _take_lock(self.path + ".lock")
+        self.db = Database(self.path)
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit; nested calls become savepoints (rolled back on their own)."""
+        with self.db.atomic():
+            yield
+
+    # --- generic helpers --------------------------------------------------------------
+    def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict | None:
+        rows = list(self.db.query(sql, params))
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    # --- meta -----------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self._one("select value from meta where key = ?", [key])
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+
+    # --- processed events -----------------------------------------------------------------
+    def claim_event(self, event_id: str, at: datetime) -> bool:
+        """Record an inbound event; False if it was already applied (never apply twice)."""
+        cursor = self.db.execute(
+            "insert or ignore into processed_events (event_id, at) values (?, ?)",
+            [event_id, iso(at)],
+        )
+        return cursor.rowcount == 1
+
+    def event_seen(self, event_id: str) -> bool:
+        return self._one("select 1 from processed_events where event_id = ?", [event_id]) is not None
+
+    # --- groups and settings ----------------------------------------------------------------
+    def ensure_group(self, slug: str, name: str, now: datetime) -> None:
+        self.db.execute(
+            "insert or ignore into groups (slug, name, next_proposal, next_task, created_at)"
+            " values (?, ?, 1, 1, ?)",
+            [slug, name, iso(now)],
+        )
+
+    def next_number(self, group: str, kind: str) -> int:
+        column = {"proposal": "next_proposal", "task": "next_task"}[kind]
+        row = self._one(f"select {column} as n from groups where slug = ?", [group])
+        assert row is not None, group
+        self.db.execute(f"update groups set {column} = {column} + 1 where slug = ?", [group])
+        return int(row["n"])
+
+    def settings(self, group: str) -> dict[str, dict]:
+        rows = self._all("select * from settings where group_slug = ?", [group])
+        return {row["key"]: row for row in rows}
+
+    def set_setting(self, group: str, key: str, value: str, by: str, at: datetime) -> None:
+        self.db["settings"].upsert(
+            {"group_slug": group, "key": key, "value": value, "changed_by": by,
+             "changed_at": iso(at)},
+            pk=("group_slug", "key"),
+        )
+
+    # --- members ----------------------------------------------------------------------------
+    def member(self, group: str, slug: str) -> dict | None:
+        return self._one(
+            "select * from members where group_slug = ? and slug = ?", [group, slug]
+        )
+
+    def members(self, group: str, status: str | None = None) -> list[dict]:
+        if status is None:
+            return self._all("select * from members where group_slug = ? order by slug", [group])
+        return self._all(
+            "select * from members where group_slug = ? and status = ? order by slug",
+            [group, status],
+        )
+
+    def member_by_name_key(self, group: str, name_key: str) -> dict | None:
+        return self._one(
+            "select * from members where group_slug = ? and (name_key = ? or slug = ?)",
+            [group, name_key, name_key],
+        )
+
+    def add_member(self, row: dict, *, replace: bool = True) -> bool:
+        """Insert a member; with ``replace=False`` an existing one is kept (seeding)."""
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        verb = "insert or replace" if replace else "insert or ignore"
+        cursor = self.db.execute(
+            f"{verb} into members ({columns}) values ({marks})", list(row.values())
+        )
+        return cursor.rowcount == 1
+
+    def set_member_status(self, group: str, slug: str, status: str) -> None:
+        self.db.execute(
+            "update members set status = ? where group_slug = ? and slug = ?",
+            [status, group, slug],
+        )
+
+    def slug_taken(self, group: str, slug: str) -> bool:
+        return self.member(group, slug) is not None
+
+    # --- persons ------------------------------------------------------------------------
+    def person(self, group: str, person: str) -> dict | None:
+        return self._one(
+            "select * from persons where group_slug = ? and person = ?", [group, person]
+        )
+
+    def groups_of(self, person: str) -> list[str]:
+        rows = self._all(
+            "select group_slug from persons where person = ? and member is not null"
+            " order by group_slug",
+            [person],
+        )
+        return [row["group_slug"] for row in rows]
+
+    def persons(self, group: str) -> list[dict]:
+        return self._all(
+            "select * from persons where group_slug = ? and member is not null order by person",
+            [group],
+        )
+
+    def representatives(self, group: str, member: str) -> list[str]:
+        rows = self._all(
+            "select person from persons where group_slug = ? and member = ? order by person",
+            [group, member],
+        )
+        return [row["person"] for row in rows]
+
+    def link_person(self, group: str, person: str, member: str | None, origin: str,
+                    at: datetime, *, replace: bool = True) -> bool:
+        verb = "insert or replace" if replace else "insert or ignore"
+        cursor = self.db.execute(
+            f"{verb} into persons (group_slug, person, member, origin, changed_at)"
+            " values (?, ?, ?, ?, ?)",
+            [group, person, member, origin, iso(at)],
+        )
+        return cursor.rowcount == 1
+
+    # --- roles ----------------------------------------------------------------------------
+    def has_role(self, group: str, person: str, role: str) -> bool:
+        return self._one(
+            "select 1 from roles where group_slug = ? and person = ? and role = ? and active = 1",
+            [group, person, role],
+        ) is not None
+
+    def holders(self, group: str, role: str) -> list[str]:
+        rows = self._all(
+            "select person from roles where group_slug = ? and role = ? and active = 1"
+            " order by person",
+            [group, role],
+        )
+        return [row["person"] for row in rows]
+
+    def set_role(self, group: str, person: str, role: str, active: bool, origin: str,
+                 at: datetime, *, replace: bool = True) -> bool:
+        verb = "insert or replace" if replace else "insert or ignore"
+        cursor = self.db.execute(
+            f"{verb} into roles (group_slug, person, role, active, origin, changed_at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [group, person, role, int(active), origin, iso(at)],
+        )
+        return cursor.rowcount == 1
+
+    # --- proposals ------------------------------------------------------------------------
+    def insert_proposal(self, row: dict) -> None:
+        self.db["proposals"].insert(row)
+
+    def proposal(self, group: str, number: int) -> dict | None:
+        return self._one(
+            "select * from proposals where group_slug = ? and number = ?", [group, number]
+        )
+
+    def proposal_by_key(self, key: str) -> dict | None:
+        return self._one("select * from proposals where key = ?", [key])
+
+    def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
+        clauses, params = [], []
+        if group is not None:
+            clauses.append("group_slug = ?")
+            params.append(group)
+        if states is not None:
+            clauses.append(f"state in ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        return self._all(f"select * from proposals {where} order by group_slug, number", params)
+
+    def active_proposal_for(self, group: str, candidate_key: str) -> dict | None:
+        return self._one(
+            "select * from proposals where group_slug = ? and candidate_key = ?"
+            " and state in ('open', 'contested')",
+            [group, candidate_key],
+        )
+
+    def update_proposal(self, key: str, **fields: Any) -> None:
+        self.db["proposals"].update(key, fields)
+
+    # --- objections and supports ---------------------------------------------------------
+    def objections(self, proposal: str, *, active_only: bool = False) -> list[dict]:
+        extra = " and withdrawn_at is null" if active_only else ""
+        return self._all(
+            f"select * from objections where proposal = ?{extra} order by id", [proposal]
+        )
+
+    def active_objection(self, proposal: str, person: str) -> dict | None:
+        return self._one(
+            "select * from objections where proposal = ? and person = ? and withdrawn_at is null",
+            [proposal, person],
+        )
+
+    def add_objection(self, row: dict) -> None:
+        self.db["objections"].insert(row)
+
+    def update_objection(self, objection_id: int, **fields: Any) -> None:
+        self.db["objections"].update(objection_id, fields)
+
+    def supports(self, proposal: str) -> list[dict]:
+        return self._all("select * from supports where proposal = ? order by at", [proposal])
+
+    def upsert_support(self, row: dict) -> bool:
+        """True if new, False if it replaced the person's earlier support."""
+        existed = self._one(
+            "select 1 from supports where proposal = ? and person = ?",
+            [row["proposal"], row["person"]],
+        )
+        self.db["supports"].upsert(row, pk=("proposal", "person"))
+        return existed is None
+
+    # --- audit ----------------------------------------------------------------------------
+    def audit(self, *, at: datetime, group: str | None, actor: str, action: str,
+              subject: str | None = None, detail: dict | None = None,
+              event_id: str | None = None) -> None:
+        self.db["audit"].insert({
+            "at": iso(at), "group_slug": group, "actor": actor, "action": action,
+            "subject": subject, "detail": json.dumps(detail or {}, ensure_ascii=False),
+            "event_id": event_id,
+        })
+
+    def audit_rows(self) -> list[dict]:
+        return self._all("select * from audit order by id")
+
+    # --- outbox -----------------------------------------------------------------------------
+    def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,
+                mentions: tuple[str, ...], reply_to: str | None, subject: str | None,
+                at: datetime) -> int:
+        table = self.db["outbox"]
+        table.insert({
+            "group_slug": group, "venue": venue, "target": target, "plain": plain,
+            "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,
+            "subject": subject, "txn_id": f"coopbot-{uuid.uuid4().hex}",
+            "created_at": iso(at), "sent_at": None, "attempts": 0, "last_error": None,
+            "remote_id": None,
+        })
+        return int(table.last_pk)
+
+    def pending_outbox(self, venues: tuple[str, ...] | None = None) -> list[dict]:
+        if venues:
+            marks = ", ".join("?" for _ in venues)
+            return self._all(
+                f"select * from outbox where sent_at is null and venue in ({marks}) order by id",
+                list(venues),
+            )
+        return self._all("select * from outbox where sent_at is null order by id")
+
+    def outbox_row(self, row_id: int) -> dict | None:
+        return self._one("select * from outbox where id = ?", [row_id])
+
+    def mark_sent(self, row_id: int, at: datetime, remote_id: str | None = None) -> None:
+        self.db.execute(
+            "update outbox set sent_at = ?, remote_id = ?, attempts = attempts + 1"
+            " where id = ?",
+            [iso(at), remote_id, row_id],
+        )
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        self.db.execute(
+            "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
+            [error[:500], row_id],
+        )
+
+
+def _take_lock(path: str):
+    handle = open(path, "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DatabaseLocked(
+            f"another coopbot is already running on {path[:-5]} (lock file {path})"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
