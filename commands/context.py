@@ -66,7 +66,7 @@ class Effects:
     def _render(self, key: str, params: dict) -> Message:
         return render(self.group.lang, key, prefix=self.group.prefix, **params)
 
-    def reply(self, key: str, **params: object) -> None:
+    def reply(self, key: str, /, **params: object) -> None:
         """Answer the caller where they spoke (threaded on their message)."""
         assert self.event is not None
         message = self._render(key, params)
@@ -83,12 +83,12 @@ class Effects:
         target = self.event.sender if venue is Venue.DM else self.group.slug
         self.items.append(Outgoing(venue, target, message, self.event.event_id))
 
-    def announce(self, key: str, subject: str | None = None, **params: object) -> None:
+    def announce(self, key: str, /, subject: str | None = None, **params: object) -> None:
         """Tell the whole group, in its room."""
         self.items.append(Outgoing(Venue.ROOM, self.group.slug, self._render(key, params),
                                    subject=subject))
 
-    def dm(self, person: str, key: str, **params: object) -> None:
+    def dm(self, person: str, key: str, /, **params: object) -> None:
         self.items.append(Outgoing(Venue.DM, person, self._render(key, params)))
 
     def discard(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 class CommandError(Exception):
     """A refusal the caller should read: a catalog key and its parameters."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params

@@ -45,12 +45,12 @@ def _pill(person: str) -> str:
     return html.escape(person)
 
 
-def text(lang: str, key: str, **params: object) -> str:
+def text(lang: str, key: str, /, **params: object) -> str:
     """A catalog entry as plain text (for pieces composed into a larger message)."""
     return render(lang, key, **params).plain
 
 
-def render(lang: str, key: str, **params: object) -> Message:
+def render(lang: str, key: str, /, **params: object) -> Message:
     template = CATALOG[key][lang]
     plain_params: dict[str, str] = {}
     html_params: dict[str, str] = {}

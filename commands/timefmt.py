@@ -11,7 +11,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_SHORT = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_SHORT = re.compile(r"^(?:\d+[smhdw])+$", re.IGNORECASE)
+_SHORT_PART = re.compile(r"(\d+)([smhdw])", re.IGNORECASE)
 _ISO = re.compile(
     r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$",
     re.IGNORECASE,
@@ -20,11 +21,10 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse ``5d`` or ``P5D``; raise ``ValueError`` on anything else, zero included."""
-    text = text.strip()
-    match = _SHORT.match(text)
-    if match:
-        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    """Parse ``5d``, ``1d12h`` or ``P5D``; raise ``ValueError`` on anything else, zero included."""
+    text = text.strip().replace(" ", "")
+    if _SHORT.match(text):
+        seconds = sum(int(n) * _UNIT_SECONDS[unit.lower()] for n, unit in _SHORT_PART.findall(text))
     else:
         iso = _ISO.match(text)
         if not iso or not any(iso.groupdict().values()):

@@ -1,0 +1,130 @@
+"""A test harness in the manner of maubot's TestBot: say things as people, read what the bot
+queued, move a fake clock. Real SQLite file, real engine, no sleeps."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime, timedelta
+
+from bot.clock import FakeClock
+from bot.config import Config, parse
+from commands.engine import Engine
+from commands.events import Inbound, Venue
+from commands.timefmt import parse_duration
+from storage.repository import Repository
+
+BASE_CONFIG = """
+[bot]
+database = "{database}"
+
+[[groups]]
+slug = "sem"
+name = "Système d'Échange du Mycélium"
+language = "{language}"
+silence_window = "5d"
+last_call = "24h"
+reopen_grace = "24h"
+min_supporters = {min_supporters}
+charter = {charter}
+admins = ["@alice:example.org"]
+core = ["@alice:example.org", "@bob:example.org"]
+registrar = ["@carol:example.org"]
+
+[[groups.members]]
+slug = "dewey"
+name = "Dewey ASBL"
+matrix = ["@alice:example.org"]
+discourse = ["alice"]
+
+[[groups.members]]
+slug = "transition"
+name = "Réseau Transition"
+matrix = ["@bob:example.org"]
+
+[[groups.members]]
+slug = "singularites"
+name = "Petites Singularités"
+matrix = ["@carol:example.org"]
+
+[[groups.members]]
+slug = "financite"
+name = "Financité"
+matrix = ["@dan:example.org"]
+"""
+
+ALICE, BOB, CAROL, DAN = ("@alice:example.org", "@bob:example.org", "@carol:example.org",
+                          "@dan:example.org")
+STRANGER = "@eve:example.org"
+
+
+def make_config(database: str, language: str = "en", min_supporters: int = 0,
+                charter: tuple[str, ...] = ()) -> Config:
+    return parse(BASE_CONFIG.format(database=database, language=language,
+                                    min_supporters=min_supporters,
+                                    charter=json.dumps(list(charter))))
+
+
+class Harness:
+    def __init__(self, database: str, clock: FakeClock | None = None, **config_options) -> None:
+        self.database = database
+        self.config = make_config(database, **config_options)
+        self.clock = clock or FakeClock()
+        self._ids = itertools.count(1)
+        self.open()
+
+    def open(self) -> None:
+        self.repo = Repository(self.database)
+        self.engine = Engine(self.repo, self.clock, self.config.groups, self.config.command_prefix)
+        self.engine.seed()
+        self._seen = {row["id"] for row in self.repo.db.query("select id from outbox")}
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def restart(self) -> None:
+        """A new engine over the same database file, as after a crash or a redeploy."""
+        self.close()
+        self.open()
+
+    def say(self, person: str, text: str, *, at: datetime | None = None,
+            venue: Venue = Venue.ROOM, event_id: str | None = None,
+            mentions: tuple[str, ...] = ()) -> list[dict]:
+        event = Inbound(
+            event_id=event_id or f"$test{next(self._ids)}:{self.database}", sender=person,
+            text=text, at=at or self.clock.now(), venue=venue,
+            group="sem" if venue is not Venue.DM else None, mentions=mentions,
+        )
+        self.engine.handle(event)
+        return self.sent()
+
+    def dm(self, person: str, text: str, **kwargs) -> list[dict]:
+        return self.say(person, text, venue=Venue.DM, **kwargs)
+
+    def advance(self, duration: str | timedelta) -> list[dict]:
+        delta = parse_duration(duration) if isinstance(duration, str) else duration
+        self.clock.advance(delta)
+        self.engine.process_due()
+        return self.sent()
+
+    def sent(self) -> list[dict]:
+        """Outbox rows queued since the last call."""
+        rows = [r for r in self.repo.db.query("select * from outbox order by id")
+                if r["id"] not in self._seen]
+        self._seen.update(r["id"] for r in rows)
+        return rows
+
+    def texts(self, rows: list[dict]) -> str:
+        return "\n---\n".join(r["plain"] for r in rows)
+
+    def proposal(self, number: int) -> dict:
+        return self.repo.proposal("sem", number)
+
+    def state(self, number: int) -> str:
+        return self.proposal(number)["state"]
+
+    def snapshot(self) -> dict[str, list]:
+        """Every table but the outbox and processed events: to prove nothing changed."""
+        tables = ("proposals", "objections", "supports", "members", "persons", "roles",
+                  "settings", "groups")
+        return {t: list(self.repo.db.query(f"select * from {t} order by rowid")) for t in tables}

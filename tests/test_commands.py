@@ -1,0 +1,189 @@
+"""The command table: rights, bad input, languages, help, admin commands."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from commands.messages import CATALOG, LANGUAGES
+from commands.table import COMMANDS, Right
+from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER
+
+PROPOSE = '!propose "Repair Together" they fix things with us'
+
+
+def test_catalog_complete_in_three_languages():
+    for key, texts in CATALOG.items():
+        assert set(texts) == set(LANGUAGES), key
+        fields = {lang: {f[1] for f in string.Formatter().parse(t) if f[1]} for lang, t in texts.items()}
+        assert fields["fr"] == fields["nl"] == fields["en"], key
+    for command in COMMANDS:
+        for prefix in ("help", "example"):
+            assert f"{prefix}.{command.name}" in CATALOG, command.name
+        assert set(command.words) == set(LANGUAGES)
+
+
+# who lacks the right, for each restricted command: a stranger, a plain representative, the
+# registrar (no core/admin), a core member who is no admin.
+RESTRICTED = [
+    ("!resolve C-1 accept fine", Right.CORE, [STRANGER, DAN, CAROL]),
+    ("!config set silence_window 3d", Right.ADMIN, [STRANGER, DAN, CAROL, BOB]),
+    ("!config show", Right.ADMIN, [STRANGER, DAN, BOB]),
+    ("!role grant core @dan:example.org", Right.ADMIN, [STRANGER, DAN, CAROL, BOB]),
+    ("!link @eve:example.org financite", Right.ADMIN, [STRANGER, DAN, BOB]),
+    ("!unlink @dan:example.org", Right.ADMIN, [STRANGER, DAN, BOB]),
+    ("!member suspend financite", Right.ADMIN, [STRANGER, DAN, CAROL, BOB]),
+    ("!lang fr", Right.ADMIN, [STRANGER, DAN, BOB]),
+    (PROPOSE, Right.REPRESENTATIVE, [STRANGER]),
+    ("!object C-1 no", Right.REPRESENTATIVE, [STRANGER]),
+    ("!support C-1", Right.REPRESENTATIVE, [STRANGER]),
+    ("!withdraw C-1", Right.REPRESENTATIVE, [STRANGER]),
+]
+
+
+@pytest.mark.parametrize("text,right,callers", RESTRICTED)
+def test_rights_refused_and_nothing_changes(harness, text, right, callers):
+    harness.say(ALICE, PROPOSE)
+    harness.say(CAROL, "!object C-1 to have something to resolve")
+    harness.say(ALICE, "!role grant core @dan:example.org")  # a core member…
+    harness.say(ALICE, "!role revoke core @dan:example.org")  # …no longer
+    for caller in callers:
+        before = harness.snapshot()
+        rows = harness.say(caller, text)
+        assert len(rows) == 1, (caller, text)
+        assert ("reserved for" in rows[0]["plain"] or "Only people who represent" in rows[0]["plain"]), rows
+        assert harness.snapshot() == before
+
+
+def test_every_restricted_command_is_covered():
+    restricted = {c.name for c in COMMANDS if c.right is not Right.ANYONE}
+    covered = {re.match(r"!(\w+)", t).group(1) for t, _, _ in RESTRICTED}
+    assert restricted <= covered
+
+
+def test_unknown_command_suggests_the_closest(harness):
+    rows = harness.say(BOB, "!objet C-1 no")
+    assert "Did you mean !object?" in rows[0]["plain"]
+    rows = harness.say(BOB, "!zzzz")
+    assert "Type !help" in rows[0]["plain"] and "Did you mean" not in rows[0]["plain"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("!status C-42", "There is no proposal C-42"),
+    ("!object C-42 no", "There is no proposal C-42"),
+    ("!object banana no", "'banana' is not a proposal number"),
+    ("!link @nobody financite", "I don't recognise '@nobody' as a person"),
+    ("!object", "Something is missing. Syntax: !object C-n reason…"),
+    ("!object C-1", "A reason is required"),
+    ("!resolve C-1 maybe because", "Possible choices: accept, reject"),
+    ("!support C-1 x", "Your organisation made this proposal"),
+    ("!config set silence_window forever", "Expected: a duration"),
+    ("!config set colour blue", "Unknown setting 'colour'"),
+    ("!link @nobody:example.org financite-x", "There is no member 'financite-x'"),
+])
+def test_bad_input_gets_clear_reply_and_changes_nothing(harness, text, expected):
+    harness.say(ALICE, PROPOSE)
+    before = harness.snapshot()
+    rows = harness.say(ALICE, text)
+    assert len(rows) == 1 and expected in rows[0]["plain"], rows[0]["plain"]
+    assert harness.snapshot() == before
+
+
+def test_huge_message_and_control_characters(harness):
+    before = harness.snapshot()
+    rows = harness.say(ALICE, '!propose "Big" ' + "x" * 20_000)
+    assert "too long" in rows[0]["plain"]
+    rows = harness.say(ALICE, '!propose "Evil\x00Corp" because\x1b[31m')
+    assert "control characters" in rows[0]["plain"]
+    rows = harness.say(ALICE, '!propose "\u202eproC livE" sneaky')
+    assert "control characters" in rows[0]["plain"]
+    assert harness.snapshot() == before
+
+
+def test_replies_in_the_groups_language(make_harness):
+    fr = make_harness(language="fr")
+    assert "Je ne connais pas la commande" in fr.say(BOB, "!objet C-1")[0]["plain"]
+    rows = fr.say(ALICE, '!coopter "Repair Together" ils réparent')
+    assert "Nouvelle proposition C-1" in rows[1]["plain"]
+    assert "le groupe cœur" not in rows[1]["plain"]
+    rows = fr.say(BOB, "!objection C-1 pas une organisation")
+    assert "est contesté" in rows[1]["plain"]
+    nl = make_harness(language="nl")
+    rows = nl.say(ALICE, '!voordragen "Repair Together" ze herstellen')
+    assert "Nieuw voorstel C-1" in rows[1]["plain"]
+    assert "Dit bericht is te lang" in nl.say(BOB, "!bezwaar C-1 " + "x" * 5000)[0]["plain"]
+    nl.advance("5d")
+    assert nl.state(1) == "validated"
+
+
+def test_lang_command_switches_language(harness):
+    rows = harness.say(ALICE, "!lang nl")
+    assert "Nederlands" in rows[0]["plain"]
+    assert "Ik ken het commando" in harness.say(BOB, "!zzz")[0]["plain"]
+    harness.say(ALICE, "!taal fr")
+    assert "Je ne connais pas" in harness.say(BOB, "!zzz")[0]["plain"]
+
+
+def test_aliases_accented_and_not(harness):
+    harness.say(ALICE, "!rôle grant core @carol:example.org")
+    assert harness.repo.has_role("sem", CAROL, "core")
+    harness.say(ALICE, "!role revoke core @carol:example.org")
+    assert not harness.repo.has_role("sem", CAROL, "core")
+    harness.say(ALICE, "!ROLE grant registrar @bob")  # bare localpart known in the group
+    assert harness.repo.has_role("sem", BOB, "registrar")
+
+
+def test_help_lists_only_what_the_caller_may_use(harness):
+    stranger = harness.say(STRANGER, "!help")[0]["plain"]
+    admin = harness.say(ALICE, "!help")[0]["plain"]
+    assert "!status" in stranger and "!config" not in stranger and "!propose" not in stranger
+    assert "!config" in admin and "!propose" in admin
+    detail = harness.say(STRANGER, "!help bezwaar")[0]["plain"]
+    assert "!object C-n reason…" in detail and "Example: !object C-3" in detail
+
+
+def test_config_set_show_and_effect(harness):
+    rows = harness.say(ALICE, "!config set silence_window 2d")
+    assert "silence_window is now 2d" in rows[0]["plain"]
+    assert "changed the setting silence_window" in rows[1]["plain"]
+    shown = harness.say(ALICE, "!config show")[0]["plain"]
+    assert "silence_window = 2d (changed by @alice:example.org)" in shown
+    harness.say(BOB, PROPOSE)
+    harness.advance("2d")
+    assert harness.state(1) == "validated"
+    audit = [r["action"] for r in harness.repo.audit_rows()]
+    assert "config_set" in audit
+
+
+def test_changes_by_command_survive_restart_and_win_over_config(harness):
+    harness.say(ALICE, "!role revoke core @bob:example.org")
+    harness.say(ALICE, "!config set min_supporters 1")
+    harness.say(ALICE, "!unlink @dan:example.org")
+    harness.restart()  # seeding runs again from the config file
+    assert not harness.repo.has_role("sem", BOB, "core")
+    assert harness.engine.group("sem").settings.min_supporters == 1
+    assert harness.repo.person("sem", DAN)["member"] is None
+
+
+def test_last_admin_cannot_be_revoked(harness):
+    rows = harness.say(ALICE, "!role revoke admin @alice:example.org")
+    assert "last admin" in rows[0]["plain"]
+
+
+def test_hostile_text_is_escaped_and_pings_nobody(harness):
+    rows = harness.say(ALICE, '!propose "<b>x</b> @room" hello @room')
+    announcement = rows[1]
+    assert "<b>" not in announcement["html"] and "&lt;b&gt;x&lt;/b&gt;" in announcement["html"]
+    assert "@room" not in announcement["plain"] and "@room" not in announcement["html"]
+    assert announcement["mentions"] == "[]"
+
+
+def test_rate_limit_one_notice_then_silence(harness):
+    for _ in range(10):
+        assert len(harness.say(STRANGER, "!list")) == 1
+    assert "Slow down" in harness.say(STRANGER, "!list")[0]["plain"]
+    assert harness.say(STRANGER, "!list") == []
+    harness.clock.advance(__import__("datetime").timedelta(minutes=2))
+    assert len(harness.say(STRANGER, "!list")) == 1
