@@ -189,9 +189,9 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
     is_proposer = member is not None and member["slug"] == proposal["proposer_member"]
     what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
     if what == "objection" and objection:
+        ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
         withdraw_objection(ctx.repo, ctx.group, ctx.out, proposal, objection, ctx.now,
                            ctx.caller, ctx.event.event_id)
-        ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
     elif what == "proposal" and is_proposer:
         _move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller, ctx.event.event_id)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))

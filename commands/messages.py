@@ -93,9 +93,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The name of the proposed organisation is missing. Example: {prefix}propose \"Name\" rationale…",
     },
     "err.empty_rationale": {
-        "fr": "Dites pourquoi vous proposez {candidate} (la raison est obligatoire).",
-        "nl": "Zeg waarom u {candidate} voordraagt (de reden is verplicht).",
-        "en": "Say why you propose {candidate} (the rationale is required).",
+        "fr": "Dites pourquoi vous proposez {candidate} (la raison est obligatoire). Exemple : {prefix}coopter \"{candidate}\" nous travaillons déjà ensemble",
+        "nl": "Zeg waarom u {candidate} voordraagt (de reden is verplicht). Voorbeeld: {prefix}voordragen \"{candidate}\" we werken al samen",
+        "en": "Say why you propose {candidate} (the rationale is required). Example: {prefix}propose \"{candidate}\" we already work together",
     },
     "err.already_member": {
         "fr": "{candidate} est déjà membre actif (« {member} »).",
