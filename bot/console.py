@@ -53,7 +53,7 @@ class Console:
         self.runtime.catch_up()
         self.deliver()
         self.wakeups.start()
-        if self.interactive:
+        if self.interactive or self.config.path is None:
             self._intro()
         loop = asyncio.get_running_loop()
         try:
