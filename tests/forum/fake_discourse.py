@@ -1,0 +1,2080 @@
+"""An in-memory HTTP fake of a Discourse forum, for tests.
+
+It speaks what pydiscourse 1.7.0 sends (form-encoded bodies, paths with or without
+``.json``, ``Api-Key``/``Api-Username`` headers) and answers in the shapes of the
+official Discourse OpenAPI description: every answer that has a spec operation
+(all its 200s, the empty 200s of the DELETEs, the external_id 301) is validated, in
+the fake itself, against that operation's response (openapi-core).  A body outside the spec is never sent: the fake
+records a ``SpecViolation`` in ``spec_violations``, answers 500 instead, and the
+``fake_forum`` fixture fails the test at teardown.  So a test that passes against
+this fake proves that the code under test copes with the real shapes.
+
+Behaviour copied from Discourse (server source, not only the spec):
+
+* ``GET /t/external_id/{id}.json`` answers 301 to ``/t/{slug}/{topic_id}.json``
+  with an empty body; 404 when unknown.  A topic's ``external_id`` is unique
+  (case-insensitive), at most 50 characters of ``[A-Za-z0-9_-]``; it is ignored on
+  replies (only topics have one).
+* ``GET /t/{slug}/{id}.json`` with a wrong slug answers 301 to the right one;
+  ``GET /c/{id}.json`` answers 301 to ``/c/{slug}/{id}.json``.
+* ``POST /posts`` through the API is memoized for 120 s: the same parameters from
+  the same user within that window return the first answer (same post, or same
+  error) without creating anything.  That is what makes a blind retry after a lost
+  answer safe in real Discourse, within two minutes.
+* Site settings with Discourse's defaults: post bodies need 20 characters (after
+  strip), titles 15, and both must pass Discourse's "text sentinel" (entropy, at
+  least one lowercase letter, no word over 30 characters in titles); duplicate
+  titles are refused; a non-staff user cannot post the same body twice within 5
+  minutes.  Titles are prettified as Discourse does (first letter capitalised,
+  trailing periods dropped).  ``skip_validations=true`` (the string) skips them.
+  Errors come back as 422 ``{"action": "create_post", "errors": [...]}``.
+* Each category has its pinned "About the … category" topic; closing a topic adds a
+  small-action post (``post_type`` 3, empty ``raw``/``cooked``), so post numbers
+  skip one; staff deleting a post soft-deletes it (``deleted_at`` set, still shown
+  to staff), deleting post 1 deletes the topic; an author deleting their own post
+  replaces its text with "(post deleted by author)".
+* ``GET /posts.json?before=N`` returns posts with ``id <= N`` (inclusive), newest
+  first, 50 at most, regular posts only.
+
+Error bodies follow Discourse's conventions (the spec lists no error responses):
+``{"errors": [...], "error_type": "not_found" | "invalid_access" | ...}``.
+
+Test helpers: ``add_user``, ``add_category``, ``user_reply``, ``user_create_topic``,
+``edit_post``, ``delete_post``, ``close_topic``; state in ``users``, ``categories``,
+``topics``, ``posts``; ``requests`` is the request log.  Faults: ``fail_next``,
+``rate_limit_next``, ``delay_next``, ``drop_response_next``; an optional per-minute
+API limit (``settings.max_api_requests_per_minute``).  Webhooks: ``send_webhook``
+(signed like Discourse), ``webhook_payload``, and ``register_webhook`` for automatic
+``post_created``/``post_edited``/``post_destroyed`` deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import hmac
+import html
+import itertools
+import json
+import math
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Union
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+__all__ = [
+    "FakeDiscourse",
+    "ForumSettings",
+    "FakeUser",
+    "FakeCategory",
+    "FakeTopic",
+    "FakePost",
+    "LoggedRequest",
+    "WebhookDelivery",
+    "SpecViolation",
+    "load_openapi",
+    "validate_response_body",
+    "iso8601",
+]
+
+SPEC_HOST_URL = "https://discourse.example.com"
+
+
+# --------------------------------------------------------------------------- spec
+
+
+class SpecViolation(AssertionError):
+    """The fake was about to answer with a body outside the OpenAPI description."""
+
+
+def _spec_candidates() -> list[Path]:
+    out: list[Path] = []
+    env = os.environ.get("DISCOURSE_OPENAPI_SPEC")
+    if env:
+        out.append(Path(env))
+    here = Path(__file__).resolve()
+    # the repository's root is parents[2]; shared/ lies beside it (on the
+    # developers' machines and in CI), or above it.
+    for parent in here.parents:
+        out.append(parent / "shared" / "discourse" / "openapi.json")
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def load_openapi():
+    """Load the official Discourse OpenAPI description once per process.
+
+    Looks at ``$DISCOURSE_OPENAPI_SPEC``, then ``shared/discourse/openapi.json``
+    beside or above the repository.  The spec file itself is not re-validated
+    (openapi-spec-validator takes ~9 s on it; it is valid 3.1.0).
+    """
+    from openapi_core import Config, OpenAPI
+
+    for candidate in _spec_candidates():
+        if candidate.is_file():
+            with candidate.open("rb") as fh:
+                spec = json.load(fh)
+            return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
+    raise FileNotFoundError(
+        "Discourse OpenAPI description not found; set DISCOURSE_OPENAPI_SPEC "
+        "(looked in: %s)" % ", ".join(str(c) for c in _spec_candidates())
+    )
+
+
+def _format_schema_errors(exc: BaseException) -> list[str]:
+    cause = exc.__cause__ or exc.__context__
+    errors = getattr(cause, "schema_errors", None) or getattr(exc, "schema_errors", None)
+    if not errors:
+        return [f"{type(exc).__name__}: {exc}" + (f" ({cause!r})" if cause else "")]
+    out = []
+    for err in errors:
+        where = "$" + "".join(
+            f"[{p}]" if isinstance(p, int) else f".{p}" for p in getattr(err, "absolute_path", [])
+        )
+        out.append(f"{where}: {err.message}")
+    return out
+
+
+def validate_response_body(
+    method: str,
+    spec_path: str,
+    concrete_path: str,
+    body: bytes,
+    status: int = 200,
+    content_type: str = "application/json",
+) -> None:
+    """Validate one response against the spec operation ``method spec_path``.
+
+    Raises ``SpecViolation`` listing every schema error.
+    """
+    from openapi_core.testing import MockRequest, MockResponse
+
+    api = load_openapi()
+    request = MockRequest(SPEC_HOST_URL, method.lower(), concrete_path, path_pattern=spec_path)
+    response = MockResponse(body, status_code=status, content_type=content_type)
+    try:
+        api.validate_response(request, response)
+    except Exception as exc:  # openapi-core raises several unrelated types
+        details = _format_schema_errors(exc)
+        raise SpecViolation(
+            f"fake Discourse answered {method.upper()} {concrete_path} outside the spec "
+            f"operation {method.upper()} {spec_path}:\n  " + "\n  ".join(details)
+        ) from exc
+
+
+# ------------------------------------------------------------------------- models
+
+
+def iso8601(dt: datetime) -> str:
+    """Discourse's timestamp format: UTC, milliseconds, ``Z``."""
+    dt = dt.astimezone(timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def _parse_time(value: Union[str, datetime, None]) -> Optional[datetime]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = str(value).strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+_LETTER_COLORS = ["b487fb", "5e99b9", "e36b2c", "8c91ba", "3ab54a", "a87137", "e47774", "bbce52"]
+
+
+@dataclass
+class FakeUser:
+    id: int
+    username: str
+    name: str
+    admin: bool = False
+    moderator: bool = False
+    trust_level: int = 1
+    title: Optional[str] = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def staff(self) -> bool:
+        return self.admin or self.moderator
+
+    @property
+    def avatar_template(self) -> str:
+        color = _LETTER_COLORS[sum(self.username.encode()) % len(_LETTER_COLORS)]
+        letter = (self.username[:1] or "x").lower()
+        return f"/letter_avatar_proxy/v4/letter/{letter}/{color}/{{size}}.png"
+
+    def summary(self) -> dict:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "name": self.name,
+            "avatar_template": self.avatar_template,
+        }
+
+
+@dataclass
+class FakeCategory:
+    id: int
+    name: str
+    slug: str
+    color: str = "0088CC"
+    text_color: str = "FFFFFF"
+    description: Optional[str] = None
+    position: int = 0
+    topic_id: Optional[int] = None  # the "About the … category" topic
+    is_uncategorized: bool = False
+    read_restricted: bool = False
+
+
+@dataclass
+class FakeTopic:
+    id: int
+    title: str
+    slug: str
+    category_id: int
+    user_id: int
+    created_at: datetime
+    bumped_at: datetime
+    external_id: Optional[str] = None
+    archetype: str = "regular"
+    closed: bool = False
+    archived: bool = False
+    visible: bool = True
+    pinned_at: Optional[datetime] = None
+    pinned_globally: bool = False
+    deleted_at: Optional[datetime] = None
+    deleted_by_id: Optional[int] = None
+    views: int = 0
+    highest_post_number: int = 0
+    post_ids: list[int] = field(default_factory=list)
+
+    @property
+    def pinned(self) -> bool:
+        return self.pinned_at is not None
+
+    @property
+    def url(self) -> str:
+        return f"/t/{self.slug}/{self.id}"
+
+
+@dataclass
+class FakePost:
+    id: int
+    topic_id: int
+    post_number: int
+    user_id: int
+    raw: str
+    cooked: str
+    created_at: datetime
+    updated_at: datetime
+    post_type: int = 1  # 1 regular, 2 moderator_action, 3 small_action, 4 whisper
+    action_code: Optional[str] = None  # not exposed: the spec has no such property
+    version: int = 1
+    edit_reason: Optional[str] = None
+    reply_to_post_number: Optional[int] = None  # stored; the spec types it string|null
+    deleted_at: Optional[datetime] = None
+    deleted_by_id: Optional[int] = None
+    user_deleted: bool = False
+    hidden: bool = False
+    wiki: bool = False
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    form: dict[str, list[str]]
+    json: Any = None
+    status: Optional[int] = None
+    fault: Optional[str] = None
+    memoized: bool = False
+    time: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class WebhookDelivery:
+    url: str
+    event: str
+    event_type: str
+    event_id: int
+    headers: dict[str, str]
+    body: bytes
+    status: Optional[int] = None
+    error: Optional[str] = None
+
+
+@dataclass
+class ForumSettings:
+    """Discourse site settings that change what the API accepts (their defaults)."""
+
+    min_post_length: int = 20
+    min_first_post_length: int = 20
+    max_post_length: int = 32000
+    min_topic_title_length: int = 15
+    max_topic_title_length: int = 255
+    body_min_entropy: int = 7
+    title_min_entropy: int = 10
+    title_max_word_length: int = 30
+    title_prettify: bool = True
+    allow_uppercase_posts: bool = False
+    allow_duplicate_topic_titles: bool = False
+    allow_uncategorized_topics: bool = False
+    unique_posts_mins: int = 5
+    api_post_memoize_seconds: float = 120.0
+    # Discourse's global default is 60 for admin API keys (per key, per minute);
+    # the fake applies a limit only when this is set.
+    max_api_requests_per_minute: Optional[int] = None
+    chunk_size: int = 20
+    topics_per_page: int = 30
+    latest_posts_limit: int = 50
+    text_sentinel: bool = True
+
+    @classmethod
+    def permissive(cls) -> "ForumSettings":
+        """No length / quality / duplicate checks (like an import-mode site)."""
+        return cls(
+            min_post_length=1,
+            min_first_post_length=1,
+            min_topic_title_length=1,
+            allow_duplicate_topic_titles=True,
+            unique_posts_mins=0,
+            text_sentinel=False,
+        )
+
+
+# --------------------------------------------------------------------- utilities
+
+
+def slugify(title: str) -> str:
+    """Discourse's default ("ascii") slug generation, near enough."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    text = re.sub(r"-{2,}", "-", text)
+    return text or "topic"
+
+
+def cook(raw: str) -> str:
+    """A small subset of Discourse's markdown: paragraphs, line breaks, escaping."""
+    raw = raw.replace("\r\n", "\n").strip()
+    if not raw:
+        return ""
+    paragraphs = [p for p in re.split(r"\n\s*\n", raw) if p.strip()]
+    out = []
+    for p in paragraphs:
+        lines = [html.escape(line, quote=False) for line in p.strip("\n").split("\n")]
+        out.append("<p>" + "<br>\n".join(lines) + "</p>")
+    return "\n".join(out)
+
+
+def _plain_excerpt(cooked: str, length: int = 200) -> tuple[str, bool]:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", cooked))
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) > length:
+        return html.escape(text[:length].rstrip(), quote=False) + "&hellip;", True
+    return html.escape(text, quote=False), False
+
+
+def _prettify_title(title: str) -> str:
+    title = re.sub(r"\s+", " ", title).strip()
+    title = re.sub(r"!{2,}", "!", title)
+    title = re.sub(r"\?{2,}", "?", title)
+    title = re.sub(r"\.+$", "", title) if not title.endswith("...") else title
+    if title and title[0].islower():
+        title = title[0].upper() + title[1:]
+    return title
+
+
+def _stripped_length(text: str) -> int:
+    return len(re.sub(r"<!--.*?-->", "", text, flags=re.S).strip())
+
+
+_PathPredicate = Union[None, str, "re.Pattern[str]", Callable[[str, str], bool]]
+
+
+def _make_predicate(pred: _PathPredicate, method: Optional[str] = None) -> Callable[[str, str], bool]:
+    """``pred`` is None (any), a regex (string or compiled) searched in the path,
+    or ``callable(method, path) -> bool``."""
+    if pred is None:
+        base = lambda m, p: True  # noqa: E731
+    elif callable(pred) and not isinstance(pred, re.Pattern):
+        base = pred
+    else:
+        rx = pred if isinstance(pred, re.Pattern) else re.compile(pred)
+        base = lambda m, p: rx.search(p) is not None  # noqa: E731
+    if method is None:
+        return base
+    want = method.upper()
+    return lambda m, p: m.upper() == want and base(m, p)
+
+
+@dataclass
+class _Fault:
+    kind: str  # "fail" | "rate_limit" | "delay" | "drop"
+    remaining: int
+    match: Callable[[str, str], bool]
+    status: int = 500
+    body: Optional[Union[str, bytes, dict]] = None
+    wait_seconds: int = 0
+    delay: float = 0.0
+    mode: str = "disconnect"  # drop: "disconnect" | "502" | "timeout"
+
+
+def _request_key(name: str, kind: Any) -> Any:
+    # aiohttp >= 3.12 wants typed keys for request storage; older ones take strings
+    factory = getattr(web, "RequestKey", None)
+    return factory(name, kind) if factory is not None else name
+
+
+_K_LOG = _request_key("fake_discourse_log", object)
+_K_PARAMS = _request_key("fake_discourse_params", dict)
+_K_USER = _request_key("fake_discourse_user", object)
+_K_SPEC = _request_key("fake_discourse_spec_op", tuple)
+
+
+class _Reply(Exception):
+    """Raised inside handlers to answer with an error at once."""
+
+    def __init__(self, response: web.StreamResponse):
+        super().__init__(response.status)
+        self.response = response
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _json_response(data: Any, status: int = 200, headers: Optional[dict] = None) -> web.Response:
+    # pydiscourse 1.7.0 requires exactly "application/json; charset=utf-8"
+    return web.Response(
+        body=_json_bytes(data),
+        status=status,
+        content_type="application/json",
+        charset="utf-8",
+        headers=headers,
+    )
+
+
+def _error(status: int, errors: Iterable[str], error_type: Optional[str] = None, **extra) -> _Reply:
+    body: dict[str, Any] = {"errors": list(errors)}
+    if error_type:
+        body["error_type"] = error_type
+    body.update(extra)
+    return _Reply(_json_response(body, status=status))
+
+
+def _not_found() -> _Reply:
+    return _error(404, ["The requested URL or resource could not be found."], "not_found")
+
+
+def _invalid_access() -> _Reply:
+    return _error(
+        403,
+        ["You are not permitted to view the requested resource. The API username or key is invalid."],
+        "invalid_access",
+    )
+
+
+def _not_logged_in() -> _Reply:
+    return _error(403, ["You need to be logged in to do that."], "not_logged_in")
+
+
+def _invalid_params(name: str) -> _Reply:
+    return _error(400, [f"param is missing or the value is empty: {name}"], "invalid_parameters")
+
+
+def _create_error(errors: list[str]) -> _Reply:
+    return _Reply(_json_response({"action": "create_post", "errors": errors}, status=422))
+
+
+def _empty_ok() -> web.Response:
+    # Rails' `render body: nil`: 200, empty body, the default content type
+    return web.Response(status=200, body=b"", content_type="text/plain", charset="utf-8")
+
+
+def _redirect(location: str) -> web.Response:
+    # Rails' redirect_to: 301, absolute Location, empty body
+    return web.Response(status=301, headers={"Location": location}, content_type="text/html", charset="utf-8")
+
+
+def rate_limit_body(wait_seconds: int) -> dict:
+    unit = "second" if wait_seconds == 1 else "seconds"
+    return {
+        "errors": [
+            f"You\u2019ve performed this action too many times. Please wait {wait_seconds} "
+            f"{unit} before trying again."
+        ],
+        "error_type": "rate_limit",
+        "extras": {"wait_seconds": wait_seconds, "time_left": f"{wait_seconds} {unit}"},
+    }
+
+
+# ------------------------------------------------------------------------ the fake
+
+
+class FakeDiscourse:
+    """An aiohttp app faking a Discourse forum on 127.0.0.1.
+
+    >>> fake = FakeDiscourse()
+    >>> await fake.start()          # fake.url == "http://127.0.0.1:PORT"
+    >>> client = DiscourseClient(fake.url, api_username=fake.api_username,
+    ...                          api_key=fake.api_key, timeout=5)
+    >>> await fake.stop()
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "test-api-key",
+        api_username: str = "coopbot",
+        api_user_admin: bool = True,
+        single_user_key: bool = False,
+        check_auth: bool = True,
+        validate: bool = True,
+        settings: Optional[ForumSettings] = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        title: str = "Coop Forum",
+        clock: Optional[Callable[[], datetime]] = None,
+    ):
+        self.api_key = api_key
+        self.api_username = api_username
+        self.single_user_key = single_user_key
+        self.check_auth = check_auth
+        self.validate = validate
+        self.settings = settings or ForumSettings()
+        self.host = host
+        self.port = port
+        self.title = title
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(timezone.utc))
+
+        self.users: dict[str, FakeUser] = {}  # by lower-case username
+        self.categories: dict[int, FakeCategory] = {}
+        self.topics: dict[int, FakeTopic] = {}
+        self.posts: dict[int, FakePost] = {}
+        self.requests: list[LoggedRequest] = []
+        self.spec_violations: list[SpecViolation] = []
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self.webhooks: list[dict] = []
+
+        self._user_ids = itertools.count(2)
+        self._category_ids = itertools.count(5)  # 1-4 are seeded in a real forum
+        self._topic_ids = itertools.count(1)
+        self._post_ids = itertools.count(1)
+        self._event_ids = itertools.count(1)
+        self._faults: list[_Fault] = []
+        self._memo: dict[tuple, tuple[float, int, bytes]] = {}
+        self._api_hits: list[float] = []
+        self._pending_webhooks: set[asyncio.Task] = set()
+        self._runner: Optional[web.AppRunner] = None
+        self._site: Optional[web.TCPSite] = None
+        self.url: Optional[str] = None
+
+        self.system_user = FakeUser(id=-1, username="system", name="system", admin=True, moderator=True, trust_level=4)
+        self.users["system"] = self.system_user
+        self.api_user = FakeUser(id=1, username=api_username, name=api_username, admin=api_user_admin, trust_level=4)
+        self.users[api_username.lower()] = self.api_user
+        uncategorized = FakeCategory(
+            id=1, name="Uncategorized", slug="uncategorized", color="0088CC",
+            description="Topics that don't need a category, or don't fit into any other existing category.",
+            is_uncategorized=True,
+        )
+        self.categories[1] = uncategorized
+
+        self.app = self._build_app()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        self._site = web.TCPSite(self._runner, self.host, self.port)
+        await self._site.start()
+        sock = self._site._server.sockets[0]  # type: ignore[union-attr]
+        self.port = sock.getsockname()[1]
+        self.url = f"http://{self.host}:{self.port}"
+        return self.url
+
+    async def stop(self) -> None:
+        await self.flush_webhooks()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self._runner = None
+        self._site = None
+
+    async def __aenter__(self) -> "FakeDiscourse":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    def assert_no_spec_violations(self) -> None:
+        if self.spec_violations:
+            raise SpecViolation("\n\n".join(str(v) for v in self.spec_violations))
+
+    # ------------------------------------------------------------ test helpers
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def add_user(
+        self,
+        username: str,
+        *,
+        name: Optional[str] = None,
+        admin: bool = False,
+        moderator: bool = False,
+        trust_level: int = 1,
+    ) -> FakeUser:
+        key = username.lower()
+        if key in self.users:
+            raise ValueError(f"user {username!r} exists")
+        user = FakeUser(
+            id=next(self._user_ids), username=username, name=name if name is not None else username.capitalize(),
+            admin=admin, moderator=moderator, trust_level=trust_level, created_at=self.now(),
+        )
+        self.users[key] = user
+        return user
+
+    def user(self, username: str) -> FakeUser:
+        return self.users[username.lower()]
+
+    def user_by_id(self, user_id: int) -> FakeUser:
+        for u in self.users.values():
+            if u.id == user_id:
+                return u
+        raise KeyError(user_id)
+
+    def add_category(
+        self,
+        slug: str,
+        name: Optional[str] = None,
+        *,
+        description: Optional[str] = None,
+        color: str = "25AAE2",
+        about_topic: bool = True,
+    ) -> int:
+        """Create a category (and its pinned "About the … category" topic); return its id."""
+        if any(c.slug == slug for c in self.categories.values()):
+            raise ValueError(f"category slug {slug!r} exists")
+        name = name or slug.replace("-", " ").title()
+        cat = FakeCategory(
+            id=next(self._category_ids), name=name, slug=slug, color=color, description=description,
+            position=len(self.categories),
+        )
+        self.categories[cat.id] = cat
+        if about_topic:
+            desc = description or f"(Replace this first paragraph with a brief description of your new category.)"
+            topic, _ = self._create_topic(
+                self.system_user, f"About the {name} category", desc, cat.id, validate=False,
+            )
+            topic.pinned_at = topic.created_at
+            cat.topic_id = topic.id
+        return cat.id
+
+    def category_by_slug(self, slug: str) -> FakeCategory:
+        for c in self.categories.values():
+            if c.slug == slug:
+                return c
+        raise KeyError(slug)
+
+    def user_create_topic(
+        self, username: str, title: str, raw: str, category_id: int, *, created_at=None,
+        external_id: Optional[str] = None,
+    ) -> dict:
+        """A forum user opens a topic; returns the first post as GET /posts/{id}.json shows it."""
+        user = self.user(username)
+        topic, post = self._create_topic(
+            user, title, raw, category_id, created_at=_parse_time(created_at), external_id=external_id,
+            validate=False,
+        )
+        self._emit_post_event("post_created", post)
+        return self._post_single(post, self.api_user)
+
+    def user_reply(
+        self,
+        topic_id: int,
+        username: str,
+        raw: str,
+        created_at: Union[str, datetime, None] = None,
+        *,
+        reply_to_post_number: Optional[int] = None,
+    ) -> dict:
+        """A forum user replies in a topic; returns the post as GET /posts/{id}.json shows it."""
+        user = self.user(username)
+        topic = self.topics[topic_id]
+        if topic.deleted_at is not None or (topic.closed and not user.staff):
+            raise ValueError(f"{username} cannot reply in topic {topic_id} (closed or deleted)")
+        post = self._add_post(topic, user, raw, created_at=_parse_time(created_at),
+                              reply_to_post_number=reply_to_post_number)
+        self._emit_post_event("post_created", post)
+        return self._post_single(post, self.api_user)
+
+    def edit_post(self, post_id: int, raw: str, *, username: Optional[str] = None,
+                  edit_reason: Optional[str] = None) -> dict:
+        """Edit a post's raw (as its author unless ``username``); returns the getPost shape."""
+        post = self.posts[post_id]
+        editor = self.user(username) if username else self.user_by_id(post.user_id)
+        self._revise(post, editor, raw, edit_reason)
+        self._emit_post_event("post_edited", post)
+        return self._post_single(post, self.api_user)
+
+    def delete_post(self, post_id: int, *, by_author: bool = False, username: Optional[str] = None) -> None:
+        """Delete a post as staff (soft delete; post 1 deletes the topic), or as its
+        author (``by_author=True``: text replaced by "(post deleted by author)")."""
+        post = self.posts[post_id]
+        if by_author:
+            actor = self.user_by_id(post.user_id)
+        else:
+            actor = self.user(username) if username else self.system_user
+        self._destroy_post(post, actor)
+        self._emit_post_event("post_destroyed", post)
+
+    def close_topic(self, topic_id: int, closed: bool = True, *, username: Optional[str] = None) -> None:
+        actor = self.user(username) if username else self.system_user
+        self._set_status(self.topics[topic_id], "closed", closed, actor)
+
+    def topic_posts(self, topic_id: int, *, include_deleted: bool = False, regular_only: bool = False) -> list[FakePost]:
+        out = []
+        for pid in self.topics[topic_id].post_ids:
+            p = self.posts[pid]
+            if p.deleted_at is not None and not include_deleted:
+                continue
+            if regular_only and p.post_type != 1:
+                continue
+            out.append(p)
+        return out
+
+    def topic_by_external_id(self, external_id: str) -> Optional[FakeTopic]:
+        for t in self.topics.values():
+            if t.external_id is not None and t.external_id == external_id:
+                return t
+        return None
+
+    def requests_to(self, method: Optional[str] = None, path: _PathPredicate = None) -> list[LoggedRequest]:
+        match = _make_predicate(path, method)
+        return [r for r in self.requests if match(r.method, r.path)]
+
+    # -------------------------------------------------------------- faults
+
+    def fail_next(
+        self, n: int = 1, status: int = 500, *, path: _PathPredicate = None, method: Optional[str] = None,
+        body: Optional[Union[str, bytes, dict]] = None,
+    ) -> None:
+        """The next ``n`` matching requests answer ``status`` without doing anything.
+
+        Default body: an HTML error page like a proxy's or Rails' (not JSON), so
+        pydiscourse's message is the HTTP reason; pass ``body`` (a dict → JSON) to change it.
+        """
+        self._faults.append(_Fault("fail", n, _make_predicate(path, method), status=status, body=body))
+
+    def rate_limit_next(
+        self, n: int = 1, wait_seconds: int = 10, *, path: _PathPredicate = None, method: Optional[str] = None,
+        plain_text: bool = False,
+    ) -> None:
+        """The next ``n`` matching requests answer 429 like Discourse's API rate limiter
+        (JSON body with ``extras.wait_seconds``, ``Retry-After`` header), or, with
+        ``plain_text=True``, like its per-IP middleware (text body)."""
+        self._faults.append(
+            _Fault("rate_limit", n, _make_predicate(path, method), status=429, wait_seconds=wait_seconds,
+                   mode="text" if plain_text else "json")
+        )
+
+    def delay_next(self, n: int = 1, seconds: float = 1.0, *, path: _PathPredicate = None,
+                   method: Optional[str] = None) -> None:
+        """Hold the next ``n`` matching requests ``seconds`` before handling them."""
+        self._faults.append(_Fault("delay", n, _make_predicate(path, method), delay=seconds))
+
+    def drop_response_next(
+        self, path: _PathPredicate = None, n: int = 1, *, method: Optional[str] = None,
+        mode: str = "disconnect", delay: float = 30.0,
+    ) -> None:
+        """The next ``n`` matching requests are performed (the topic is created, the
+        post edited…) but the client never sees the answer: ``mode="disconnect"``
+        closes the connection (requests raises ``ConnectionError``), ``"502"`` answers
+        a proxy's 502 page, ``"timeout"`` holds the answer ``delay`` seconds (longer
+        than the client's timeout) and then drops it."""
+        if mode not in ("disconnect", "502", "timeout"):
+            raise ValueError(mode)
+        self._faults.append(_Fault("drop", n, _make_predicate(path, method), mode=mode, delay=delay))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def _take_fault(self, kinds: tuple[str, ...], method: str, path: str) -> Optional[_Fault]:
+        for fault in self._faults:
+            if fault.kind in kinds and fault.remaining > 0 and fault.match(method, path):
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    # ------------------------------------------------------------ webhooks
+
+    def register_webhook(
+        self, url: str, secret: Optional[str] = None,
+        events: Iterable[str] = ("post_created", "post_edited", "post_destroyed"),
+    ) -> None:
+        """Deliver post events to ``url`` automatically (for API and helper actions
+        alike, as Discourse does, including the bot's own posts).  Deliveries run as
+        tasks on the running loop; ``await flush_webhooks()`` waits for them."""
+        self.webhooks.append({"url": url, "secret": secret, "events": set(events)})
+
+    def webhook_payload(self, post_id: int) -> dict:
+        """``{"post": {...}}`` as Discourse's WebHookPostSerializer builds it."""
+        post = self.posts[post_id]
+        topic = self.topics[post.topic_id]
+        user = self.user_by_id(post.user_id)
+        category = self.categories.get(topic.category_id)
+        topic_posts = [self.posts[i] for i in topic.post_ids if not self.posts[i].user_deleted]
+        data = {
+            "id": post.id,
+            "name": user.name,
+            "username": user.username,
+            "avatar_template": user.avatar_template,
+            "created_at": iso8601(post.created_at),
+            "cooked": post.cooked,
+            "post_number": post.post_number,
+            "post_type": post.post_type,
+            "posts_count": self._posts_count(topic),
+            "updated_at": iso8601(post.updated_at),
+            "reply_count": 0,
+            "reply_to_post_number": post.reply_to_post_number,
+            "quote_count": 0,
+            "incoming_link_count": 0,
+            "reads": 1,
+            "readers_count": 0,
+            "score": 0,
+            "topic_id": topic.id,
+            "topic_slug": topic.slug,
+            "topic_title": topic.title,
+            "category_id": topic.category_id,
+            "display_username": user.name,
+            "primary_group_name": None,
+            "flair_name": None,
+            "flair_group_id": None,
+            "badges_granted": [],
+            "version": post.version,
+            "user_title": user.title,
+            "bookmarked": False,
+            "raw": post.raw,
+            "moderator": user.moderator,
+            "admin": user.admin,
+            "staff": user.staff,
+            "user_id": user.id,
+            "hidden": post.hidden,
+            "trust_level": user.trust_level,
+            "deleted_at": iso8601(post.deleted_at) if post.deleted_at else None,
+            "user_deleted": post.user_deleted,
+            "edit_reason": post.edit_reason,
+            "wiki": post.wiki,
+            "reviewable_id": None,
+            "reviewable_score_count": 0,
+            "reviewable_score_pending_count": 0,
+            "topic_posts_count": len(topic_posts),
+            "topic_filtered_posts_count": len([p for p in topic_posts if p.post_type == 1]),
+            "topic_archetype": topic.archetype,
+        }
+        if category is not None:
+            data["category_slug"] = category.slug
+        return {"post": data}
+
+    async def send_webhook(
+        self,
+        url: str,
+        event: str,
+        payload: Union[dict, int],
+        secret: Optional[str] = None,
+        *,
+        event_type: Optional[str] = None,
+        event_id: Optional[int] = None,
+        timeout: float = 10.0,
+    ) -> WebhookDelivery:
+        """POST one webhook like Discourse does.  ``payload`` is the JSON object or a
+        post id (then ``webhook_payload(post_id)``).  ``secret=None`` sends it
+        unsigned.  Returns the delivery record (``status`` or ``error``)."""
+        if isinstance(payload, int):
+            payload = self.webhook_payload(payload)
+        if event_type is None:
+            event_type = next(iter(payload), "ping") if isinstance(payload, dict) else "ping"
+        eid = event_id if event_id is not None else next(self._event_ids)
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {
+            "Accept": "*/*",
+            "Connection": "close",
+            "Content-Type": "application/json",
+            "User-Agent": "Discourse/3.5.0",
+            "X-Discourse-Instance": self.url or SPEC_HOST_URL,
+            "X-Discourse-Event-Id": str(eid),
+            "X-Discourse-Event-Type": event_type,
+            "X-Discourse-Event": event,
+        }
+        if secret:
+            digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+            headers["X-Discourse-Event-Signature"] = f"sha256={digest}"
+        delivery = WebhookDelivery(url=url, event=event, event_type=event_type, event_id=eid,
+                                   headers=headers, body=body)
+        self.webhook_deliveries.append(delivery)
+        try:
+            async with ClientSession(timeout=ClientTimeout(total=timeout)) as session:
+                async with session.post(url, data=body, headers=headers) as resp:
+                    delivery.status = resp.status
+                    await resp.read()
+        except Exception as exc:  # delivery failures are data, as in Discourse
+            delivery.error = f"{type(exc).__name__}: {exc}"
+        return delivery
+
+    async def send_ping(self, url: str, secret: Optional[str] = None) -> WebhookDelivery:
+        return await self.send_webhook(url, "ping", {"ping": "OK"}, secret, event_type="ping")
+
+    async def flush_webhooks(self) -> None:
+        while self._pending_webhooks:
+            await asyncio.gather(*list(self._pending_webhooks), return_exceptions=True)
+
+    def _emit_post_event(self, event: str, post: FakePost) -> None:
+        hooks = [h for h in self.webhooks if event in h["events"]]
+        if not hooks:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        payload = self.webhook_payload(post.id)
+        for hook in hooks:
+            task = loop.create_task(self.send_webhook(hook["url"], event, payload, hook["secret"]))
+            self._pending_webhooks.add(task)
+            task.add_done_callback(self._pending_webhooks.discard)
+
+    # ------------------------------------------------------------ domain logic
+
+    def _posts_count(self, topic: FakeTopic) -> int:
+        return sum(1 for i in topic.post_ids if self.posts[i].deleted_at is None and self.posts[i].post_type != 4)
+
+    def _validate_body(self, raw: str, first_post: bool, user: FakeUser) -> list[str]:
+        s = self.settings
+        errors = []
+        length = _stripped_length(raw)
+        minimum = s.min_first_post_length if first_post else s.min_post_length
+        if length == 0:
+            errors.append("Body can\u2019t be blank")
+        elif length < minimum:
+            errors.append(f"Body is too short (minimum is {minimum} characters)")
+        elif length > s.max_post_length:
+            errors.append(f"Body is too long (maximum is {s.max_post_length} characters)")
+        elif s.text_sentinel:
+            entropy = s.body_min_entropy
+            if entropy > s.min_post_length:
+                entropy = int(s.min_post_length * 0.7)
+            if not self._sentinel_ok(raw, entropy, None):
+                errors.append("Body seems unclear, is it a complete sentence?")
+        if not errors and s.unique_posts_mins and not user.staff:
+            horizon = self.now() - timedelta(minutes=s.unique_posts_mins)
+            for p in self.posts.values():
+                if p.user_id == user.id and p.created_at >= horizon and p.raw.strip() == raw.strip():
+                    errors.append("Body is too similar to what you recently posted")
+                    break
+        return errors
+
+    def _validate_title(self, title: str) -> list[str]:
+        s = self.settings
+        length = len(title.strip())
+        if length == 0:
+            return ["Title can\u2019t be blank"]
+        if length < s.min_topic_title_length:
+            return [f"Title is too short (minimum is {s.min_topic_title_length} characters)"]
+        if length > s.max_topic_title_length:
+            return [f"Title is too long (maximum is {s.max_topic_title_length} characters)"]
+        if s.text_sentinel:
+            entropy = (s.title_min_entropy if s.min_topic_title_length > s.title_min_entropy
+                       else int(s.min_topic_title_length * 0.7))
+            if not self._sentinel_ok(title, entropy, s.title_max_word_length):
+                return ["Title seems unclear, is it a complete sentence?"]
+        if not s.allow_duplicate_topic_titles:
+            for t in self.topics.values():
+                if t.deleted_at is None and t.title.lower() == title.lower():
+                    return ["Title has already been used"]
+        return []
+
+    def _sentinel_ok(self, text: str, min_entropy: Optional[int], max_word_length: Optional[int]) -> bool:
+        if not text.strip():
+            return False
+        if min_entropy is not None and len(set(text.strip().encode("utf-8"))) < min_entropy:
+            return False
+        if not re.search(r"[^\W_]", text):
+            return False
+        if max_word_length and re.search(r"[^\W_]{%d,}" % (max_word_length + 1), text):
+            return False
+        if not self.settings.allow_uppercase_posts:
+            has_letter = any(c.isalpha() for c in text)
+            quiet = any(c.islower() or unicodedata.category(c) == "Lo" for c in text)
+            if has_letter and not quiet:
+                return False
+        return True
+
+    def _validate_external_id(self, external_id: str) -> list[str]:
+        errors = []
+        lowered = external_id.lower()
+        if any(t.external_id is not None and t.external_id.lower() == lowered for t in self.topics.values()):
+            errors.append("External has already been taken")
+        if len(external_id) > 50:
+            errors.append("External is too long (maximum is 50 characters)")
+        if not re.fullmatch(r"[\w-]+", external_id, flags=re.ASCII):
+            errors.append("External is invalid")
+        return errors
+
+    def _create_topic(
+        self, user: FakeUser, title: str, raw: str, category_id: Optional[int], *,
+        created_at: Optional[datetime] = None, external_id: Optional[str] = None, validate: bool = True,
+        reply_to_post_number: Optional[int] = None,
+    ) -> tuple[FakeTopic, FakePost]:
+        if self.settings.title_prettify:
+            title = _prettify_title(title)
+        if validate:
+            errors = self._validate_title(title)
+            if category_id is None and not self.settings.allow_uncategorized_topics:
+                errors.append("Category can\u2019t be blank")
+            elif category_id == 1 and not self.settings.allow_uncategorized_topics:
+                errors.append("Category is reserved")
+            elif category_id is not None and category_id not in self.categories:
+                errors.append("Category can\u2019t be blank")
+            errors += self._validate_body(raw, True, user)
+            if external_id is not None:
+                errors += self._validate_external_id(external_id)
+            if errors:
+                raise _create_error(errors)
+        elif external_id is not None and self.topic_by_external_id(external_id) is not None:
+            raise ValueError(f"external_id {external_id!r} is taken")
+        when = created_at or self.now()
+        topic = FakeTopic(
+            id=next(self._topic_ids), title=title, slug=slugify(title), category_id=category_id or 1,
+            user_id=user.id, created_at=when, bumped_at=when, external_id=external_id,
+        )
+        self.topics[topic.id] = topic
+        post = self._add_post(topic, user, raw, created_at=when, reply_to_post_number=reply_to_post_number)
+        return topic, post
+
+    def _add_post(
+        self, topic: FakeTopic, user: FakeUser, raw: str, *, created_at: Optional[datetime] = None,
+        post_type: int = 1, action_code: Optional[str] = None, reply_to_post_number: Optional[int] = None,
+    ) -> FakePost:
+        when = created_at or self.now()
+        topic.highest_post_number += 1
+        post = FakePost(
+            id=next(self._post_ids), topic_id=topic.id, post_number=topic.highest_post_number, user_id=user.id,
+            raw=raw, cooked=cook(raw), created_at=when, updated_at=when, post_type=post_type,
+            action_code=action_code, reply_to_post_number=reply_to_post_number,
+        )
+        self.posts[post.id] = post
+        topic.post_ids.append(post.id)
+        if post_type == 1:
+            topic.bumped_at = max(topic.bumped_at, when)
+        return post
+
+    def _revise(self, post: FakePost, editor: FakeUser, raw: str, edit_reason: Optional[str]) -> None:
+        if raw != post.raw:
+            post.raw = raw
+            post.cooked = cook(raw)
+            post.version += 1
+        post.edit_reason = edit_reason or None
+        post.updated_at = self.now()
+
+    def _destroy_post(self, post: FakePost, actor: FakeUser) -> None:
+        topic = self.topics[post.topic_id]
+        now = self.now()
+        if actor.staff:
+            post.deleted_at = now
+            post.deleted_by_id = actor.id
+            if post.post_number == 1:
+                topic.deleted_at = now
+                topic.deleted_by_id = actor.id
+        elif actor.id == post.user_id:
+            text = "(topic deleted by author)" if post.post_number == 1 else "(post deleted by author)"
+            self._revise(post, actor, text, None)
+            post.user_deleted = True
+        else:
+            raise _invalid_access()
+
+    def _set_status(self, topic: FakeTopic, status: str, enabled: bool, actor: FakeUser) -> None:
+        if status == "closed":
+            if topic.closed != enabled:
+                topic.closed = enabled
+                self._add_post(topic, actor, "", post_type=3,
+                               action_code="closed.enabled" if enabled else "closed.disabled")
+        elif status == "archived":
+            topic.archived = enabled
+        elif status == "visible":
+            topic.visible = enabled
+        elif status in ("pinned", "pinned_globally"):
+            topic.pinned_at = self.now() if enabled else None
+            topic.pinned_globally = enabled and status == "pinned_globally"
+
+    # -------------------------------------------------------------- serializers
+
+    def _post_common(self, post: FakePost, acting: FakeUser) -> dict:
+        topic = self.topics[post.topic_id]
+        user = self.user_by_id(post.user_id)
+        yours = acting.id == user.id
+        return {
+            "id": post.id,
+            "name": user.name,
+            "username": user.username,
+            "avatar_template": user.avatar_template,
+            "created_at": iso8601(post.created_at),
+            "cooked": post.cooked,
+            "post_number": post.post_number,
+            "post_type": post.post_type,
+            "posts_count": self._posts_count(topic),
+            "updated_at": iso8601(post.updated_at),
+            "reply_count": 0,
+            "reply_to_post_number": None,
+            "quote_count": 0,
+            "incoming_link_count": 0,
+            "reads": 1,
+            "readers_count": 0,
+            "score": 0,
+            "yours": yours,
+            "topic_id": topic.id,
+            "topic_slug": topic.slug,
+            "display_username": user.name,
+            "primary_group_name": None,
+            "flair_name": None,
+            "flair_url": None,
+            "flair_bg_color": None,
+            "flair_color": None,
+            "flair_group_id": None,
+            "version": post.version,
+            "can_edit": acting.staff or yours,
+            "can_delete": acting.staff or yours,
+            "can_recover": acting.staff and post.deleted_at is not None,
+            "can_see_hidden_post": acting.staff,
+            "can_wiki": acting.staff,
+            "user_title": user.title,
+            "bookmarked": False,
+            "raw": post.raw,
+            "actions_summary": [] if yours else [{"id": 2, "can_act": True}, {"id": 3, "can_act": True},
+                                                  {"id": 4, "can_act": True}, {"id": 8, "can_act": True}],
+            "moderator": user.moderator,
+            "admin": user.admin,
+            "staff": user.staff,
+            "user_id": user.id,
+            "draft_sequence": 0,
+            "hidden": post.hidden,
+            "trust_level": user.trust_level,
+            "deleted_at": iso8601(post.deleted_at) if post.deleted_at else None,
+            "user_deleted": post.user_deleted,
+            "edit_reason": post.edit_reason,
+            "can_view_edit_history": True,
+            "wiki": post.wiki,
+            "reviewable_id": None,
+            "reviewable_score_count": 0,
+            "reviewable_score_pending_count": 0,
+            "post_url": f"/t/{topic.slug}/{topic.id}/{post.post_number}",
+        }
+
+    @staticmethod
+    def _pick(data: dict, keys: Iterable[str], **overrides) -> dict:
+        out = {k: data[k] for k in keys}
+        out.update(overrides)
+        return out
+
+    _CREATE_KEYS = (
+        "id", "name", "username", "avatar_template", "created_at", "cooked", "post_number", "post_type",
+        "posts_count", "updated_at", "reply_count", "reply_to_post_number", "quote_count",
+        "incoming_link_count", "reads", "readers_count", "score", "yours", "topic_id", "topic_slug",
+        "display_username", "primary_group_name", "flair_name", "flair_url", "flair_bg_color", "flair_color",
+        "flair_group_id", "version", "can_edit", "can_delete", "can_recover", "can_see_hidden_post",
+        "can_wiki", "user_title", "bookmarked", "actions_summary", "moderator", "admin", "staff", "user_id",
+        "draft_sequence", "hidden", "trust_level", "deleted_at", "user_deleted", "edit_reason",
+        "can_view_edit_history", "wiki", "reviewable_id", "reviewable_score_count",
+        "reviewable_score_pending_count", "post_url",
+    )
+
+    def _post_created(self, post: FakePost, acting: FakeUser) -> dict:
+        """POST /posts.json (createTopicPostPM): the post, without raw."""
+        base = self._post_common(post, acting)
+        return self._pick(base, self._CREATE_KEYS, mentioned_users=[])
+
+    _SINGLE_KEYS = tuple(k for k in _CREATE_KEYS if k != "draft_sequence") + ("raw",)
+
+    def _post_single(self, post: FakePost, acting: FakeUser) -> dict:
+        """GET /posts/{id}.json (getPost)."""
+        base = self._post_common(post, acting)
+        return self._pick(base, self._SINGLE_KEYS, mentioned_users=[])
+
+    def _post_updated(self, post: FakePost, acting: FakeUser) -> dict:
+        """PUT /posts/{id}.json (updatePost): {"post": ...}."""
+        base = self._post_common(post, acting)
+        return {"post": self._pick(base, self._CREATE_KEYS + ("raw",), mentioned_users=[])}
+
+    _LATEST_KEYS = tuple(k for k in _CREATE_KEYS if k != "draft_sequence") + (
+        "raw", "badges_granted", "topic_title", "topic_html_title", "category_id", "excerpt", "truncated",
+    )
+
+    def _post_latest(self, post: FakePost, acting: FakeUser) -> dict:
+        """GET /posts.json (listPosts) items."""
+        topic = self.topics[post.topic_id]
+        base = self._post_common(post, acting)
+        excerpt, truncated = _plain_excerpt(post.cooked)
+        base.update(
+            badges_granted=[], topic_title=topic.title, topic_html_title=html.escape(topic.title, quote=False),
+            category_id=topic.category_id, excerpt=excerpt, truncated=truncated,
+        )
+        # the spec types these two string|null
+        return self._pick(base, self._LATEST_KEYS, flair_group_id=None, reviewable_id=None)
+
+    _STREAM_KEYS = (
+        "id", "name", "username", "avatar_template", "created_at", "cooked", "post_number", "post_type",
+        "posts_count", "updated_at", "reply_count", "reply_to_post_number", "quote_count",
+        "incoming_link_count", "reads", "readers_count", "score", "yours", "topic_id", "topic_slug",
+        "display_username", "primary_group_name", "flair_name", "flair_url", "flair_bg_color", "flair_color",
+        "flair_group_id", "version", "can_edit", "can_delete", "can_recover", "can_see_hidden_post",
+        "can_wiki", "user_title", "bookmarked", "actions_summary", "moderator", "admin", "staff", "user_id",
+        "hidden", "trust_level", "deleted_at", "user_deleted", "edit_reason", "can_view_edit_history", "wiki",
+        "reviewable_id", "reviewable_score_count", "reviewable_score_pending_count",
+    )
+
+    def _post_in_stream(self, post: FakePost, acting: FakeUser) -> dict:
+        """Posts of GET /t/{id}.json (getTopic) and GET /t/{id}/posts.json."""
+        base = self._post_common(post, acting)
+        out = self._pick(base, self._STREAM_KEYS, link_counts=[], read=True, reviewable_id=0)
+        del out["posts_count"]  # not a property of getTopic's posts
+        del out["flair_group_id"]
+        return out
+
+    def _visible_posts(self, topic: FakeTopic, acting: FakeUser) -> list[FakePost]:
+        return [
+            self.posts[i] for i in topic.post_ids
+            if self.posts[i].post_type != 4 and (self.posts[i].deleted_at is None or acting.staff)
+        ]
+
+    def _topic_view(self, topic: FakeTopic, acting: FakeUser, *, near_post_number: Optional[int] = None,
+                    page: int = 1) -> dict:
+        posts = self._visible_posts(topic, acting)
+        chunk = self.settings.chunk_size
+        if near_post_number:
+            idx = next((i for i, p in enumerate(posts) if p.post_number >= near_post_number), len(posts))
+            start = max(0, idx - chunk // 4)
+        else:
+            start = max(0, (page - 1) * chunk)
+        shown = posts[start:start + chunk]
+        author = self.user_by_id(topic.user_id)
+        regular = [p for p in posts if p.post_type == 1 and p.deleted_at is None]
+        last = regular[-1] if regular else None
+        last_poster = self.user_by_id(last.user_id) if last else author
+        participants: dict[int, int] = {}
+        for p in regular:
+            participants[p.user_id] = participants.get(p.user_id, 0) + 1
+        now = self.now()
+        first_day = posts[0].created_at if posts else topic.created_at
+        timeline = [[p.post_number, max(0, (now - p.created_at).days)] for p in posts[:1]]
+        if posts and first_day != posts[-1].created_at:
+            timeline.append([posts[-1].post_number, max(0, (now - posts[-1].created_at).days)])
+        words = sum(len(p.raw.split()) for p in regular)
+        return {
+            "post_stream": {
+                "posts": [self._post_in_stream(p, acting) for p in shown],
+                "stream": [p.id for p in posts],
+            },
+            "timeline_lookup": timeline,
+            "suggested_topics": [],
+            "tags": [],
+            "tags_descriptions": {},
+            "id": topic.id,
+            "title": topic.title,
+            "fancy_title": html.escape(topic.title, quote=False),
+            "posts_count": self._posts_count(topic),
+            "created_at": iso8601(topic.created_at),
+            "views": topic.views,
+            "reply_count": max(0, len(regular) - 1),
+            "like_count": 0,
+            "last_posted_at": iso8601(last.created_at) if last else None,
+            "visible": topic.visible,
+            "closed": topic.closed,
+            "archived": topic.archived,
+            "has_summary": False,
+            "archetype": topic.archetype,
+            "slug": topic.slug,
+            "category_id": topic.category_id,
+            "word_count": words,
+            "deleted_at": iso8601(topic.deleted_at) if topic.deleted_at else None,
+            "user_id": topic.user_id,
+            "featured_link": None,
+            "pinned_globally": topic.pinned_globally,
+            "pinned_at": iso8601(topic.pinned_at) if topic.pinned_at else None,
+            "pinned_until": None,
+            "image_url": None,
+            "slow_mode_seconds": 0,
+            "draft": None,
+            "draft_key": f"topic_{topic.id}",
+            "draft_sequence": 0,
+            "unpinned": None,
+            "pinned": topic.pinned,
+            "current_post_number": shown[0].post_number if shown else 1,
+            "highest_post_number": topic.highest_post_number,
+            "deleted_by": None,
+            "has_deleted": any(self.posts[i].deleted_at is not None for i in topic.post_ids),
+            "actions_summary": [
+                {"id": 4, "count": 0, "hidden": False, "can_act": True},
+                {"id": 8, "count": 0, "hidden": False, "can_act": True},
+                {"id": 7, "count": 0, "hidden": False, "can_act": True},
+            ],
+            "chunk_size": chunk,
+            "bookmarked": False,
+            "bookmarks": [],
+            "topic_timer": None,
+            "message_bus_last_id": 0,
+            "participant_count": len(participants) or 1,
+            "show_read_indicator": False,
+            "thumbnails": None,
+            "slow_mode_enabled_until": None,
+            "details": {
+                "can_edit": acting.staff,
+                "notification_level": 1,
+                "can_move_posts": acting.staff,
+                "can_delete": acting.staff,
+                "can_remove_allowed_users": acting.staff,
+                "can_invite_to": acting.staff,
+                "can_invite_via_email": acting.staff,
+                "can_create_post": acting.staff or not topic.closed,
+                "can_reply_as_new_topic": True,
+                "can_flag_topic": not acting.staff,
+                "can_convert_topic": acting.staff,
+                "can_review_topic": acting.staff,
+                "can_close_topic": acting.staff,
+                "can_archive_topic": acting.staff,
+                "can_split_merge_topic": acting.staff,
+                "can_edit_staff_notes": acting.staff,
+                "can_toggle_topic_visibility": acting.staff,
+                "can_pin_unpin_topic": acting.staff,
+                "can_moderate_category": acting.staff,
+                "can_remove_self_id": acting.id,
+                "participants": [
+                    {
+                        **self.user_by_id(uid).summary(),
+                        "post_count": count,
+                        "primary_group_name": None,
+                        "flair_name": None,
+                        "flair_url": None,
+                        "flair_color": None,
+                        "flair_bg_color": None,
+                        "flair_group_id": None,
+                        "admin": self.user_by_id(uid).admin,
+                        "moderator": self.user_by_id(uid).moderator,
+                        "trust_level": self.user_by_id(uid).trust_level,
+                    }
+                    for uid, count in participants.items()
+                ],
+                "created_by": author.summary(),
+                "last_poster": last_poster.summary(),
+            },
+        }
+
+    def _topic_list_item(self, topic: FakeTopic, acting: FakeUser) -> dict:
+        posts = [p for p in self._visible_posts(topic, acting) if p.deleted_at is None]
+        regular = [p for p in posts if p.post_type == 1]
+        last = regular[-1] if regular else None
+        last_poster = self.user_by_id(last.user_id) if last else self.user_by_id(topic.user_id)
+        first = regular[0] if regular else None
+        excerpt = _plain_excerpt(first.cooked)[0] if first else ""
+        poster_ids: list[int] = []
+        for p in regular:
+            if p.user_id not in poster_ids:
+                poster_ids.append(p.user_id)
+        posters = []
+        for i, uid in enumerate(poster_ids[:5]):
+            is_op = uid == topic.user_id
+            is_last = uid == last_poster.id
+            desc = ", ".join(x for x in ("Original Poster" if is_op else "",
+                                          "Most Recent Poster" if is_last else "Frequent Poster") if x)
+            extras = "latest single" if (is_last and len(poster_ids) == 1) else ("latest" if is_last else "")
+            posters.append({"extras": extras, "description": desc, "user_id": uid, "primary_group_id": None})
+        return {
+            "id": topic.id,
+            "title": topic.title,
+            "fancy_title": html.escape(topic.title, quote=False),
+            "slug": topic.slug,
+            "posts_count": self._posts_count(topic),
+            "reply_count": max(0, len(regular) - 1),
+            "highest_post_number": topic.highest_post_number,
+            "image_url": None,
+            "created_at": iso8601(topic.created_at),
+            "last_posted_at": iso8601(last.created_at if last else topic.created_at),
+            "bumped": topic.bumped_at > topic.created_at,
+            "bumped_at": iso8601(topic.bumped_at),
+            "archetype": topic.archetype,
+            "unseen": False,
+            "pinned": topic.pinned,
+            "unpinned": None,
+            "excerpt": excerpt,
+            "visible": topic.visible,
+            "closed": topic.closed,
+            "archived": topic.archived,
+            "bookmarked": None,
+            "liked": None,
+            "views": topic.views,
+            "like_count": 0,
+            "has_summary": False,
+            "last_poster_username": last_poster.username,
+            "category_id": topic.category_id,
+            "pinned_globally": topic.pinned_globally,
+            "featured_link": None,
+            "posters": posters,
+        }
+
+    def _topic_list(self, topics: list[FakeTopic], acting: FakeUser, page: int) -> dict:
+        per_page = self.settings.topics_per_page
+        topics = sorted(topics, key=lambda t: (not t.pinned, -t.bumped_at.timestamp(), -t.id))
+        shown = topics[page * per_page:(page + 1) * per_page]
+        items = [self._topic_list_item(t, acting) for t in shown]
+        user_ids: list[int] = []
+        for item in items:
+            for poster in item["posters"]:
+                if poster["user_id"] not in user_ids:
+                    user_ids.append(poster["user_id"])
+        return {
+            "users": [self.user_by_id(uid).summary() for uid in user_ids],
+            "primary_groups": [],
+            "topic_list": {
+                "can_create_topic": True,
+                "per_page": per_page,
+                "topics": items,
+            },
+        }
+
+    def _category_counts(self, cat: FakeCategory) -> tuple[int, int]:
+        topics = [t for t in self.topics.values() if t.category_id == cat.id and t.deleted_at is None
+                  and t.id != cat.topic_id]
+        posts = sum(self._posts_count(t) for t in topics)
+        return len(topics), posts
+
+    def _category_base(self, cat: FakeCategory, acting: FakeUser) -> dict:
+        topic_count, post_count = self._category_counts(cat)
+        about = self.topics.get(cat.topic_id) if cat.topic_id else None
+        desc = cat.description
+        return {
+            "id": cat.id,
+            "name": cat.name,
+            "color": cat.color,
+            "text_color": cat.text_color,
+            "style_type": "square",
+            "emoji": None,
+            "icon": None,
+            "slug": cat.slug,
+            "topic_count": topic_count,
+            "post_count": post_count,
+            "position": cat.position,
+            "description": f"<p>{html.escape(desc, quote=False)}</p>" if desc else None,
+            "description_text": desc,
+            "description_excerpt": html.escape(desc, quote=False) if desc else None,
+            "topic_url": about.url if about else None,
+            "read_restricted": cat.read_restricted,
+            "permission": 1,
+            "notification_level": 1,
+            "can_edit": acting.admin,
+            "topic_template": None,
+            "topic_title_placeholder": None,
+            "has_children": False,
+            "subcategory_count": None,
+            "sort_order": None,
+            "sort_ascending": None,
+            "show_subcategory_list": False,
+            "num_featured_topics": 3,
+            "default_view": None,
+            "subcategory_list_style": "rows_with_featured_topics",
+            "default_top_period": "all",
+            "default_list_filter": "all",
+            "minimum_required_tags": 0,
+            "navigate_to_first_post_after_read": False,
+            "uploaded_logo": None,
+            "uploaded_logo_dark": None,
+            "uploaded_background": None,
+            "uploaded_background_dark": None,
+        }
+
+    def _category_list_item(self, cat: FakeCategory, acting: FakeUser) -> dict:
+        """Items of GET /categories.json (listCategories)."""
+        data = self._category_base(cat, acting)
+        topic_count = data["topic_count"]
+        data.update(
+            topics_day=0, topics_week=topic_count, topics_month=topic_count, topics_year=topic_count,
+            topics_all_time=topic_count, subcategory_ids=[],
+        )
+        if cat.is_uncategorized:
+            data["is_uncategorized"] = True
+        return data
+
+    def _category_show(self, cat: FakeCategory, acting: FakeUser) -> dict:
+        """GET /c/{id}/show.json (getCategory)."""
+        data = self._category_base(cat, acting)
+        data.update(
+            custom_fields={},
+            required_tag_groups=[],
+            read_only_banner=None,
+            available_groups=["admins", "everyone", "moderators", "staff", "trust_level_0"],
+            auto_close_hours=None,
+            auto_close_based_on_last_post=False,
+            allow_unlimited_owner_edits_on_first_post=False,
+            default_slow_mode_seconds=None,
+            group_permissions=[{"permission_type": 1, "group_name": "everyone", "group_id": 0}],
+            email_in=None,
+            email_in_allow_strangers=False,
+            mailinglist_mirror=False,
+            all_topics_wiki=False,
+            can_delete=acting.admin and not cat.is_uncategorized,
+            allow_badges=True,
+            topic_featured_link_allowed=True,
+            search_priority=0,
+            topic_posting_review_group_ids=[],
+            reply_posting_review_group_ids=[],
+        )
+        return {"category": data}
+
+    # ------------------------------------------------------------- HTTP plumbing
+
+    def _build_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware])
+        J = r"{ext:(?:\.json)?}"
+        r = app.router
+        add = r.add_route
+        add("GET", "/categories" + J, self._h_categories)
+        add("GET", r"/c/{cat:[^/]+?}/show" + J, self._h_category_show)
+        add("GET", r"/c/{slug:[^/]+}/{id:\d+}/l/latest" + J, self._h_category_topics)
+        add("GET", r"/c/{cat:[^/]+?}/l/latest" + J, self._h_category_latest_by_slug)
+        add("GET", r"/c/{slug:[^/]+}/{id:\d+}" + J, self._h_category_topics)
+        add("GET", r"/c/{cat:[^/]+?}" + J, self._h_category_redirect)
+        add("GET", "/posts" + J, self._h_latest_posts)
+        add("POST", "/posts" + J, self._h_create_post)
+        add("GET", r"/posts/{id:\d+}" + J, self._h_get_post)
+        add("PUT", r"/posts/{id:\d+}" + J, self._h_update_post)
+        add("DELETE", r"/posts/{id:\d+}" + J, self._h_delete_post)
+        add("GET", r"/t/external_id/{eid:[^/]+?}" + J, self._h_topic_by_external_id)
+        add("GET", r"/t/{id:\d+}/posts" + J, self._h_topic_posts)
+        add("PUT", r"/t/{id:\d+}/status" + J, self._h_topic_status)
+        add("GET", r"/t/{id:\d+}" + J, self._h_topic)
+        add("DELETE", r"/t/{id:\d+}" + J, self._h_delete_topic)
+        add("GET", r"/t/{a:[^/]+}/{b:\d+}" + J, self._h_topic_two_segments)
+        add("GET", "/latest" + J, self._h_latest_topics)
+        return app
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler) -> web.StreamResponse:
+        body = await request.read()
+        form: dict[str, list[str]] = {}
+        parsed_json = None
+        ctype = request.content_type
+        if ctype == "application/x-www-form-urlencoded" or (ctype == "multipart/form-data"):
+            post = await request.post()
+            for k, v in post.items():
+                form.setdefault(k, []).append(v if isinstance(v, str) else getattr(v, "filename", str(v)))
+        elif ctype == "application/json" and body:
+            try:
+                parsed_json = json.loads(body)
+            except ValueError:
+                parsed_json = None
+        query: dict[str, list[str]] = {}
+        for k, v in request.query.items():
+            query.setdefault(k, []).append(v)
+        entry = LoggedRequest(
+            method=request.method, path=request.path, query=query, headers=dict(request.headers),
+            body=body, form=form, json=parsed_json,
+        )
+        self.requests.append(entry)
+        request[_K_LOG] = entry
+        request[_K_PARAMS] = self._params(query, form, parsed_json)
+        response = await self._dispatch(request, handler, entry)
+        entry.status = response.status if response is not None else None
+        return response
+
+    async def _dispatch(self, request: web.Request, handler, entry: LoggedRequest) -> web.StreamResponse:
+        method, path = request.method, request.path
+
+        fault = self._take_fault(("delay",), method, path)
+        if fault is not None:
+            entry.fault = "delay"
+            await asyncio.sleep(fault.delay)
+
+        fault = self._take_fault(("fail", "rate_limit"), method, path)
+        if fault is not None:
+            entry.fault = fault.kind
+            if fault.kind == "rate_limit":
+                return self._rate_limited(fault.wait_seconds, text=fault.mode == "text")
+            return self._failure(fault.status, fault.body)
+
+        try:
+            self._authenticate(request)
+            limited = self._api_rate_limit(request)
+            if limited is not None:
+                entry.fault = "api_rate_limit"
+                return limited
+            response = await handler(request)
+        except _Reply as reply:
+            response = reply.response
+        except web.HTTPException as exc:
+            if exc.status == 404:
+                response = _not_found().response
+            elif exc.status == 405:
+                response = _error(405, ["Method not allowed"], "invalid_parameters").response
+            else:
+                raise
+
+        response = self._check_spec(request, response)
+
+        drop = self._take_fault(("drop",), method, path)
+        if drop is not None:
+            entry.fault = f"drop:{drop.mode}"
+            if drop.mode == "502":
+                return self._failure(502, None)
+            if drop.mode == "timeout":
+                await asyncio.sleep(drop.delay)
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=599)  # never reaches the client
+        return response
+
+    def _failure(self, status: int, body: Optional[Union[str, bytes, dict]]) -> web.Response:
+        if isinstance(body, dict):
+            return _json_response(body, status=status)
+        if body is None:
+            reason = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+                      504: "Gateway Time-out"}.get(status, "Error")
+            body = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>"
+        data = body.encode() if isinstance(body, str) else body
+        return web.Response(body=data, status=status, content_type="text/html", charset="utf-8")
+
+    def _rate_limited(self, wait_seconds: int, *, text: bool = False) -> web.Response:
+        headers = {"Retry-After": str(wait_seconds), "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"}
+        if text:
+            headers["Discourse-Rate-Limit-Error-Code"] = "ip_10_secs_limit"
+            return web.Response(
+                status=429, headers=headers, content_type="text/plain", charset="utf-8",
+                text="Slow down, too many requests from this IP address.\nPlease retry again in "
+                     f"{wait_seconds} seconds.\nError code: ip_10_secs_limit.\n",
+            )
+        return _json_response(rate_limit_body(wait_seconds), status=429, headers=headers)
+
+    def _api_rate_limit(self, request: web.Request) -> Optional[web.Response]:
+        limit = self.settings.max_api_requests_per_minute
+        if not limit or "Api-Key" not in request.headers:
+            return None
+        now = time.monotonic()
+        self._api_hits = [t for t in self._api_hits if now - t < 60]
+        if len(self._api_hits) >= limit:
+            wait = max(1, math.ceil(60 - (now - self._api_hits[0])))
+            return self._rate_limited(wait)
+        self._api_hits.append(now)
+        return None
+
+    def _authenticate(self, request: web.Request) -> None:
+        key = request.headers.get("Api-Key")
+        username = request.headers.get("Api-Username")
+        if not self.check_auth:
+            user = self.users.get((username or self.api_username).lower(), self.api_user)
+            request[_K_USER] = user
+            return
+        if key is None and username is None:
+            if request.method != "GET":
+                raise _not_logged_in()
+            request[_K_USER] = FakeUser(id=0, username="", name="", trust_level=0)  # anonymous
+            return
+        if key != self.api_key:
+            raise _invalid_access()
+        user = self.users.get((username or "system").lower())
+        if user is None or (self.single_user_key and user is not self.api_user):
+            raise _invalid_access()
+        request[_K_USER] = user
+
+    @staticmethod
+    def _params(query: dict[str, list[str]], form: dict[str, list[str]], parsed_json: Any) -> dict[str, Any]:
+        """Rails-like params: query + form (``a[b]`` nested, ``a[]`` lists) + JSON body."""
+        params: dict[str, Any] = {}
+
+        def put(key: str, values: list[str]) -> None:
+            m = re.fullmatch(r"([^\[\]]+)((?:\[[^\[\]]*\])*)", key)
+            if not m:
+                params[key] = values[-1]
+                return
+            head, rest = m.group(1), re.findall(r"\[([^\[\]]*)\]", m.group(2))
+            target: dict = params
+            parts = [head] + rest
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                nxt_is_list = not last and parts[i + 1] == ""
+                if last:
+                    target[part] = values[-1]
+                    return
+                if nxt_is_list:
+                    target[part] = list(values)
+                    return
+                target = target.setdefault(part, {})
+
+        for source in (query, form):
+            for k, vs in source.items():
+                put(k, vs)
+        if isinstance(parsed_json, dict):
+            params.update(parsed_json)
+        return params
+
+    def _check_spec(self, request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+        """Validate every answer that has a spec operation (all 200s, the empty 200s of
+        the DELETEs, the external_id 301).  Error answers (4xx, 5xx) and the other
+        redirects are Discourse conventions the spec does not describe."""
+        if not self.validate:
+            return response
+        op = request.get(_K_SPEC)
+        if op is None:
+            if response.status == 200:
+                violation = SpecViolation(
+                    f"fake Discourse answered 200 to {request.method} {request.path} with no spec operation")
+                self.spec_violations.append(violation)
+                return web.Response(status=500, text=f"FAKE DISCOURSE SPEC VIOLATION\n{violation}",
+                                    content_type="text/plain")
+            return response
+        if response.status >= 400:
+            return response
+        spec_method, spec_path, concrete = op
+        body = response.body if isinstance(response, web.Response) else b""
+        if not isinstance(body, (bytes, bytearray)):
+            body = bytes(body or b"")
+        try:
+            validate_response_body(spec_method, spec_path, concrete, bytes(body), response.status,
+                                   response.content_type)
+        except SpecViolation as violation:
+            self.spec_violations.append(violation)
+            return web.Response(status=500, text=f"FAKE DISCOURSE SPEC VIOLATION\n{violation}",
+                                content_type="text/plain")
+        return response
+
+    @staticmethod
+    def _spec(request: web.Request, method: str, spec_path: str, concrete: str) -> None:
+        request[_K_SPEC] = (method, spec_path, concrete)
+
+    def _ok(self, request: web.Request, data: Any, method: str, spec_path: str, concrete: str) -> web.Response:
+        self._spec(request, method, spec_path, concrete)
+        return _json_response(data)
+
+    # ------------------------------------------------------------------ lookups
+
+    def _find_category(self, ref: str) -> FakeCategory:
+        ref = ref.strip("/")
+        if ref.isdigit():
+            cat = self.categories.get(int(ref))
+        else:
+            last = ref.split("/")[-1]
+            cat = next((c for c in self.categories.values() if c.slug == last), None)
+        if cat is None:
+            raise _not_found()
+        return cat
+
+    def _find_topic(self, topic_id: int, acting: FakeUser) -> FakeTopic:
+        topic = self.topics.get(topic_id)
+        if topic is None or (topic.deleted_at is not None and not acting.staff):
+            raise _not_found()
+        return topic
+
+    def _find_post(self, post_id: int, acting: FakeUser) -> FakePost:
+        post = self.posts.get(post_id)
+        if post is None:
+            raise _not_found()
+        topic = self.topics[post.topic_id]
+        if (post.deleted_at is not None or topic.deleted_at is not None) and not acting.staff:
+            raise _not_found()
+        return post
+
+    # ----------------------------------------------------------------- handlers
+
+    async def _h_categories(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        cats = sorted(self.categories.values(), key=lambda c: (c.position, c.id))
+        data = {
+            "category_list": {
+                "can_create_category": acting.admin,
+                "can_create_topic": acting.id != 0,
+                "categories": [self._category_list_item(c, acting) for c in cats],
+            }
+        }
+        return self._ok(request, data, "get", "/categories.json", "/categories.json")
+
+    async def _h_category_show(self, request: web.Request) -> web.Response:
+        cat = self._find_category(request.match_info["cat"])
+        return self._ok(request, self._category_show(cat, request[_K_USER]), "get", "/c/{id}/show.json",
+                        f"/c/{cat.id}/show.json")
+
+    async def _h_category_redirect(self, request: web.Request) -> web.Response:
+        cat = self._find_category(request.match_info["cat"])
+        ext = request.match_info["ext"]
+        location = f"{self.url}/c/{cat.slug}/{cat.id}{ext}"
+        if request.query_string:
+            location += "?" + request.query_string
+        return _redirect(location)
+
+    def _category_topics_response(self, request: web.Request, cat: FakeCategory) -> web.Response:
+        acting = request[_K_USER]
+        page = int(request[_K_PARAMS].get("page", 0) or 0)
+        topics = [t for t in self.topics.values() if t.category_id == cat.id
+                  and t.deleted_at is None and (t.visible or acting.staff)]
+        data = self._topic_list(topics, acting, page)
+        return self._ok(request, data, "get", "/c/{slug}/{id}.json", f"/c/{cat.slug}/{cat.id}.json")
+
+    async def _h_category_topics(self, request: web.Request) -> web.Response:
+        cat = self.categories.get(int(request.match_info["id"]))
+        if cat is None:
+            raise _not_found()
+        slug = request.match_info["slug"]
+        if slug != cat.slug:
+            tail = "/l/latest" if request.path.rstrip("/").split(".json")[0].endswith("/l/latest") else ""
+            location = f"{self.url}/c/{cat.slug}/{cat.id}{tail}{request.match_info['ext']}"
+            return _redirect(location)
+        return self._category_topics_response(request, cat)
+
+    async def _h_category_latest_by_slug(self, request: web.Request) -> web.Response:
+        # pydiscourse's category_latest_topics(name[, parent]): /c/{name}/l/latest.json
+        return self._category_topics_response(request, self._find_category(request.match_info["cat"]))
+
+    async def _h_latest_topics(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        page = int(request[_K_PARAMS].get("page", 0) or 0)
+        topics = [t for t in self.topics.values() if t.deleted_at is None and t.visible]
+        data = self._topic_list(topics, acting, page)
+        for item in data["topic_list"]["topics"]:
+            # listLatestTopics types these boolean, and image_url a non-null string
+            # (Discourse sends null when a topic has no image): leave it out.
+            item["bookmarked"] = False
+            item["liked"] = False
+            del item["image_url"]
+        return self._ok(request, data, "get", "/latest.json", "/latest.json")
+
+    async def _h_latest_posts(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        before = request[_K_PARAMS].get("before")
+        try:
+            before_id = int(before) if before not in (None, "") else 0
+        except ValueError:
+            before_id = 0
+        out = []
+        for post in sorted(self.posts.values(), key=lambda p: -p.id):
+            if before_id > 0 and post.id > before_id:
+                continue
+            topic = self.topics[post.topic_id]
+            if post.post_type != 1 or post.deleted_at is not None or post.hidden:
+                continue
+            if topic.deleted_at is not None or not topic.visible or topic.archetype != "regular":
+                continue
+            cat = self.categories.get(topic.category_id)
+            if cat is not None and cat.read_restricted and not acting.staff:
+                continue
+            out.append(self._post_latest(post, acting))
+            if len(out) >= self.settings.latest_posts_limit:
+                break
+        return self._ok(request, {"latest_posts": out}, "get", "/posts.json", "/posts.json")
+
+    async def _h_create_post(self, request: web.Request) -> web.Response:
+        acting: FakeUser = request[_K_USER]
+        entry: LoggedRequest = request[_K_LOG]
+        params = request[_K_PARAMS]
+        memo_key = None
+        window = self.settings.api_post_memoize_seconds
+        if window and "Api-Key" in request.headers:
+            items = tuple(sorted((k, tuple(v)) for k, v in (entry.form or {}).items()))
+            if entry.json is not None:
+                items += (("__json__", json.dumps(entry.json, sort_keys=True)),)
+            memo_key = (acting.id, items)
+            hit = self._memo.get(memo_key)
+            if hit is not None and time.monotonic() - hit[0] < window:
+                entry.memoized = True
+                if hit[1] == 200:
+                    self._spec(request, "post", "/posts.json", "/posts.json")
+                return web.Response(body=hit[2], status=hit[1], content_type="application/json", charset="utf-8")
+        try:
+            response = self._create_post(request, acting, params)
+        except _Reply as reply:
+            response = reply.response
+        if memo_key is not None and isinstance(response, web.Response):
+            self._memo[memo_key] = (time.monotonic(), response.status, bytes(response.body))
+        return response
+
+    def _create_post(self, request: web.Request, acting: FakeUser, params: dict) -> web.Response:
+        if acting.id == 0:
+            raise _not_logged_in()
+        raw = params.get("raw")
+        if raw is None:
+            raise _invalid_params("raw")
+        skip = str(params.get("skip_validations", "")).lower() == "true"
+        created_at = _parse_time(params.get("created_at")) if params.get("created_at") else None
+        reply_to = params.get("reply_to_post_number")
+        reply_to = int(reply_to) if reply_to not in (None, "") else None
+        topic_id = params.get("topic_id")
+        if topic_id not in (None, ""):
+            topic = self.topics.get(int(topic_id))
+            if topic is None or topic.deleted_at is not None or (topic.closed and not acting.staff):
+                raise _create_error(
+                    ["Something went wrong. Perhaps this topic was closed or deleted while you were looking at it?"]
+                )
+            if not skip:
+                errors = self._validate_body(raw, False, acting)
+                if errors:
+                    raise _create_error(errors)
+            post = self._add_post(topic, acting, raw, created_at=created_at, reply_to_post_number=reply_to)
+        else:
+            title = params.get("title") or ""
+            category = params.get("category")
+            category_id: Optional[int] = None
+            if category not in (None, ""):
+                if str(category).isdigit():
+                    category_id = int(category)
+                else:  # Discourse also accepts a category name here
+                    by_name = next((c for c in self.categories.values()
+                                    if c.name.lower() == str(category).lower()), None)
+                    category_id = by_name.id if by_name else -1
+                if category_id not in self.categories:
+                    raise _create_error(["Category can\u2019t be blank"])  # message approximated
+            external_id = params.get("external_id") or None
+            if skip and external_id:
+                errors = self._validate_external_id(external_id)
+                if errors:
+                    raise _create_error(errors)
+            _, post = self._create_topic(
+                acting, title, raw, category_id, created_at=created_at,
+                external_id=external_id, validate=not skip, reply_to_post_number=reply_to,
+            )
+        self._emit_post_event("post_created", post)
+        return self._ok(request, self._post_created(post, acting), "post", "/posts.json", "/posts.json")
+
+    async def _h_get_post(self, request: web.Request) -> web.Response:
+        post = self._find_post(int(request.match_info["id"]), request[_K_USER])
+        return self._ok(request, self._post_single(post, request[_K_USER]), "get", "/posts/{id}.json",
+                        f"/posts/{post.id}.json")
+
+    async def _h_update_post(self, request: web.Request) -> web.Response:
+        acting: FakeUser = request[_K_USER]
+        params = request[_K_PARAMS]
+        post_params = params.get("post")
+        if not isinstance(post_params, dict) or "raw" not in post_params:
+            raise _invalid_params("post")
+        post = self.posts.get(int(request.match_info["id"]))
+        if post is None or (post.deleted_at is not None and not acting.staff):
+            raise _not_found()
+        if not (acting.staff or acting.id == post.user_id):
+            raise _invalid_access()
+        raw = post_params["raw"]
+        if post.post_type == 1:
+            errors = self._validate_body(raw, post.post_number == 1, self.system_user)  # no uniqueness on edit
+            if errors:
+                raise _error(422, errors)
+        self._revise(post, acting, raw, post_params.get("edit_reason"))
+        title = params.get("title")
+        if title and post.post_number == 1:
+            topic = self.topics[post.topic_id]
+            topic.title = _prettify_title(title) if self.settings.title_prettify else title
+            topic.slug = slugify(topic.title)
+        self._emit_post_event("post_edited", post)
+        return self._ok(request, self._post_updated(post, acting), "put", "/posts/{id}.json",
+                        f"/posts/{post.id}.json")
+
+    async def _h_delete_post(self, request: web.Request) -> web.Response:
+        acting: FakeUser = request[_K_USER]
+        if acting.id == 0:
+            raise _not_logged_in()
+        post = self._find_post(int(request.match_info["id"]), acting)
+        self._destroy_post(post, acting)
+        self._emit_post_event("post_destroyed", post)
+        self._spec(request, "delete", "/posts/{id}.json", f"/posts/{post.id}.json")
+        return _empty_ok()  # Rails' `render body: nil`
+
+    async def _h_delete_topic(self, request: web.Request) -> web.Response:
+        acting: FakeUser = request[_K_USER]
+        if not acting.staff:
+            raise _invalid_access()
+        topic = self._find_topic(int(request.match_info["id"]), acting)
+        first = self.posts[topic.post_ids[0]]
+        self._destroy_post(first, acting)
+        self._spec(request, "delete", "/t/{id}.json", f"/t/{topic.id}.json")
+        return _empty_ok()
+
+    async def _h_topic_by_external_id(self, request: web.Request) -> web.Response:
+        topic = self.topic_by_external_id(request.match_info["eid"])
+        if topic is None or (topic.deleted_at is not None and not request[_K_USER].staff):
+            raise _not_found()
+        ext = ".json" if request.match_info["ext"] or "json" in request.headers.get("Accept", "") else ""
+        post_number = request[_K_PARAMS].get("post_number")
+        tail = f"/{int(post_number)}" if post_number and str(post_number).isdigit() and int(post_number) > 0 else ""
+        self._spec(request, "get", "/t/external_id/{external_id}.json", f"/t/external_id/{topic.id}.json")
+        return _redirect(f"{self.url}{topic.url}{tail}{ext}")
+
+    async def _h_topic(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        topic = self._find_topic(int(request.match_info["id"]), acting)
+        page = int(request[_K_PARAMS].get("page", 1) or 1)
+        topic.views += 1
+        return self._ok(request, self._topic_view(topic, acting, page=page), "get", "/t/{id}.json",
+                        f"/t/{topic.id}.json")
+
+    async def _h_topic_two_segments(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        a, b = request.match_info["a"], int(request.match_info["b"])
+        ext = request.match_info["ext"]
+        if a.isdigit():  # /t/{topic_id}/{post_number}.json (pydiscourse's post())
+            topic = self._find_topic(int(a), acting)
+            topic.views += 1
+            return self._ok(request, self._topic_view(topic, acting, near_post_number=b), "get", "/t/{id}.json",
+                            f"/t/{topic.id}.json")
+        topic = self._find_topic(b, acting)
+        if a != topic.slug:
+            return _redirect(f"{self.url}{topic.url}{ext}")
+        topic.views += 1
+        page = int(request[_K_PARAMS].get("page", 1) or 1)
+        return self._ok(request, self._topic_view(topic, acting, page=page), "get", "/t/{id}.json",
+                        f"/t/{topic.id}.json")
+
+    async def _h_topic_posts(self, request: web.Request) -> web.Response:
+        acting = request[_K_USER]
+        topic = self._find_topic(int(request.match_info["id"]), acting)
+        params = request[_K_PARAMS]
+        posts = self._visible_posts(topic, acting)
+        wanted = params.get("post_ids")
+        if wanted is not None:
+            ids = {int(x) for x in (wanted if isinstance(wanted, list) else [wanted]) if str(x).isdigit()}
+            chosen = [p for p in posts if p.id in ids]
+        elif params.get("post_number") not in (None, ""):
+            n = int(params["post_number"])
+            asc = str(params.get("asc", "true")).lower() == "true"
+            if asc:
+                chosen = [p for p in posts if p.post_number > n][: self.settings.chunk_size]
+            else:
+                chosen = [p for p in posts if p.post_number < n][-self.settings.chunk_size:]
+        else:
+            chosen = posts[: self.settings.chunk_size]
+        data = {"post_stream": {"posts": [self._post_in_stream(p, acting) for p in chosen]}, "id": topic.id}
+        return self._ok(request, data, "get", "/t/{id}/posts.json", f"/t/{topic.id}/posts.json")
+
+    async def _h_topic_status(self, request: web.Request) -> web.Response:
+        acting: FakeUser = request[_K_USER]
+        params = request[_K_PARAMS]
+        status, enabled = params.get("status"), params.get("enabled")
+        if status is None:
+            raise _invalid_params("status")
+        if enabled is None:
+            raise _invalid_params("enabled")
+        if status not in ("closed", "pinned", "pinned_globally", "archived", "visible"):
+            raise _error(400, [f"status must be one of closed, pinned, pinned_globally, archived, visible"],
+                         "invalid_parameters")
+        topic = self._find_topic(int(request.match_info["id"]), acting)
+        if not acting.staff:
+            raise _invalid_access()
+        self._set_status(topic, status, str(enabled).lower() == "true", acting)
+        return self._ok(request, {"success": "OK", "topic_status_update": None}, "put", "/t/{id}/status.json",
+                        f"/t/{topic.id}/status.json")
