@@ -100,6 +100,8 @@ def _spec_candidates() -> list[Path]:
     if env:
         out.append(Path(env))
     here = Path(__file__).resolve()
+    # A copy of the official file lives beside this module, so a clean clone is enough.
+    out.append(here.parent / "discourse-openapi.json")
     # the repository's root is parents[2]; shared/ lies beside it (on the
     # developers' machines and in CI), or above it.
     for parent in here.parents:
