@@ -43,8 +43,40 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError("\n".join(f"{args.config}: {p}" for p in problems))
     if config.matrix is None:
         raise ConfigError(f"{args.config}: [matrix] is needed by coopbot run")
-    print("coopbot run: the Matrix adapter is not built yet; use coopbot console.", file=sys.stderr)
-    return 2
+    from .matrix import MatrixBot, MatrixFatal
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    bot = MatrixBot(config)
+    print(f"coopbot run: {config.matrix.user_id} on {config.matrix.homeserver}, "
+          f"database {config.database}", file=sys.stderr)
+    try:
+        asyncio.run(_serve(bot))
+    except MatrixFatal as error:
+        print(f"coopbot: {error}", file=sys.stderr)
+        return 4
+    return 0
+
+
+async def _serve(bot) -> None:
+    """Run until SIGTERM or Ctrl-C, then close cleanly (the outbox keeps what was not sent)."""
+    import signal
+
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, task.cancel)
+    jobs = [bot.run()]
+    discourse = bot.runtime.config.discourse
+    if discourse is not None:
+        from .forum import make_client, run_forum
+
+        # The forum registers its read watermark on the shared runtime: no deadline is
+        # decided before the forum has been read up to it (see bot/forum.py).
+        jobs.append(run_forum(bot.runtime, discourse, client=make_client(discourse)))
+    try:
+        await asyncio.gather(*jobs)
+    except asyncio.CancelledError:
+        pass
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -80,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate a configuration file and print it, secrets masked")
     check.add_argument("file")
     check.set_defaults(func=_check)
-    exp = sub.add_parser("export", help="print proposals, members or the audit log")
+    exp = sub.add_parser("export", help="print proposals, members, tasks or the audit log")
     exp.add_argument("--config", help="TOML configuration file (default: the built-in demo)")
     exp.add_argument("--what", required=True, choices=export.WHATS)
     exp.add_argument("--format", default="json", choices=("json", "csv"))

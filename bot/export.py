@@ -9,7 +9,7 @@ from typing import Any
 
 from storage.repository import Repository
 
-WHATS = ("proposals", "members", "audit")
+WHATS = ("proposals", "members", "tasks", "audit")
 
 
 def rows(repo: Repository, what: str) -> list[dict[str, Any]]:
@@ -17,6 +17,8 @@ def rows(repo: Repository, what: str) -> list[dict[str, Any]]:
         return [_proposal(repo, p) for p in repo.proposals()]
     if what == "members":
         return [_member(repo, m) for g in _groups(repo) for m in repo.members(g)]
+    if what == "tasks":
+        return [_task(repo, t) for t in repo.tasks()]
     if what == "audit":
         return [{"id": r["id"], "at": r["at"], "group": r["group_slug"], "actor": r["actor"],
                  "action": r["action"], "subject": r["subject"],
@@ -50,6 +52,33 @@ def _proposal(repo: Repository, p: dict) -> dict[str, Any]:
             {"person": s["person"], "member": s["member"], "comment": s["comment"], "at": s["at"]}
             for s in repo.supports(p["key"])
         ],
+    }
+
+
+_LADDER_KINDS = ("nudge", "escalation", "feedback_reminder", "feedback_escalation")
+
+
+def _task(repo: Repository, t: dict) -> dict[str, Any]:
+    """A task; ``nudges`` counts every ladder step sent (reminders and escalations), which
+    ``steps`` lists."""
+    events = repo.task_events(t["key"])
+    steps = [
+        {"at": e["at"], "kind": e["kind"], "episode": e["episode"], "step": e["step"],
+         "to": json.loads(e["detail"] or "{}").get("to", [])}
+        for e in events if e["step"] is not None and e["kind"] in _LADDER_KINDS
+    ]
+    return {
+        "id": f"T-{t['number']}", "group": t["group_slug"], "title": t["title"],
+        "lead": t["lead"], "role": t["role"], "state": t["state"], "due": t["due"],
+        "last_activity_at": t["last_activity_at"], "nudges": len(steps),
+        "description": t["description"], "origin": t["origin"],
+        "proposal": t["proposal"].split(":")[-1] if t["proposal"] else None,
+        "created_at": t["created_at"], "created_by": t["created_by"],
+        "snoozed_until": t["snoozed_until"], "feedback": t["feedback_text"],
+        "closed_at": t["closed_at"], "closed_by": t["closed_by"],
+        "close_reason": t["close_reason"], "steps": steps,
+        "acks": [{"person": a["person"], "member": a["member"], "comment": a["comment"],
+                  "at": a["at"]} for a in repo.acks(t["key"])],
     }
 
 

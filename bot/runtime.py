@@ -7,7 +7,8 @@ downtime, and only then (once the adapter has read its sources) decide what came
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timezone
 
 from commands.engine import Engine
 from storage.repository import Repository
@@ -23,15 +24,29 @@ class Runtime:
         self.clock = clock
         self.repo = Repository(config.database)
         self.engine = Engine(self.repo, clock, config.groups, config.command_prefix)
+        # Each source (the forum, Matrix…) registers how far it has read; None = not yet.
+        self.watermarks: list[Callable[[], datetime | None]] = []
 
     def prepare(self) -> None:
         """Seed and recover from downtime; due work waits for ``catch_up``."""
         self.engine.seed()
         self.engine.recover_downtime()
 
+    def read_until(self) -> datetime | None:
+        """The instant up to which every registered source has been read: the minimum of
+        their watermarks; a source that has not read anything yet holds every deadline back."""
+        marks = [mark() for mark in self.watermarks]
+        if not marks:
+            return None
+        if any(mark is None for mark in marks):
+            return datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return min(marks)
+
     def catch_up(self, read_until: datetime | None = None) -> int:
-        """Handle what came due, once every source has been read up to ``read_until``."""
-        done = self.engine.process_due(read_until)
+        """Handle what came due, once every source has been read up to ``read_until``
+        and by every registered source (see ``read_until()``), whichever is earlier."""
+        marks = [mark for mark in (read_until, self.read_until()) if mark is not None]
+        done = self.engine.process_due(min(marks) if marks else None)
         self.engine.heartbeat()
         return done
 

@@ -38,7 +38,7 @@ def config(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.bad_value", key=key, value=value, hint=setting.hint) from None
     ctx.repo.set_setting(ctx.group.slug, key, canonical, ctx.caller, ctx.now)
     ctx.audit("config_set", key, value=canonical, previous=ctx.group.settings.text(key))
-    ctx.out.reply("ok.config_set", key=key, value=canonical)
+    ctx.out.confirm("ok.config_set", key=key, value=canonical)
     ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=canonical)
 
 
@@ -66,11 +66,16 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     if holds == grant:
         raise CommandError("err.role_unchanged", person=person, role=role_label,
                            state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
+    linked = ctx.repo.person(ctx.group.slug, person)
+    member = ctx.repo.member(ctx.group.slug, linked["member"]) if linked and linked["member"] else None
+    if grant and member and member["status"] != "active":
+        raise CommandError("err.person_inactive", person=person, member=member["name"],
+                           status=text(ctx.lang, f"member.{member['status']}"))
     if not grant and role_name == "admin" and ctx.repo.holders(ctx.group.slug, "admin") == [person]:
         raise CommandError("err.last_admin", person=person)
     ctx.repo.set_role(ctx.group.slug, person, role_name, grant, "command", ctx.now)
     ctx.audit("role_granted" if grant else "role_revoked", person, role=role_name)
-    ctx.out.reply("ok.done")
+    ctx.out.confirm("ok.done")
     ctx.out.announce("ann.role_granted" if grant else "ann.role_revoked", by=ctx.caller,
                      role=role_label, person=person)
 
@@ -80,7 +85,7 @@ def link(ctx: Context, args: dict[str, Any]) -> None:
     person, member = args["person"], args["member"]
     ctx.repo.link_person(ctx.group.slug, person, member["slug"], "command", ctx.now)
     ctx.audit("linked", person, member=member["slug"])
-    ctx.out.reply("ok.done")
+    ctx.out.confirm("ok.done")
     ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member["name"])
 
 
@@ -93,7 +98,7 @@ def unlink(ctx: Context, args: dict[str, Any]) -> None:
     ctx.repo.link_person(ctx.group.slug, person, None, "command", ctx.now)
     ctx.audit("unlinked", person, member=row["member"])
     member = ctx.repo.member(ctx.group.slug, row["member"])
-    ctx.out.reply("ok.done")
+    ctx.out.confirm("ok.done")
     ctx.out.announce("ann.unlinked", by=ctx.caller, person=person,
                      member=member["name"] if member else row["member"])
 
@@ -106,7 +111,7 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.member_unchanged", member=row["name"], status=label)
     ctx.repo.set_member_status(ctx.group.slug, row["slug"], status)
     ctx.audit("member_status", row["slug"], previous=row["status"], status=status)
-    ctx.out.reply("ok.done")
+    ctx.out.confirm("ok.done")
     ctx.out.announce("ann.member_status", by=ctx.caller, member=row["name"], status=label)
 
 

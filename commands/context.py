@@ -77,6 +77,12 @@ class Effects:
         else:
             self.items.append(Outgoing(Venue.ROOM, self.group.slug, message, self.event.event_id))
 
+    def confirm(self, key: str, /, **params: object) -> None:
+        """A reply that a room announcement would only repeat: sent outside the room only."""
+        assert self.event is not None
+        if self.event.venue is not Venue.ROOM:
+            self.reply(key, **params)
+
     def reply_message(self, message: Message) -> None:
         assert self.event is not None
         venue = self.event.venue if self.event.venue is not Venue.FORUM else Venue.FORUM

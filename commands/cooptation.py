@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.repository import Repository
 
+from . import tasks
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .lifecycle import ACTIVE, State, Transition, next_state
@@ -37,7 +38,7 @@ _PRINCIPLES = re.compile(
     r"\b(?:principes?|principles?|charte|charter|beginsel(?:en)?)\s*(\d+(?:\s*(?:,|et|and|en)\s*\d+)*)",
     re.IGNORECASE,
 )
-_SEPARATORS = (" — ", " – ", " - ")
+_SEPARATORS = (" — ", " – ", " - ", ": ")
 
 
 def ref(proposal: dict) -> str:
@@ -54,7 +55,7 @@ def parse_proposal(body: str) -> dict[str, Any]:
     if quoted is not None:
         fields["name"] = quoted
         first, _, tail = rest.partition("\n")
-        fields["rationale"] = first.strip()
+        fields["rationale"] = first.strip().lstrip(":—–-").strip()
         lines = tail.splitlines()
     else:
         first, _, tail = body.strip().partition("\n")
@@ -168,10 +169,11 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     ctx.out.reply("ok.objection", ref=ref(proposal))
     cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
     if was == State.OPEN:
-        core = ctx.repo.holders(ctx.group.slug, "core")
+        core = _deciders(ctx.repo, proposal)
         ctx.out.announce("ann.contested", subject=proposal["key"], ref=ref(proposal),
                          candidate=proposal["candidate"], objector=ctx.caller,
                          member=member["name"], reason=reason + cited, core=Mention(tuple(core)))
+        tasks.open_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
     else:
         ctx.out.announce("ann.objection_added", subject=proposal["key"], ref=ref(proposal),
                          candidate=proposal["candidate"], objector=ctx.caller,
@@ -194,9 +196,13 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
                            ctx.caller, ctx.event.event_id)
     elif what == "proposal" and is_proposer:
         _move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller, ctx.event.event_id)
+        tasks.close_for_proposal(ctx.repo, ctx.group, proposal, "withdrawn", ctx.now, ctx.caller,
+                                 ctx.event.event_id)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
         ctx.out.announce("ann.withdrawn", subject=proposal["key"], ref=ref(proposal),
                          candidate=proposal["candidate"], by=ctx.caller)
+    elif what == "objection":
+        raise CommandError("err.no_objection", ref=ref(proposal))
     else:
         raise CommandError("err.nothing_to_withdraw", ref=ref(proposal))
 
@@ -211,6 +217,7 @@ def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: d
         deadline = max(from_iso(proposal["deadline"]), now + group.settings.reopen_grace)
         _move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
               deadline=iso(deadline))
+        tasks.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
         out.announce("ann.reopened", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], deadline=group.when(deadline))
 
@@ -236,23 +243,42 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if proposal["state"] != State.CONTESTED:
         key = "err.not_contested" if proposal["state"] in ACTIVE else "err.proposal_closed"
         raise CommandError(key, ref=ref(proposal), state=text(ctx.lang, f"state.{proposal['state']}"))
+    deciders = _deciders(ctx.repo, proposal)
+    if ctx.caller not in deciders:
+        raise CommandError("err.conflict_of_interest", ref=ref(proposal),
+                           people=Mention(tuple(deciders)))
     accept = args["decision"] == "accept"
     transition = Transition.ACCEPT if accept else Transition.REJECT
     _move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
           decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
-    if accept:
-        admit(ctx.repo, ctx.group, proposal, ctx.now, ctx.caller, ctx.event.event_id)
+    member_slug = admit(ctx.repo, ctx.group, proposal, ctx.now, ctx.caller,
+                        ctx.event.event_id) if accept else None
+    tasks.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,
+                             ctx.event.event_id)
     ctx.out.reply("ok.resolved", ref=ref(proposal))
+    if member_slug is not None:
+        tasks.mandate_registration(ctx.repo, ctx.group, ctx.out, proposal, member_slug, ctx.now,
+                                   ctx.event.event_id)
     ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal["key"],
                      ref=ref(proposal), candidate=proposal["candidate"], by=ctx.caller,
                      reason=args["reason"])
 
 
 def status(ctx: Context, args: dict[str, Any]) -> None:
-    """!status C-3 — a proposal's state, objections, supports and deadline."""
+    """!status C-3 — a proposal's state, objections, supports and deadline; !status T-2 — a
+    task and its history (``#2`` means whichever exists, and is refused if both do)."""
     kind, number = any_ref(args["ref"])
+    task = ctx.repo.task(ctx.group.slug, number) if kind in ("T", None) else None
+    if kind is None and task is not None:
+        if ctx.repo.proposal(ctx.group.slug, number) is not None:
+            raise CommandError("err.ambiguous_ref", text=args["ref"], a=f"C-{number}",
+                               b=f"T-{number}")
+        kind = "T"
     if kind == "T":
-        raise CommandError("err.unknown_task", ref=f"T-{number}")
+        if task is None:
+            raise CommandError("err.unknown_task", ref=f"T-{number}")
+        tasks.show(ctx, task)
+        return
     proposal = ctx.repo.proposal(ctx.group.slug, number)
     if proposal is None:
         raise CommandError("err.unknown_proposal", ref=f"C-{number}")
@@ -266,7 +292,9 @@ def describe(repo: Repository, group: Group, proposal: dict) -> Any:
     objections = [
         text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
              reason=o["reason"])
-        for o in repo.objections(proposal["key"], active_only=True)
+        + (text(lang, "status.withdrawn", at=group.when(from_iso(o["withdrawn_at"])))
+           if o["withdrawn_at"] else "")
+        for o in repo.objections(proposal["key"])
     ]
     supports = [
         text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
@@ -277,15 +305,16 @@ def describe(repo: Repository, group: Group, proposal: dict) -> Any:
         by = proposal["decided_by"] if proposal["decided_by"] != BOT else text(lang, "status.bot")
         decision = text(lang, "status.decision", state=text(lang, f"state.{proposal['state']}"),
                         at=group.when(from_iso(proposal["decided_at"])), by=by,
-                        reason=proposal["decision_reason"] or "")
+                        reason=f" — {proposal['decision_reason']}" if proposal["decision_reason"] else "")
     return render(
         lang, "status.proposal", ref=ref(proposal), candidate=proposal["candidate"],
         state=text(lang, f"state.{proposal['state']}"), proposer=proposal["proposer"],
         member=members.get(proposal["proposer_member"], proposal["proposer_member"]),
         created=group.when(from_iso(proposal["created_at"])), rationale=proposal["rationale"],
-        extras=extras(group, proposal), deadline=group.when(from_iso(proposal["deadline"])),
+        extras=extras(group, proposal, len({s["member"] for s in repo.supports(proposal["key"])})),
+        deadline=group.when(from_iso(proposal["deadline"])),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,
-        supports=("\n  " + "\n  ".join(supports)) if supports else none,
+        supports=("\n  " + "\n  ".join(supports)) if supports else text(lang, "status.no_support"),
         decision=decision,
     )
 
@@ -303,7 +332,7 @@ def list_(ctx: Context, args: dict[str, Any]) -> None:
     """!list [open|contested|validated|all] — by default the proposals still running."""
     which = args.get("which")
     states = tuple(s.value for s in _LIST_STATES[which])
-    label = text(ctx.lang, f"state.{which}") if which else text(ctx.lang, "state.active")
+    label = text(ctx.lang, f"which.{which}") if which else text(ctx.lang, "state.active")
     rows = ctx.repo.proposals(ctx.group.slug, states)
     if not rows:
         ctx.out.reply("list.empty", which=label)
@@ -347,11 +376,12 @@ def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: d
     if len(supporters) >= needed:
         _move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
               decided_at=iso(now), decided_by=BOT)
-        admit(repo, group, proposal, now, BOT, None)
+        member_slug = admit(repo, group, proposal, now, BOT, None)
         members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
         out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"],
                      member=members.get(proposal["proposer_member"], proposal["proposer_member"]))
+        tasks.mandate_registration(repo, group, out, proposal, member_slug, now, None)
     else:
         reason = f"{len(supporters)}/{needed} supports"
         _move(repo, proposal, Transition.DEADLINE_UNSUPPORTED, now, BOT, None,
@@ -431,6 +461,16 @@ def _move(repo: Repository, proposal: dict, transition: Transition, now: datetim
     proposal.update(fields)
 
 
+def _deciders(repo: Repository, proposal: dict) -> list[str]:
+    """Who may resolve a contested proposal: core members who neither proposed it (through
+    their organisation) nor object to it; if that leaves nobody, the whole core group."""
+    group = proposal["group_slug"]
+    core = repo.holders(group, "core")
+    involved = set(repo.representatives(group, proposal["proposer_member"]))
+    involved |= {o["person"] for o in repo.objections(proposal["key"], active_only=True)}
+    return [p for p in core if p not in involved] or core
+
+
 def _voter(ctx: Context, proposal: dict) -> dict:
     """The caller's member, if it may object to or support this proposal."""
     if proposal["state"] not in ACTIVE:
@@ -453,9 +493,12 @@ def _cited_principles(reason: str, count: int) -> str | None:
     return ",".join(str(n) for n in valid) or None
 
 
-def extras(group: Group, proposal: dict) -> str:
+def extras(group: Group, proposal: dict, supports: int = 0) -> str:
     lang = group.lang
     parts = []
+    if group.settings.min_supporters and proposal["state"] in ACTIVE:
+        parts.append(text(lang, "extra.needs_support", needed=group.settings.min_supporters,
+                          count=supports))
     for field_name in ("website", "contact", "description"):
         if proposal.get(field_name):
             parts.append(text(lang, f"extra.{field_name}", value=proposal[field_name]))

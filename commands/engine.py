@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from storage.repository import Repository
 
-from . import cooptation
+from . import cooptation, tasks
 from .context import Clock, Context, Effects, Group
 from .errors import CommandError
 from .events import Inbound, Venue
@@ -203,6 +203,8 @@ class Engine:
                     cooptation.last_call(self.repo, group, out, proposal, now)
                     done += 1
                 out.flush(self.repo, now)
+        # Task nudges depend on no outside source: they are decided up to now.
+        done += tasks.process_due(self.repo, self.group, self.group_slugs, now)
         return done
 
     def _last_call_time(self, group: Group, proposal: dict) -> datetime | None:
@@ -226,6 +228,7 @@ class Engine:
             at = self._last_call_time(group, proposal)
             if at is not None:
                 jobs.append((f"{proposal['key']}:last_call", at))
+        jobs.extend(tasks.wakeups(self.repo, self.group, self.group_slugs))
         return jobs
 
     # --- downtime -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import unicodedata
 
 from .errors import CommandError
 
-_QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "„": "“"}
+_QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "„": "“", "‘": "’", "‹": "›"}
 _PROPOSAL_REF = re.compile(r"^(?:c-?|#)(\d{1,9})$", re.IGNORECASE)
 _TASK_REF = re.compile(r"^(?:t-?|#)(\d{1,9})$", re.IGNORECASE)
 _ANY_REF = re.compile(r"^(?:([ct])-?|#)(\d{1,9})$", re.IGNORECASE)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import admin, cooptation
+from . import admin, cooptation, tasks
 from .context import Context
 from .errors import CommandError
-from .parsing import fold, is_matrix_id, proposal_number, split_quoted, split_word
+from .parsing import fold, is_matrix_id, proposal_number, split_quoted, split_word, task_number
 from .render import Message, join, render, text
 
 
@@ -27,12 +27,18 @@ class Right(StrEnum):
     REPRESENTATIVE = "representative"  # represents an active member of the group
     CORE = "core"
     ADMIN = "admin"
+    # Task rights (SPEC section 10). The table checks what it can before the task is known:
+    # MANDATE follows the group's who_may_mandate; LEAD and LEAD_OR_CORE let through whoever
+    # leads some running task (or is core), and the executor then checks the named task.
+    MANDATE = "mandate"
+    LEAD = "lead"
+    LEAD_OR_CORE = "lead_or_core"
 
 
 @dataclass(frozen=True)
 class Param:
     name: str                     # catalog key param.<name>, and the key in the args dict
-    kind: str                     # proposal | person | member | choice | word | text | body
+    kind: str                     # proposal | task | person | member | choice | word | text | body
     required: bool = True
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> lang -> word
 
@@ -65,13 +71,16 @@ _LIST_WHICH = _choice(open=("ouvertes", "open", "open"),
                       contested=("contestées", "betwist", "contested"),
                       validated=("validées", "gevalideerd", "validated"),
                       all=("toutes", "alle", "all"))
-_CONFIG_VERB = _choice(show=("show", "show", "show"), set=("set", "set", "set"))
-_ROLE_VERB = _choice(grant=("grant", "grant", "grant"), revoke=("revoke", "revoke", "revoke"))
+_CONFIG_VERB = _choice(show=("voir", "tonen", "show"), set=("changer", "instellen", "set"))
+_ROLE_VERB = _choice(grant=("donner", "toekennen", "grant"), revoke=("retirer", "afnemen", "revoke"))
 _ROLE_NAME = _choice(core=("core", "core", "core"), registrar=("registrar", "registrar", "registrar"),
                      admin=("admin", "admin", "admin"))
-_MEMBER_VERB = _choice(suspend=("suspend", "suspend", "suspend"), leave=("leave", "leave", "leave"),
-                       reinstate=("reinstate", "reinstate", "reinstate"))
+_MEMBER_VERB = _choice(suspend=("suspendre", "schorsen", "suspend"), leave=("départ", "vertrek", "leave"),
+                       reinstate=("réintégrer", "herstellen", "reinstate"))
 _LANG = _choice(fr=("fr", "fr", "fr"), nl=("nl", "nl", "nl"), en=("en", "en", "en"))
+_TASKS_WHICH = _choice(mine=("miennes", "mijn", "mine"),
+                       stalled=("bloquées", "vastgelopen", "stalled"),
+                       all=("toutes", "alle", "all"))
 
 
 def _help(ctx: Context, args: dict[str, Any]) -> None:
@@ -143,6 +152,28 @@ COMMANDS: tuple[Command, ...] = (
             admin.member),
     Command("lang", {"fr": ("langue",), "nl": ("taal",), "en": ("lang", "language")},
             Right.ADMIN, (Param("lang", "choice", True, _LANG),), admin.lang),
+    Command("mandate", {"fr": ("mandater",), "nl": ("mandateren",), "en": ("mandate",)},
+            Right.MANDATE, (Param("lead", "person"), Param("title", "body")), tasks.mandate),
+    Command("tasks", {"fr": ("tâches",), "nl": ("taken",), "en": ("tasks",)},
+            Right.ANYONE, (Param("which", "choice", False, _TASKS_WHICH),), tasks.list_tasks),
+    Command("update", {"fr": ("avancement",), "nl": ("voortgang",), "en": ("update",)},
+            Right.LEAD_OR_CORE, (Param("task", "task"), Param("note", "body")), tasks.update),
+    Command("done", {"fr": ("fait",), "nl": ("klaar",), "en": ("done",)},
+            Right.LEAD_OR_CORE, (Param("task", "task"), Param("note", "text", False)), tasks.done),
+    Command("drop", {"fr": ("abandonner",), "nl": ("schrappen",), "en": ("drop",)},
+            Right.LEAD_OR_CORE, (Param("task", "task"), Param("reason", "text")), tasks.drop),
+    Command("handover", {"fr": ("transmettre",), "nl": ("overdragen",), "en": ("handover",)},
+            Right.LEAD_OR_CORE, (Param("task", "task"), Param("person", "person")),
+            tasks.handover),
+    Command("snooze", {"fr": ("reporter",), "nl": ("uitstellen",), "en": ("snooze",)},
+            Right.LEAD, (Param("task", "task"), Param("duration", "word")), tasks.snooze),
+    Command("feedback", {"fr": ("avis",), "nl": ("feedback",), "en": ("feedback",)},
+            Right.LEAD, (Param("task", "task"), Param("deliverable", "body")), tasks.feedback),
+    Command("ack", {"fr": ("vu",), "nl": ("gezien",), "en": ("ack",)},
+            Right.REPRESENTATIVE, (Param("task", "task"), Param("comment", "text", False)),
+            tasks.ack),
+    Command("away", {"fr": ("absent",), "nl": ("afwezig",), "en": ("away",)},
+            Right.ANYONE, (Param("when", "body"),), tasks.away),
     Command("help", {"fr": ("aide",), "nl": ("hulp",), "en": ("help",)},
             Right.ANYONE, (Param("command", "word", False),), _help),
 )
@@ -184,15 +215,42 @@ def allowed(ctx: Context, right: Right) -> bool:
         return True
     if right is Right.REPRESENTATIVE:
         return ctx.caller_member() is not None
+    if right is Right.MANDATE:
+        if ctx.group.settings.who_may_mandate == "members" and ctx.caller_member() is not None:
+            return True
+        return ctx.has_role("core") or ctx.has_role("admin")
+    if right is Right.LEAD:
+        return tasks.leads_any(ctx)
+    if right is Right.LEAD_OR_CORE:
+        return ctx.has_role("core") or tasks.leads_any(ctx)
     return ctx.has_role(right.value)
 
 
 def check_right(ctx: Context, command: Command) -> None:
     if allowed(ctx, command.right):
         return
+    if command.right in (Right.REPRESENTATIVE, Right.MANDATE):
+        _refuse_inactive_member(ctx)
     if command.right is Right.REPRESENTATIVE:
         raise CommandError("err.not_representative")
+    if command.right is Right.MANDATE:
+        if ctx.group.settings.who_may_mandate == "members":
+            raise CommandError("err.not_representative")
+        raise CommandError("err.cannot_mandate")
+    if command.right is Right.LEAD:
+        raise CommandError("err.leads_nothing")
+    if command.right is Right.LEAD_OR_CORE:
+        raise CommandError("err.leads_nothing_core")
     raise CommandError("err.needs_role", role=text(ctx.lang, f"role.{command.right.value}"))
+
+
+def _refuse_inactive_member(ctx: Context) -> None:
+    """A linked person whose organisation is suspended or left learns that, not 'get linked'."""
+    person = ctx.repo.person(ctx.group.slug, ctx.caller)
+    member = ctx.repo.member(ctx.group.slug, person["member"]) if person and person["member"] else None
+    if member and member["status"] != "active":
+        raise CommandError("err.member_inactive", member=member["name"],
+                           status=text(ctx.lang, f"member.{member['status']}"))
 
 
 def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
@@ -235,6 +293,12 @@ def _convert(ctx: Context, param: Param, token: str) -> Any:
         if row is None:
             raise CommandError("err.unknown_proposal", ref=f"C-{number}")
         return row
+    if param.kind == "task":
+        number = task_number(token)
+        task = ctx.repo.task(ctx.group.slug, number)
+        if task is None:
+            raise CommandError("err.unknown_task", ref=f"T-{number}")
+        return task
     if param.kind == "choice":
         folded = fold(token)
         for key, words in param.choices.items():

@@ -11,13 +11,14 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-_SHORT = re.compile(r"^(?:\d+[smhdw])+$", re.IGNORECASE)
-_SHORT_PART = re.compile(r"(\d+)([smhdw])", re.IGNORECASE)
+_SHORT = re.compile(r"^(?:\d+[smhdwju])+$", re.IGNORECASE)
+_SHORT_PART = re.compile(r"(\d+)([smhdwju])", re.IGNORECASE)
 _ISO = re.compile(
     r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$",
     re.IGNORECASE,
 )
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+# j (jour) and u (uur) are what French and Dutch speakers type for d and h.
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "j": 86400, "u": 3600}
 
 
 def parse_duration(text: str) -> timedelta:

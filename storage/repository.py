@@ -273,6 +273,96 @@ class Repository:
         self.db["supports"].upsert(row, pk=("proposal", "person"))
         return existed is None
 
+    # --- tasks (mandates) -------------------------------------------------------------------
+    def insert_task(self, row: dict) -> None:
+        self.db["tasks"].insert(row)
+
+    def task(self, group: str, number: int) -> dict | None:
+        return self._one("select * from tasks where group_slug = ? and number = ?", [group, number])
+
+    def task_by_key(self, key: str) -> dict | None:
+        return self._one("select * from tasks where key = ?", [key])
+
+    def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
+        clauses, params = [], []
+        if group is not None:
+            clauses.append("group_slug = ?")
+            params.append(group)
+        if states is not None:
+            clauses.append(f"state in ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        return self._all(f"select * from tasks {where} order by group_slug, number", params)
+
+    def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[dict]:
+        marks = ", ".join("?" for _ in states)
+        return self._all(
+            f"select * from tasks where proposal = ? and state in ({marks}) order by number",
+            [proposal, *states],
+        )
+
+    def update_task(self, key: str, **fields: Any) -> None:
+        self.db["tasks"].update(key, fields)
+
+    def add_task_event(self, *, task: str, at: datetime, actor: str, kind: str,
+                       episode: int | None = None, step: int | None = None,
+                       person: str | None = None, text: str | None = None,
+                       detail: dict | None = None, event_id: str | None = None) -> bool:
+        """Append to a task's history. A ladder step (``step`` set) is recorded at most once
+        per task and episode: False means it already was, and must not be sent again."""
+        cursor = self.db.execute(
+            "insert or ignore into task_events (task, at, actor, kind, episode, step, person,"
+            " text, detail, event_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [task, iso(at), actor, kind, episode, step, person, text,
+             json.dumps(detail or {}, ensure_ascii=False), event_id],
+        )
+        return cursor.rowcount == 1
+
+    def task_events(self, task: str) -> list[dict]:
+        return self._all("select * from task_events where task = ? order by id", [task])
+
+    def ladder_steps(self, task: str, episode: int) -> list[dict]:
+        """The ladder steps already sent in one episode, in order."""
+        return self._all(
+            "select * from task_events where task = ? and episode = ? and step is not null"
+            " order by step",
+            [task, episode],
+        )
+
+    def upsert_ack(self, row: dict) -> bool:
+        """True if new, False if it replaced the person's earlier ack of the same request."""
+        existed = self._one(
+            "select 1 from acks where task = ? and episode = ? and person = ?",
+            [row["task"], row["episode"], row["person"]],
+        )
+        self.db["acks"].upsert(row, pk=("task", "episode", "person"))
+        return existed is None
+
+    def acks(self, task: str, episode: int | None = None) -> list[dict]:
+        if episode is None:
+            return self._all("select * from acks where task = ? order by at", [task])
+        return self._all("select * from acks where task = ? and episode = ? order by at",
+                         [task, episode])
+
+    # --- away periods -------------------------------------------------------------------
+    def add_away(self, row: dict) -> None:
+        self.db["away"].insert(row)
+
+    def end_away(self, person: str, at: datetime) -> int:
+        """End the person's current and future absences at ``at``; how many were cut short."""
+        cursor = self.db.execute(
+            "update away set end_at = case when start_at > ? then start_at else ? end"
+            " where person = ? and end_at > ?",
+            [iso(at), iso(at), person, iso(at)],
+        )
+        return cursor.rowcount
+
+    def away_periods(self, person: str) -> list[dict]:
+        return self._all(
+            "select * from away where person = ? and end_at > start_at order by start_at",
+            [person],
+        )
+
     # --- audit ----------------------------------------------------------------------------
     def audit(self, *, at: datetime, group: str | None, actor: str, action: str,
               subject: str | None = None, detail: dict | None = None,
@@ -324,6 +414,64 @@ class Repository:
             "update outbox set attempts = attempts + 1, last_error = ? where id = ?",
             [error[:500], row_id],
         )
+
+    # --- Matrix rooms (the Matrix adapter's own table) ------------------------------------
+    def matrix_rooms(self, kind: str | None = None) -> list[dict]:
+        """Rooms the bot serves and has not left, oldest first."""
+        if kind is None:
+            return self._all("select * from matrix_rooms where left_at is null order by rowid")
+        return self._all(
+            "select * from matrix_rooms where left_at is null and kind = ? order by rowid", [kind]
+        )
+
+    def matrix_room(self, room_id: str) -> dict | None:
+        return self._one("select * from matrix_rooms where room_id = ?", [room_id])
+
+    def set_group_room(self, group: str, room_id: str, at: datetime) -> None:
+        """The group's room is ``room_id``; an earlier room of the group is no longer served."""
+        self.db.execute(
+            "update matrix_rooms set left_at = ? where kind = 'group' and group_slug = ?"
+            " and room_id != ? and left_at is null",
+            [iso(at), group, room_id],
+        )
+        self.db.execute(
+            "insert into matrix_rooms (room_id, kind, group_slug, created_at) values (?, 'group', ?, ?)"
+            " on conflict (room_id) do update set kind = 'group', group_slug = excluded.group_slug,"
+            " person = null, left_at = null",
+            [room_id, group, iso(at)],
+        )
+
+    def dm_room(self, person: str) -> str | None:
+        """The direct chat to reach ``person`` in: the one they used last."""
+        row = self._one(
+            "select room_id from matrix_rooms where kind = 'dm' and person = ? and left_at is null"
+            " order by coalesce(used_at, created_at) desc, rowid desc limit 1",
+            [person],
+        )
+        return row["room_id"] if row else None
+
+    def add_dm_room(self, person: str, room_id: str, at: datetime) -> None:
+        self.db.execute(
+            "insert into matrix_rooms (room_id, kind, person, created_at, used_at)"
+            " values (?, 'dm', ?, ?, ?) on conflict (room_id) do update set"
+            " left_at = null, used_at = excluded.used_at",
+            [room_id, person, iso(at), iso(at)],
+        )
+
+    def leave_matrix_room(self, room_id: str, at: datetime) -> None:
+        self.db.execute(
+            "update matrix_rooms set left_at = ? where room_id = ? and left_at is null",
+            [iso(at), room_id],
+        )
+
+    def mark_unreadable_notice(self, room_id: str, at: datetime) -> bool:
+        """Remember the one 'I cannot read this encrypted room' notice; False if already sent."""
+        cursor = self.db.execute(
+            "update matrix_rooms set unreadable_notice_at = ? where room_id = ?"
+            " and unreadable_notice_at is null",
+            [iso(at), room_id],
+        )
+        return cursor.rowcount == 1
 
 
 def _take_lock(path: str):

@@ -93,5 +93,98 @@ def m001_foundation(db: Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+@migrations()
+def m002_tasks(db: Database) -> None:
+    """Mandates (SPEC section 4): tasks, their history, feedback acks and away periods."""
+    db["tasks"].create(
+        {
+            "key": str, "group_slug": str, "number": int, "title": str, "description": str,
+            # ``lead`` is one person; ``role`` is set for a task of the core group or the
+            # registrar, whose every holder is then nudged (see commands.tasks).
+            "lead": str, "role": str, "state": str, "due": str, "created_at": str,
+            "created_by": str, "origin": str, "proposal": str,
+            # The ladder restarts with each episode (mandate, update, handover, feedback
+            # request); ``episode_start`` is when the current one began.
+            "episode": int, "episode_start": str, "last_activity_at": str,
+            "snoozed_until": str, "feedback_text": str, "closed_at": str, "closed_by": str,
+            "close_reason": str, "event_id": str,
+        },
+        pk="key",
+    )
+    db["tasks"].create_index(["group_slug", "number"], unique=True)
+    db["tasks"].create_index(["state"])
+    db["tasks"].create_index(["proposal"])
+    # The history shown by ``!status T-n``. A ladder step (nudge, escalation, feedback
+    # reminder) carries its episode and sequence number; the unique index below makes
+    # sending the same step twice impossible, across restarts too.
+    db["task_events"].create(
+        {"id": int, "task": str, "at": str, "actor": str, "kind": str, "episode": int,
+         "step": int, "person": str, "text": str, "detail": str, "event_id": str},
+        pk="id",
+    )
+    db["task_events"].create_index(["task"])
+    db.execute(
+        "create unique index task_events_ladder_step on task_events (task, episode, step)"
+        " where step is not null"
+    )
+    # One ack per person and feedback request (the episode that asked for it).
+    db["acks"].create(
+        {"task": str, "episode": int, "person": str, "member": str, "comment": str,
+         "at": str, "event_id": str},
+        pk=("task", "episode", "person"),
+    )
+    # Declared absences: no nudge reaches the person, and their tasks' clocks pause.
+    db["away"].create(
+        {"id": int, "person": str, "start_at": str, "end_at": str, "declared_at": str,
+         "group_slug": str, "event_id": str},
+        pk="id",
+    )
+    db["away"].create_index(["person"])
+
+
+@migrations()
+def m003_matrix(db: Database) -> None:
+    """The rooms the Matrix adapter serves (its sync position and device are in ``meta``)."""
+    # kind 'group': a group's room (group_slug set); kind 'dm': a direct chat with one person,
+    # created once and reused. Room ids are opaque (room version 12 ids have no server part).
+    # unreadable_notice_at: when the bot, lacking the e2e extra, said once in this encrypted
+    # room that it cannot read it.
+    db["matrix_rooms"].create(
+        {"room_id": str, "kind": str, "group_slug": str, "person": str, "created_at": str,
+         "used_at": str, "left_at": str, "unreadable_notice_at": str},
+        pk="room_id",
+    )
+    db["matrix_rooms"].create_index(["kind", "person"])
+    db["matrix_rooms"].create_index(["kind", "group_slug"])
+
+
+@migrations()
+def m004_forum(db: Database) -> None:
+    """The Discourse adapter's own state (bot/forum.py): one topic per proposal, the posts it
+    has read, and the forum users already told that they are not linked."""
+    # topic_id NULL = not created yet (or not known to exist: it is looked up by external_id
+    # before any creation). body_hash is the sha256 of the first post as last written, so the
+    # status block is rewritten only when it changed. outcome_post_id / closed_at: the final
+    # decision was posted / the topic closed, each done once.
+    db["forum_topics"].create(
+        {"proposal": str, "group_slug": str, "external_id": str, "topic_id": int,
+         "first_post_id": int, "body_hash": str, "created_at": str, "updated_at": str,
+         "announced_at": str, "outcome_post_id": int, "closed_at": str},
+        pk="proposal",
+    )
+    db["forum_topics"].create_index(["topic_id"])
+    # Every reply read in a topic of ours (whatever it said): the engine's replies to a
+    # forum command go to the topic of the post they answer.
+    db["forum_posts"].create(
+        {"post_id": int, "topic_id": int, "proposal": str, "username": str, "created_at": str,
+         "kind": str, "read_at": str},
+        pk="post_id",
+    )
+    db["forum_unlinked"].create(
+        {"group_slug": str, "person": str, "told_at": str, "post_id": int},
+        pk=("group_slug", "person"),
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

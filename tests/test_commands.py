@@ -40,6 +40,16 @@ RESTRICTED = [
     ("!object C-1 no", Right.REPRESENTATIVE, [STRANGER]),
     ("!support C-1", Right.REPRESENTATIVE, [STRANGER]),
     ("!withdraw C-1", Right.REPRESENTATIVE, [STRANGER]),
+    # Task commands (issue 5). Carol's objection makes T-1 "Decide on C-1", a task of the
+    # core group (Alice and Bob); tests/test_tasks.py covers the rights on a named task.
+    ('!mandate @dan:example.org "Book the room"', Right.MANDATE, [STRANGER, DAN, CAROL]),
+    ("!update T-1 progress", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
+    ("!done T-1", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
+    ("!drop T-1 no time", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
+    ("!handover T-1 @dan:example.org", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
+    ("!snooze T-1 1d", Right.LEAD, [STRANGER, DAN, CAROL]),
+    ("!feedback T-1 https://example.org/draft", Right.LEAD, [STRANGER, DAN, CAROL]),
+    ("!ack T-1 fine", Right.REPRESENTATIVE, [STRANGER]),
 ]
 
 
@@ -146,8 +156,11 @@ def test_help_lists_only_what_the_caller_may_use(harness):
 
 def test_config_set_show_and_effect(harness):
     rows = harness.say(ALICE, "!config set silence_window 2d")
-    assert "silence_window is now 2d" in rows[0]["plain"]
-    assert "changed the setting silence_window" in rows[1]["plain"]
+    assert len(rows) == 1  # in the room, the announcement is the confirmation
+    assert "changed the setting silence_window: 2d" in rows[0]["plain"]
+    rows = harness.dm(ALICE, "config set last_call 12h")
+    assert [r["venue"] for r in rows] == ["dm", "room"]
+    assert "last_call is now 12h" in rows[0]["plain"]
     shown = harness.say(ALICE, "!config show")[0]["plain"]
     assert "silence_window = 2d (changed by @alice:example.org)" in shown
     harness.say(BOB, PROPOSE)

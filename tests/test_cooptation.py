@@ -241,7 +241,9 @@ def test_non_member_cannot_propose(harness):
 def test_suspended_member_loses_rights(harness):
     harness.say(ALICE, "!member suspend transition")
     rows = harness.say(BOB, PROPOSE)
-    assert "Only people who represent" in rows[0]["plain"]
+    assert "Your organisation (Réseau Transition) is 'suspended'" in rows[0]["plain"]
+    rows = harness.say(ALICE, "!role grant admin @bob:example.org")
+    assert "reinstate the organisation first" in rows[0]["plain"]
     rows = harness.say(BOB, "!resolve C-1 accept x")
     assert "reserved for the 'core group' role" in rows[0]["plain"]
 
@@ -284,3 +286,33 @@ def test_event_applied_at_most_once(harness):
     rows = harness.say(ALICE, '!propose "Other" reason', event_id="$same")
     assert rows == []
     assert harness.proposal(2) is None
+
+
+def test_no_judge_in_their_own_case(harness):
+    harness.say(ALICE, "!role grant core @carol:example.org")
+    harness.say(ALICE, PROPOSE)
+    rows = harness.say(BOB, "!object C-1 no")
+    assert json.loads(rows[-1]["mentions"]) == [CAROL]  # only who may decide is pinged
+    for judge in (ALICE, BOB):  # the proposer's side, the objector
+        rows = harness.say(judge, "!resolve C-1 accept fine")
+        assert "You cannot resolve C-1" in rows[0]["plain"] and CAROL in rows[0]["plain"]
+        assert harness.state(1) == "contested"
+    harness.say(CAROL, "!resolve C-1 accept fine")
+    assert harness.state(1) == "accepted"
+
+
+def test_support_requirement_is_shown(make_harness):
+    h = make_harness(min_supporters=1)
+    rows = h.say(ALICE, PROPOSE)
+    assert "Supports needed to validate: 1 (now 0)" in rows[1]["plain"]
+    h.say(BOB, "!support C-1")
+    assert "Supports needed to validate: 1 (now 1)" in h.say(DAN, "!status C-1")[0]["plain"]
+
+
+def test_unquoted_name_with_colon_and_proposer_withdrawing_objection(harness):
+    harness.say(ALICE, "!propose Repair Together: they fix things")
+    assert harness.proposal(1)["candidate"] == "Repair Together"
+    rows = harness.say(ALICE, "!withdraw C-1 objection")
+    assert "You have no active objection to C-1" in rows[0]["plain"]
+    rows = harness.say(ALICE, "!propose Les Amis du Parc ils plantent des arbres")
+    assert 'Put the name in quotes' in rows[0]["plain"]

@@ -324,48 +324,8 @@ async def test_pydiscourse_sleeps_and_retries_on_429(fake_forum, monkeypatch):
     assert sleeper.calls[-1] == 11
 
 
-class NoSleepDiscourseClient(DiscourseClient):
-    """pydiscourse 1.7.0 with one request per call: a 429 raises at once.
-
-    Reference for the bot's adapter.  Same semantics as DiscourseClient._request
-    otherwise (exceptions, JSON checks, None for an empty non-JSON answer), plus
-    ``retry_after`` (seconds) on the DiscourseRateLimitedError.
-    """
-
-    def _request(self, verb, path, params=None, files=None, data=None, json=None,
-                 override_request_kwargs=None):
-        kwargs = dict(
-            allow_redirects=False, params=params, files=files, data=data, json=json, timeout=self.timeout,
-            headers={"Accept": "application/json; charset=utf-8", "Api-Key": self.api_key,
-                     "Api-Username": self.api_username},
-        )
-        kwargs.update(override_request_kwargs or {})
-        response = requests.request(verb, self.host + path, **kwargs)
-        if response.status_code == 429:
-            try:
-                wait = int(response.json()["extras"]["wait_seconds"])
-            except (ValueError, KeyError, TypeError):
-                wait = int(response.headers.get("Retry-After", "10") or 10)
-            err = DiscourseRateLimitedError(f"rate limited, retry in {wait}s", response=response)
-            err.retry_after = wait
-            raise err
-        if not response.ok:
-            try:
-                msg = ",".join(response.json()["errors"])
-            except (ValueError, TypeError, KeyError):
-                msg = response.reason or f"{response.status_code}: {response.text}"
-            cls = DiscourseClientError if 400 <= response.status_code < 500 else DiscourseServerError
-            raise cls(msg, response=response)
-        if response.status_code == 302:
-            raise DiscourseError("Unexpected Redirect, invalid api key or host?", response=response)
-        if response.headers.get("content-type") != "application/json; charset=utf-8":
-            if not response.content.strip():
-                return None
-            raise DiscourseError("Invalid Response", response=response)
-        decoded = response.json()
-        if decoded.get("errors") if isinstance(decoded, dict) else False:
-            raise DiscourseError(decoded.get("message") or ",".join(decoded["errors"]), response=response)
-        return decoded
+# The production client (reference implementation first written here, now in bot/forum.py).
+from bot.forum import NoSleepDiscourseClient  # noqa: E402
 
 
 @pytest.mark.asyncio

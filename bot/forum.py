@@ -1,0 +1,559 @@
+"""The Discourse adapter: one topic per proposal, and replies there count.
+
+The database is the source of truth; the adapter reconciles the forum with it instead of
+trusting events:
+
+* **Topics.** Every active proposal of a group with a ``discourse_category`` gets a topic.
+  Before creating one the adapter looks it up by its ``external_id`` (``coopbot-sem-c-3``), so
+  a crash or a lost answer between the request and storing the topic id never makes a second
+  topic. The first post holds the proposal, the charter answers, the deadline, how to react by
+  replying, a link to the group's Matrix room and a status block; it is rewritten whenever its
+  text changes (a hash of the last version is stored). Once the topic exists, the room is told
+  where it is. On a final state the outcome is posted once and the topic closed (both stored).
+* **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied)
+  every ``poll_interval``, and optionally a signed webhook; polling always runs, because webhook
+  deliveries can be lost. A reply whose first word is an objection, support or withdraw keyword
+  becomes the engine command (``!object C-3 reason``) with the post's ``created_at`` as its
+  source timestamp and ``discourse:post:<id>`` as its event id, so the engine applies it once.
+  **Edits and deletions change nothing**: the first version the bot reads is the one that
+  counts (to take an objection back, reply ``withdraw``). Other replies are discussion.
+* **Forum identities.** ``forum:<username>`` persons are linked by the config or ``!link``.
+  An unlinked user's keyword reply changes nothing; they are answered once (remembered per user
+  and group) and the registrars get a direct message.
+* **Reading before deciding.** ``watermark()`` is the clock time at which the last complete poll
+  started: every post created before it has been applied. The runtime decides deadlines only
+  up to the minimum of all sources' watermarks.
+* **Failures.** pydiscourse is synchronous: every call goes through ``asyncio.to_thread`` under a
+  timeout, with ``NoSleepDiscourseClient`` so a 429 raises at once instead of sleeping. A 429
+  closes the gate for ``wait_seconds`` (the admin API limit is site-wide): the work items are
+  deferred, nothing sleeps, the rest of the bot runs on. 5xx, timeouts and connection errors
+  defer only the item that failed, with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import requests
+from aiohttp import web
+from pydiscourse import DiscourseClient
+from pydiscourse.exceptions import (
+    DiscourseClientError,
+    DiscourseError,
+    DiscourseRateLimitedError,
+    DiscourseServerError,
+)
+
+from commands import cooptation, forum_text
+from commands.context import Effects
+from commands.events import Inbound, Venue
+from commands.lifecycle import ACTIVE
+from commands.timefmt import iso
+
+from .config import ConfigError, DiscourseConfig, GroupConfig
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "forum:last_post_id"
+EVENT_PREFIX = "discourse:post:"
+
+
+class NoSleepDiscourseClient(DiscourseClient):
+    """pydiscourse 1.7.0 with one request per call: a 429 raises at once.
+
+    pydiscourse sleeps ``wait_seconds + 1`` and retries up to four times on 429, which would
+    hold a worker thread (and the work waiting for it) for minutes. Same semantics as
+    ``DiscourseClient._request`` otherwise (exceptions, JSON checks, None for an empty non-JSON
+    answer), plus ``retry_after`` (seconds) on the ``DiscourseRateLimitedError``.
+    """
+
+    def _request(self, verb, path, params=None, files=None, data=None, json=None,
+                 override_request_kwargs=None):
+        kwargs = dict(
+            allow_redirects=False, params=params, files=files, data=data, json=json,
+            timeout=self.timeout,
+            headers={"Accept": "application/json; charset=utf-8", "Api-Key": self.api_key,
+                     "Api-Username": self.api_username},
+        )
+        kwargs.update(override_request_kwargs or {})
+        response = requests.request(verb, self.host + path, **kwargs)
+        if response.status_code == 429:
+            try:
+                wait = int(response.json()["extras"]["wait_seconds"])
+            except (ValueError, KeyError, TypeError):
+                try:
+                    wait = int(response.headers.get("Retry-After", "10") or 10)
+                except ValueError:
+                    wait = 10
+            err = DiscourseRateLimitedError(f"rate limited, retry in {wait}s", response=response)
+            err.retry_after = wait
+            raise err
+        if not response.ok:
+            try:
+                msg = ",".join(response.json()["errors"])
+            except (ValueError, TypeError, KeyError):
+                msg = response.reason or f"{response.status_code}: {response.text}"
+            cls = DiscourseClientError if 400 <= response.status_code < 500 else DiscourseServerError
+            raise cls(msg, response=response)
+        if response.status_code == 302:
+            raise DiscourseError("Unexpected Redirect, invalid api key or host?", response=response)
+        if response.headers.get("content-type") != "application/json; charset=utf-8":
+            if not response.content.strip():
+                return None
+            raise DiscourseError("Invalid Response", response=response)
+        decoded = response.json()
+        if decoded.get("errors") if isinstance(decoded, dict) else False:
+            raise DiscourseError(decoded.get("message") or ",".join(decoded["errors"]),
+                                 response=response)
+        return decoded
+
+
+def make_client(config: DiscourseConfig) -> NoSleepDiscourseClient:
+    key = os.environ.get(config.api_key_env)
+    if not key:
+        raise ConfigError(f"discourse: the environment variable {config.api_key_env} is not set")
+    # (connect, read): pydiscourse's default is no timeout at all.
+    return NoSleepDiscourseClient(config.url, api_username=config.api_username, api_key=key,
+                                  timeout=(5, 30))
+
+
+class Deferred(Exception):
+    """A work item is not due yet (rate limit or backoff); it is retried on a later pass."""
+
+
+@dataclass
+class Deferral:
+    until: datetime
+    reason: str        # "rate_limited" | "error"
+    failures: int = 0
+
+
+class ForumAdapter:
+    """The Discourse side of one runtime. ``sync()`` is one full pass; ``run_forum`` loops it."""
+
+    def __init__(self, runtime: "Runtime", config: DiscourseConfig, client: DiscourseClient, *,
+                 call_timeout: float = 40.0, backoff_base: timedelta = timedelta(seconds=5),
+                 backoff_max: timedelta = timedelta(minutes=10)) -> None:
+        self.runtime = runtime
+        self.repo = runtime.repo
+        self.engine = runtime.engine
+        self.clock = runtime.clock
+        self.config = config
+        self.client = client
+        self.words = forum_text.ReplyWords(config.objection_words, config.support_words,
+                                           config.withdraw_words)
+        self.groups: dict[str, GroupConfig] = {
+            g.slug: g for g in runtime.config.groups if g.discourse_category}
+        self.categories: dict[str, int] = {}   # group slug -> category id, resolved at start
+        self.call_timeout = call_timeout
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.deferred: dict[str, Deferral] = {}
+        self.gate_until: datetime | None = None
+        self._read_until: datetime | None = None
+        self.wake = asyncio.Event()
+
+    # --- calls -----------------------------------------------------------------------------
+    async def _call(self, item: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """One pydiscourse call for one work item, off the loop, under a timeout.
+
+        Raises ``Deferred`` while the item waits (429 gate or backoff) and after a 429, a 5xx,
+        a timeout or a connection error; a 4xx other than 429 is raised to the caller."""
+        now = self.clock.now()
+        if self.gate_until is not None and now < self.gate_until:
+            raise Deferred(item)
+        waiting = self.deferred.get(item)
+        if waiting is not None and now < waiting.until:
+            raise Deferred(item)
+        try:
+            result = await asyncio.wait_for(asyncio.to_thread(fn, *args, **kwargs),
+                                            self.call_timeout)
+        except DiscourseRateLimitedError as error:
+            wait = timedelta(seconds=getattr(error, "retry_after", 10))
+            self.gate_until = now + wait
+            failures = waiting.failures if waiting else 0
+            self.deferred[item] = Deferral(now + wait, "rate_limited", failures)
+            log.warning("discourse: rate limited on %s, waiting %ss", item, wait.total_seconds())
+            raise Deferred(item) from None
+        except DiscourseClientError:
+            raise
+        except (DiscourseError, requests.RequestException, TimeoutError, OSError) as error:
+            self.fail(item, error)
+            raise Deferred(item) from None
+        self.deferred.pop(item, None)
+        return result
+
+    def fail(self, item: str, error: BaseException) -> None:
+        """Exponential backoff for one work item."""
+        previous = self.deferred.get(item)
+        failures = (previous.failures if previous else 0) + 1
+        delay = min(self.backoff_base * 2 ** (failures - 1), self.backoff_max)
+        self.deferred[item] = Deferral(self.clock.now() + delay, "error", failures)
+        log.warning("discourse: %s failed (%s: %s); retry in %ss", item,
+                    type(error).__name__, str(error)[:200], delay.total_seconds())
+
+    # --- one pass --------------------------------------------------------------------------
+    async def sync(self, decide: Callable[[], object] | None = None) -> None:
+        """Read the forum, let the runtime decide what came due, then bring topics and
+        replies up to date. Each step that cannot run now is left for the next pass."""
+        await self.resolve_categories()
+        try:
+            await self.poll()
+        except Deferred:
+            pass
+        if decide is not None:
+            decide()
+        await self.reconcile_topics()
+        await self.deliver_outbox()
+
+    def watermark(self) -> datetime | None:
+        """Every post created before this instant has been applied (None: not read yet)."""
+        return self._read_until
+
+    # --- categories ------------------------------------------------------------------------
+    async def resolve_categories(self) -> None:
+        missing = [slug for slug in self.groups if slug not in self.categories]
+        if not missing:
+            return
+        try:
+            found = await self._call("categories", self.client.categories)
+        except (Deferred, DiscourseClientError) as error:
+            if isinstance(error, DiscourseClientError):
+                self.fail("categories", error)
+            return
+        by_slug = {str(c["slug"]).lower(): int(c["id"]) for c in found or []}
+        ids = set(by_slug.values())
+        for slug in missing:
+            wanted = str(self.groups[slug].discourse_category).strip()
+            if wanted.isdigit() and int(wanted) in ids:
+                self.categories[slug] = int(wanted)
+            elif wanted.lower() in by_slug:
+                self.categories[slug] = by_slug[wanted.lower()]
+            else:
+                log.error("discourse: group %s: no category %r on %s", slug, wanted,
+                          self.config.url)
+
+    # --- reading replies -------------------------------------------------------------------
+    async def poll(self) -> int:
+        """Apply every post newer than the stored cursor, oldest first; the cursor and the
+        watermark move only once they all are applied."""
+        started = self.clock.now()
+        cursor = int(self.repo.meta(CURSOR_KEY) or 0)
+        topics = self._topic_rows()
+        active_first = [r["first_post_id"] for r in topics.values()
+                        if r["first_post_id"] and not r["closed_at"]]
+        # Replies in our topics are newer than their first post: no need to page further back.
+        floor = max(cursor, min(active_first) if active_first else 0)
+        collected: dict[int, dict] = {}
+        newest = cursor
+        before: int | None = None
+        while True:
+            page = await self._call("poll", self.client.latest_posts, before=before)
+            posts = (page or {}).get("latest_posts") or []
+            if not posts:
+                break
+            newest = max(newest, max(int(p["id"]) for p in posts))
+            fresh = [p for p in posts if int(p["id"]) > floor]
+            for post in fresh:
+                collected[int(post["id"])] = post
+            oldest = min(int(p["id"]) for p in posts)
+            if len(fresh) < len(posts) or not active_first or oldest <= 1:
+                break
+            before = oldest - 1
+        applied = 0
+        for post_id in sorted(collected):
+            applied += self.apply_post(collected[post_id])
+        if newest > cursor:
+            self.repo.set_meta(CURSOR_KEY, str(newest))
+        self._read_until = started
+        return applied
+
+    def _topic_rows(self) -> dict[int, dict]:
+        return {row["topic_id"]: row for row in self.repo.db.query(
+            "select * from forum_topics where topic_id is not null")}
+
+    def apply_post(self, post: dict) -> bool:
+        """Apply one post (from a poll or a webhook). True if it was a command for us."""
+        if int(post.get("post_type") or 1) != 1 or int(post.get("post_number") or 0) <= 1:
+            return False
+        username = str(post.get("username") or "")
+        if not username or username.lower() == self.config.api_username.lower():
+            return False
+        row = next(iter(self.repo.db.query(
+            "select * from forum_topics where topic_id = ?", [int(post["topic_id"])])), None)
+        if row is None:
+            return False  # not one of our topics
+        post_id = int(post["id"])
+        reply = forum_text.read_reply(str(post.get("raw") or ""), self.words)
+        with self.repo.transaction():
+            self.repo.db.execute(
+                "insert or ignore into forum_posts (post_id, topic_id, proposal, username,"
+                " created_at, kind, read_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [post_id, int(post["topic_id"]), row["proposal"], username, post.get("created_at"),
+                 reply.kind if reply else "discussion", iso(self.clock.now())])
+        if reply is None:
+            return False
+        proposal = self.repo.proposal_by_key(row["proposal"])
+        if proposal is None:
+            return False
+        person = f"forum:{username.lower()}"
+        event = Inbound(
+            event_id=f"{EVENT_PREFIX}{post_id}", sender=person,
+            text=forum_text.command_text(reply, proposal, self.engine.prefix),
+            at=forum_text.parse_time(str(post["created_at"])), venue=Venue.FORUM,
+            group=row["group_slug"],
+        )
+        linked = self.repo.person(row["group_slug"], person)
+        if not linked or not linked["member"]:
+            return self._unlinked(event, username, reply, proposal)
+        return self.engine.handle(event)
+
+    def _unlinked(self, event: Inbound, username: str, reply: forum_text.ReplyCommand,
+                  proposal: dict) -> bool:
+        """Nothing changes; the user is told once how to get linked, and the registrars."""
+        now = self.clock.now()
+        group = self.engine.group(event.group)
+        with self.repo.transaction():
+            if not self.repo.claim_event(event.event_id, now):
+                return False
+            told = self.repo.db.execute(
+                "insert or ignore into forum_unlinked (group_slug, person, told_at, post_id)"
+                " values (?, ?, ?, ?)",
+                [group.slug, event.sender, iso(now), int(event.event_id[len(EVENT_PREFIX):])],
+            ).rowcount == 1
+            self.repo.audit(at=now, group=group.slug, actor=event.sender, action="forum_unlinked",
+                            subject=proposal["key"], detail={"word": reply.word, "told": told},
+                            event_id=event.event_id)
+            if told:
+                registrars = self.repo.holders(group.slug, "registrar")
+                out = Effects(group, event)
+                out.reply("forum.unlinked", user=username, word=reply.word,
+                          registrars=", ".join(registrars) or "-")
+                for registrar in registrars:
+                    out.dm(registrar, "dm.forum_unlinked", user=username.lower(), word=reply.word,
+                           ref=cooptation.ref(proposal), candidate=proposal["candidate"])
+                out.flush(self.repo, now)
+        return True
+
+    # --- topics ----------------------------------------------------------------------------
+    async def reconcile_topics(self) -> None:
+        for slug, category_id in self.categories.items():
+            for proposal in self.repo.proposals(slug):
+                row = self.repo.db.execute(
+                    "select 1 from forum_topics where proposal = ? and topic_id is not null",
+                    [proposal["key"]]).fetchone()
+                try:
+                    if row is None:
+                        if proposal["state"] in ACTIVE:
+                            await self.ensure_topic(proposal, category_id)
+                    else:
+                        await self.refresh_topic(proposal)
+                except Deferred:
+                    continue
+                except DiscourseClientError as error:
+                    self.fail(f"topic:{proposal['key']}", error)
+
+    async def ensure_topic(self, proposal: dict, category_id: int) -> int:
+        """The proposal's topic id: found by external_id, or created, then stored."""
+        key = proposal["key"]
+        item = f"topic:{key}"
+        eid = forum_text.external_id(key)
+        self.repo.db.execute(
+            "insert or ignore into forum_topics (proposal, group_slug, external_id) values (?, ?, ?)",
+            [key, proposal["group_slug"], eid])
+        try:
+            found = await self._call(item, self.client._get, f"/t/external_id/{eid}.json",
+                                     override_request_kwargs={"allow_redirects": True})
+        except DiscourseClientError as error:
+            if error.response is None or error.response.status_code != 404:
+                raise
+            found = None
+        if found:
+            topic_id = int(found["id"])
+            posts = (found.get("post_stream") or {}).get("posts") or []
+            first = next((p["id"] for p in posts if p.get("post_number") == 1), None)
+            first_post_id = int(first or (found.get("post_stream") or {}).get("stream", [0])[0])
+            body_hash = None  # unknown: the next refresh rewrites it
+        else:
+            group = self.engine.group(proposal["group_slug"])
+            body = self._first_post(group, proposal)
+            created = await self._call(
+                item, self.client.create_post, body, category_id=category_id,
+                title=forum_text.title(group, proposal), external_id=eid,
+                skip_validations="true")
+            topic_id, first_post_id = int(created["topic_id"]), int(created["id"])
+            body_hash = forum_text.digest(body)
+        now = self.clock.now()
+        group = self.engine.group(proposal["group_slug"])
+        with self.repo.transaction():
+            self.repo.db.execute(
+                "update forum_topics set topic_id = ?, first_post_id = ?, body_hash = ?,"
+                " created_at = coalesce(created_at, ?) where proposal = ?",
+                [topic_id, first_post_id, body_hash, iso(now), key])
+            announced = self.repo.db.execute(
+                "update forum_topics set announced_at = ? where proposal = ? and announced_at is null",
+                [iso(now), key]).rowcount
+            if announced:
+                out = Effects(group)
+                out.announce("ann.forum_topic", subject=key, ref=cooptation.ref(proposal),
+                             candidate=proposal["candidate"], url=self.topic_url(topic_id))
+                out.flush(self.repo, now)
+        return topic_id
+
+    def topic_url(self, topic_id: int) -> str:
+        return f"{self.config.url}/t/{topic_id}"
+
+    def _first_post(self, group, proposal: dict) -> str:
+        room = self.groups[group.slug].matrix_room if group.slug in self.groups else None
+        return forum_text.first_post(self.repo, group, proposal, self.words, room)
+
+    async def refresh_topic(self, proposal: dict) -> None:
+        """Rewrite the first post if its text changed; on a final state post the outcome
+        once and close the topic once."""
+        key = proposal["key"]
+        row = next(iter(self.repo.db.query("select * from forum_topics where proposal = ?", [key])))
+        if row["closed_at"]:
+            return
+        item = f"refresh:{key}"
+        group = self.engine.group(proposal["group_slug"])
+        body = self._first_post(group, proposal)
+        digest = forum_text.digest(body)
+        if digest != row["body_hash"]:
+            await self._call(item, self.client.update_post, row["first_post_id"], body,
+                             "status", skip_validations="true")
+            self.repo.db.execute(
+                "update forum_topics set body_hash = ?, updated_at = ? where proposal = ?",
+                [digest, iso(self.clock.now()), key])
+        if proposal["state"] in ACTIVE:
+            return
+        if not row["outcome_post_id"]:
+            posted = await self._call(item, self.client.create_post,
+                                      forum_text.outcome(group, proposal),
+                                      topic_id=row["topic_id"], skip_validations="true")
+            self.repo.db.execute("update forum_topics set outcome_post_id = ? where proposal = ?",
+                                 [int(posted["id"]), key])
+        await self._call(item, self.client.update_topic_status, row["topic_id"], "closed", True)
+        self.repo.db.execute("update forum_topics set closed_at = ? where proposal = ?",
+                             [iso(self.clock.now()), key])
+
+    # --- outbox ----------------------------------------------------------------------------
+    async def deliver_outbox(self) -> None:
+        """The engine's answers to forum commands, one reply per topic (merged)."""
+        by_topic: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+        for row in self.repo.pending_outbox(("forum",)):
+            source = str(row["reply_to"] or "")
+            found = None
+            if source.startswith(EVENT_PREFIX):
+                found = next(iter(self.repo.db.query(
+                    "select topic_id, username from forum_posts where post_id = ?",
+                    [int(source[len(EVENT_PREFIX):])])), None)
+            if found is None:
+                log.warning("discourse: outbox row %s answers no known post; dropped", row["id"])
+                self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
+                continue
+            by_topic[int(found["topic_id"])].append((row, found["username"]))
+        for topic_id, rows in by_topic.items():
+            body = "\n\n".join(f"@{username} {row['plain']}" for row, username in rows)
+            try:
+                posted = await self._call(f"reply:{topic_id}", self.client.create_post, body,
+                                          topic_id=topic_id, skip_validations="true")
+            except Deferred:
+                continue
+            except DiscourseClientError as error:
+                # e.g. the topic was closed meanwhile: nothing to retry for ever
+                log.warning("discourse: reply in topic %s refused: %s", topic_id, error)
+                for row, _ in rows:
+                    self.repo.mark_failed(row["id"], str(error))
+                    self.repo.mark_sent(row["id"], self.clock.now(), "refused")
+                continue
+            with self.repo.transaction():
+                for row, _ in rows:
+                    self.repo.mark_sent(row["id"], self.clock.now(), str(posted.get("id")))
+
+    # --- webhook ---------------------------------------------------------------------------
+    def webhook_app(self, secret: str) -> web.Application:
+        """An aiohttp app that accepts Discourse webhooks signed with ``secret``: 401 without
+        a signature, 403 with a wrong one. ``post_created`` posts are applied at once."""
+        key = secret.encode("utf-8")
+
+        async def receive(request: web.Request) -> web.Response:
+            body = await request.read()
+            signature = request.headers.get("X-Discourse-Event-Signature")
+            if not signature:
+                return web.Response(status=401, text="signature required")
+            expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(signature.encode(), expected.encode()):
+                return web.Response(status=403, text="bad signature")
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                return web.Response(status=400, text="not JSON")
+            event = request.headers.get("X-Discourse-Event", "")
+            if event == "post_created" and isinstance(payload.get("post"), dict):
+                try:
+                    self.apply_post(payload["post"])
+                except (KeyError, ValueError, TypeError):
+                    return web.Response(status=400, text="not a post")
+                self.wake.set()  # deliver the answer without waiting for the next poll
+            # post_edited / post_destroyed: edits and deletions change nothing (see above)
+            return web.Response(text="ok")
+
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post("/{tail:.*}", receive)
+        return app
+
+
+async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
+                    client: DiscourseClient | None = None, stop: asyncio.Event | None = None,
+                    ready: Callable[[ForumAdapter], Awaitable[None] | None] | None = None) -> None:
+    """Run the forum adapter until ``stop`` is set.
+
+    Registers the adapter's watermark on the runtime, so no deadline is decided before the
+    forum was read up to it; the first pass (categories, a full poll) runs before ``ready`` is
+    called, and each pass lets the runtime decide what came due (``runtime.catch_up``).
+    The webhook receiver starts when ``webhook_listen`` is set (host:port)."""
+    adapter = ForumAdapter(runtime, config, client or make_client(config))
+    runtime.watermarks.append(adapter.watermark)
+    stop = stop or asyncio.Event()
+    webhook = None
+    if config.webhook_listen:
+        secret = os.environ.get(config.webhook_secret_env or "")
+        if not secret:
+            raise ConfigError(f"discourse: the environment variable {config.webhook_secret_env} "
+                              "is not set (unsigned webhooks are refused)")
+        host, _, port = config.webhook_listen.rpartition(":")
+        webhook = web.AppRunner(adapter.webhook_app(secret))
+        await webhook.setup()
+        await web.TCPSite(webhook, host or "127.0.0.1", int(port)).start()
+    try:
+        first = True
+        while not stop.is_set():
+            adapter.wake.clear()
+            await adapter.sync(decide=runtime.catch_up)
+            if first and ready is not None:
+                result = ready(adapter)
+                if asyncio.iscoroutine(result):
+                    await result
+                first = False
+            waiter = asyncio.ensure_future(adapter.wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=config.poll_interval.total_seconds(),
+                               return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()
+    finally:
+        if webhook is not None:
+            await webhook.cleanup()

@@ -1,0 +1,284 @@
+"""Matrix events in and out, as pure functions: no I/O, no client, testable on canned JSON.
+
+Inbound, a room message becomes the engine's neutral ``Inbound`` (or ``None`` when it is not
+for the bot). The rules, from SPEC section 5 and 10:
+
+- only ``m.text`` messages from someone else count: never the bot's own events, never
+  ``m.notice`` (other bots speak in notices), emotes or media, and never an edit
+  (``m.replace``: the original event was the command, applying its edit would act twice);
+- a mention pill (an ``<a href="https://matrix.to/#/@bob:example.org">Bob</a>`` in the HTML
+  body, whose plain body holds only the display name) becomes the user id in the text the
+  engine reads, and the reply fallback (``> <@alice> …`` quoted lines) is dropped;
+- in a room, a message is for the bot when it starts with the command prefix, or addresses
+  the bot by its user id or pill (``@coopbot:example.org status C-1``) or by name followed
+  by a colon or comma (``coopbot: status C-1``); in a direct chat every message is;
+- the event id is the ``Inbound.event_id`` (applied at most once) and ``origin_server_ts``
+  is ``Inbound.at`` (the source timestamp that decides whether an objection came in time).
+
+Outbound, an outbox row becomes the content of an ``m.notice``: plain body, HTML body,
+``m.mentions`` always present (empty when the bot means to ping nobody, so nothing a user
+typed can ping), and a reply relation to the command's event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote
+
+from commands.events import Inbound, Venue
+
+HTML_FORMAT = "org.matrix.custom.html"
+_MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#\s]+)", re.IGNORECASE)
+_USER_ID = re.compile(r"^@[^:\s]+:\S+$")
+# What may follow a bare name to address the bot: "coopbot: help", "coopbot, help".
+_NAME_SEPARATORS = ":,"
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """How people address the bot: its user id, the command prefix, and names that work when
+    written at the start of a message followed by a colon or a comma."""
+
+    user_id: str
+    prefix: str = "!"
+    names: tuple[str, ...] = ()
+
+    @classmethod
+    def for_bot(cls, user_id: str, prefix: str = "!", display_name: str | None = None,
+                ) -> "Addressee":
+        localpart = user_id[1:].split(":", 1)[0]
+        names = [localpart, "coopbot"]
+        if display_name and display_name.strip():
+            names.append(display_name.strip())
+        unique = tuple(dict.fromkeys(n.casefold() for n in names if n))
+        return cls(user_id, prefix, unique)
+
+
+# --- reading a message -------------------------------------------------------------------
+
+class _PillReader(HTMLParser):
+    """HTML body -> text, with each user pill replaced by the user id it links to."""
+
+    _BREAKS = {"br"}
+    _BLOCKS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.pills: list[str] = []
+        self._skip = 0          # inside <mx-reply>: the quoted fallback of a reply
+        self._in_pill = 0       # inside a user pill: its text is replaced by the user id
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "mx-reply":
+            self._skip += 1
+            return
+        if self._skip:
+            return
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+        elif tag in self._BLOCKS and self.parts and not self.parts[-1].endswith("\n"):
+            self.parts.append("\n")
+        elif tag == "a":
+            href = unquote(dict(attrs).get("href") or "")
+            match = _MATRIX_TO_USER.match(href)
+            if self._in_pill:
+                self._in_pill += 1
+            elif match:
+                user_id = match.group(1)
+                if _USER_ID.match(user_id):
+                    self.parts.append(user_id)
+                    self.pills.append(user_id)
+                    self._in_pill = 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mx-reply":
+            self._skip = max(0, self._skip - 1)
+            return
+        if self._skip:
+            return
+        if tag == "a" and self._in_pill:
+            self._in_pill -= 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and not self._in_pill:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        return "".join(self.parts).strip()
+
+
+def read_html(formatted_body: str) -> tuple[str, list[str]]:
+    """(text with pills as user ids, the pilled user ids in order)."""
+    reader = _PillReader()
+    reader.feed(formatted_body)
+    reader.close()
+    return reader.text(), reader.pills
+
+
+def _strip_reply_fallback(body: str) -> str:
+    """Drop the ``> <@alice:example.org> quoted`` lines older clients put before a reply."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and not lines[index].strip():
+        index += 1
+    return "\n".join(lines[index:])
+
+
+def message_text(content: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The text the engine should read, and the users pilled in it.
+
+    The plain body is used unless the HTML body holds user pills: then the HTML is read, so
+    that ``!object C-1`` … ``!link <pill>Bob</pill> dewey`` names ``@bob:example.org``.
+    """
+    body = content.get("body")
+    body = body if isinstance(body, str) else ""
+    replying = bool(_in_reply_to(content))
+    formatted = content.get("formatted_body")
+    if content.get("format") == HTML_FORMAT and isinstance(formatted, str) \
+            and "matrix.to" in formatted:
+        text, pills = read_html(formatted)
+        if pills:
+            return (_strip_reply_fallback(text) if replying else text), pills
+    return (_strip_reply_fallback(body) if replying else body).strip(), []
+
+
+def _in_reply_to(content: Mapping[str, Any]) -> str | None:
+    relates = content.get("m.relates_to")
+    if not isinstance(relates, Mapping):
+        return None
+    reply = relates.get("m.in_reply_to")
+    if isinstance(reply, Mapping) and isinstance(reply.get("event_id"), str):
+        return reply["event_id"]
+    return None
+
+
+def address(text: str, addressee: Addressee, venue: Venue) -> str | None:
+    """The command text, with the prefix, if the message is for the bot; else None.
+
+    ``@coopbot:example.org status C-1``, ``coopbot: status C-1`` and ``!status C-1`` all
+    become ``!status C-1``. In a direct chat, unaddressed text is returned as it is (the
+    engine does not need the prefix there).
+    """
+    stripped = text.strip()
+    prefix = addressee.prefix
+    if stripped.startswith(prefix):
+        return stripped
+    folded = stripped.casefold()
+    callers = [(addressee.user_id.casefold(), True)] + [(n, False) for n in addressee.names]
+    for name, is_id in callers:
+        if not folded.startswith(name):
+            continue
+        rest = stripped[len(name):]
+        if rest[:1] and rest[:1] in _NAME_SEPARATORS:
+            rest = rest[1:]
+        elif not (is_id and (not rest or rest[:1].isspace())):
+            continue  # "coopbotanist", or a bare name without ':' (just chatting about it)
+        rest = rest.strip()
+        if rest.startswith(prefix):
+            return rest
+        return prefix + (rest or "help")
+    if venue is Venue.DM:
+        return stripped or None
+    return None
+
+
+def timestamp(origin_server_ts: int) -> datetime:
+    return datetime.fromtimestamp(origin_server_ts / 1000, tz=timezone.utc)
+
+
+def to_inbound(event: Any, addressee: Addressee, *, venue: Venue,
+               group: str | None) -> Inbound | None:
+    """A nio event (or its JSON) from a room the bot serves -> ``Inbound``, or None."""
+    source = getattr(event, "source", event)
+    if not isinstance(source, Mapping) or source.get("type") != "m.room.message":
+        return None
+    sender = source.get("sender")
+    if not isinstance(sender, str) or sender == addressee.user_id:
+        return None
+    content = source.get("content")
+    if not isinstance(content, Mapping) or content.get("msgtype") != "m.text":
+        return None
+    relates = content.get("m.relates_to")
+    if isinstance(relates, Mapping) and relates.get("rel_type") == "m.replace":
+        return None
+    event_id, ts = source.get("event_id"), source.get("origin_server_ts")
+    if not isinstance(event_id, str) or not isinstance(ts, int) or isinstance(ts, bool):
+        return None
+    text, pills = message_text(content)
+    command = address(text, addressee, venue)
+    if command is None:
+        return None
+    intended = content.get("m.mentions")
+    listed = intended.get("user_ids") if isinstance(intended, Mapping) else None
+    listed = [u for u in listed if isinstance(u, str)] if isinstance(listed, list) else []
+    mentions = tuple(dict.fromkeys(u for u in pills + listed if u != addressee.user_id))
+    return Inbound(
+        event_id=event_id, sender=sender, text=command, at=timestamp(ts), venue=venue,
+        group=group if venue is Venue.ROOM else None, reply_to=_in_reply_to(content),
+        mentions=mentions,
+    )
+
+
+# --- invites -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Invite:
+    inviter: str
+    is_direct: bool
+    encrypted: bool
+
+
+def read_invite(user_id: str, invite_state: Iterable[Any]) -> Invite | None:
+    """Who invited ``user_id`` and whether as a direct chat, from a room's stripped state."""
+    inviter, is_direct, encrypted = None, False, False
+    for event in invite_state:
+        source = getattr(event, "source", event)
+        if not isinstance(source, Mapping):
+            continue
+        # nio's parsed invite member event keeps its content as an attribute, not in source.
+        content = source.get("content") or getattr(event, "content", None) or {}
+        if source.get("type") == "m.room.encryption":
+            encrypted = True
+        elif (source.get("type") == "m.room.member" and source.get("state_key") == user_id
+              and content.get("membership") == "invite"):
+            inviter = source.get("sender")
+            is_direct = content.get("is_direct") is True
+    if not isinstance(inviter, str):
+        return None
+    return Invite(inviter, is_direct, encrypted)
+
+
+# --- writing a reply ----------------------------------------------------------------------
+
+def notice_content(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An outbox row as the content of the ``m.notice`` the bot sends.
+
+    ``m.mentions`` is always there: clients that honour intentional mentions then ping only
+    the people the bot meant (the core group, a lead), never what a user's text contains.
+    """
+    mentions = row.get("mentions") or "[]"
+    people = json.loads(mentions) if isinstance(mentions, str) else list(mentions)
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": row["plain"],
+        "format": HTML_FORMAT,
+        "formatted_body": row["html"],
+        "m.mentions": {"user_ids": [p for p in people if isinstance(p, str) and p.startswith("@")]},
+    }
+    reply_to = row.get("reply_to")
+    if isinstance(reply_to, str) and reply_to.startswith("$"):
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return content

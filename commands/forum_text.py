@@ -1,0 +1,159 @@
+"""The pure pieces of the Discourse adapter: what a topic says, and what a reply means.
+
+No I/O here: ``bot.forum`` calls these with rows from the database and sends the result.
+
+A reply counts as a command when its first word (case-insensitive, trailing punctuation
+ignored) is one of the configured objection, support or withdraw keywords; the rest of the
+reply is the reason or comment. Anything else is discussion and is ignored. Only the first
+version of a post the bot reads counts: editing or deleting it later changes nothing (the
+post's id is recorded as applied), which the topic itself tells its readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.repository import Repository
+
+from . import cooptation
+from .context import Group
+from .lifecycle import ACTIVE
+from .render import text
+from .timefmt import from_iso
+
+STATUS_START = "<!-- coopbot:status -->"
+STATUS_END = "<!-- /coopbot:status -->"
+_TRAILING = ".,;:!?\u2026"
+
+
+@dataclass(frozen=True)
+class ReplyWords:
+    """The first words that make a reply a command (from ``[discourse]`` in the config)."""
+
+    objection: tuple[str, ...]
+    support: tuple[str, ...]
+    withdraw: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReplyCommand:
+    kind: str   # "object" | "support" | "withdraw"
+    word: str   # the keyword as the person wrote it
+    rest: str   # the reason or comment, possibly empty
+
+
+def read_reply(raw: str, words: ReplyWords) -> ReplyCommand | None:
+    """The command a forum reply carries, or None for discussion."""
+    stripped = (raw or "").strip()
+    if not stripped:
+        return None
+    pieces = stripped.split(maxsplit=1)
+    first, rest = pieces[0], pieces[1] if len(pieces) > 1 else ""
+    key = first.strip().lower()
+    key = key.rstrip(_TRAILING) or key  # "Objection:" counts, "+1" stays "+1"
+    for kind, vocabulary in (("object", words.objection), ("withdraw", words.withdraw),
+                             ("support", words.support)):
+        if key in {w.lower() for w in vocabulary}:
+            return ReplyCommand(kind, first.strip(), rest.strip())
+    return None
+
+
+def command_text(reply: ReplyCommand, proposal: dict, prefix: str) -> str:
+    """The engine command equivalent to a forum reply (``!object C-3 reason…``).
+
+    Withdraw takes no reason in the engine; what follows the keyword is kept in the post only.
+    """
+    ref = cooptation.ref(proposal)
+    if reply.kind == "withdraw":
+        return f"{prefix}withdraw {ref}"
+    # One line: the engine refuses control characters, and a reason is one paragraph anyway.
+    rest = " ".join(reply.rest.split())
+    return f"{prefix}{reply.kind} {ref} {rest}".rstrip()
+
+
+def external_id(proposal_key: str) -> str:
+    """Discourse's ``external_id`` for a proposal's topic: ``sem:C-3`` -> ``coopbot-sem-c-3``
+    (at most 50 characters of ``[A-Za-z0-9_-]``, unique case-insensitively)."""
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", proposal_key.lower()).strip("-")
+    value = f"coopbot-{cleaned}"
+    if len(value) > 50:  # a very long group slug: keep it unique with a digest
+        digest = hashlib.sha256(proposal_key.encode()).hexdigest()[:10]
+        value = f"{value[:39]}-{digest}"
+    return value
+
+
+def matrix_link(room: str | None) -> str | None:
+    return f"https://matrix.to/#/{room}" if room else None
+
+
+def title(group: Group, proposal: dict) -> str:
+    return text(group.lang, "forum.title", group=group.slug, ref=cooptation.ref(proposal),
+                candidate=proposal["candidate"])
+
+
+def status_block(repo: Repository, group: Group, proposal: dict) -> str:
+    """State, deadline, objections and supports, between markers the bot rewrites."""
+    lang = group.lang
+    none = text(lang, "status.none")
+    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    objections = [
+        text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
+             reason=o["reason"])
+        for o in repo.objections(proposal["key"], active_only=True)
+    ]
+    supports = [
+        text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
+        for s in repo.supports(proposal["key"])
+    ]
+    body = text(
+        lang, "forum.status", state=text(lang, f"state.{proposal['state']}"),
+        deadline=group.when(from_iso(proposal["deadline"])),
+        objections=("\n- " + "\n- ".join(objections)) if objections else none,
+        supports=("\n- " + "\n- ".join(supports)) if supports else none,
+    )
+    heading = text(lang, "forum.status_heading")
+    return f"{STATUS_START}\n### {heading}\n\n{body}\n{STATUS_END}"
+
+
+def first_post(repo: Repository, group: Group, proposal: dict, words: ReplyWords,
+               room: str | None) -> str:
+    """The topic's first post: the proposal, the charter answers, the deadline, how to
+    react by replying, a link to the group's Matrix room, and the status block."""
+    lang = group.lang
+    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    parts = [
+        text(lang, "forum.intro", proposer=proposal["proposer"],
+             member=members.get(proposal["proposer_member"], proposal["proposer_member"]),
+             candidate=proposal["candidate"], ref=cooptation.ref(proposal),
+             rationale=proposal["rationale"], extras=cooptation.extras(group, proposal)),
+    ]
+    if proposal["state"] in ACTIVE:
+        parts.append(text(lang, "forum.howto", deadline=group.when(from_iso(proposal["deadline"])),
+                          object=words.objection[0], support=words.support[0],
+                          withdraw=words.withdraw[0]))
+    link = matrix_link(room)
+    if link:
+        parts.append(text(lang, "forum.room", url=link))
+    parts.append(status_block(repo, group, proposal))
+    return "\n\n".join(parts)
+
+
+def outcome(group: Group, proposal: dict) -> str:
+    lang = group.lang
+    reason = proposal.get("decision_reason") or ""
+    return text(lang, "forum.outcome", ref=cooptation.ref(proposal), candidate=proposal["candidate"],
+                state=text(lang, f"state.{proposal['state']}"),
+                reason=f"{reason}. " if reason and not reason.endswith(".") else
+                (f"{reason} " if reason else ""))
+
+
+def digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def parse_time(value: str) -> datetime:
+    """Discourse's ``2025-03-01T10:00:00.000Z`` as an aware datetime."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

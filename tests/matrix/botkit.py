@@ -1,0 +1,321 @@
+"""Helpers for the end-to-end Matrix tests: people typing through real nio clients, and
+coopbot running in-process (an asyncio task) against the session's Synapse.
+
+Nothing here sleeps blindly: ``Person.wait_for`` and ``eventually`` poll with a timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    JoinResponse,
+    MatrixRoom,
+    MegolmEvent,
+    RoomCreateResponse,
+    RoomMessageNotice,
+    RoomMessagesResponse,
+    RoomMessageText,
+    RoomSendResponse,
+    SyncResponse,
+)
+
+from bot.config import load
+from bot.matrix import MatrixBot
+
+from .conftest import MatrixUser
+from .synapse import Synapse
+
+log = logging.getLogger(__name__)
+# Tests read with a shorter safety margin than production (same machine, same clock).
+_MARGIN = timedelta(seconds=0.5)
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition",
+                     interval: float = 0.05) -> Any:
+    """Poll ``check()`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        await asyncio.sleep(interval)
+
+
+@dataclass
+class Seen:
+    room_id: str
+    source: dict
+
+    @property
+    def content(self) -> dict:
+        return self.source.get("content", {})
+
+    @property
+    def body(self) -> str:
+        return self.content.get("body", "")
+
+    @property
+    def sender(self) -> str:
+        return self.source.get("sender", "")
+
+    @property
+    def event_id(self) -> str:
+        return self.source.get("event_id", "")
+
+    @property
+    def msgtype(self) -> str:
+        return self.content.get("msgtype", "")
+
+    @property
+    def in_reply_to(self) -> str | None:
+        return self.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id")
+
+
+class Person:
+    """Someone with a Matrix client: types into rooms, and sees what arrives there (their own
+    /sync loop runs in the background, through outages too)."""
+
+    def __init__(self, synapse: Synapse, user: MatrixUser, *, store: Path | None = None,
+                 auto_join: bool = False) -> None:
+        self.user = user
+        self.user_id = user.user_id
+        self.e2e = store is not None
+        self.auto_join = auto_join
+        self.client = AsyncClient(
+            synapse.url, user.user_id, device_id=user.device_id,
+            store_path=str(store) if store else "",
+            config=AsyncClientConfig(encryption_enabled=self.e2e, store_sync_tokens=self.e2e,
+                                     max_timeouts=0, request_timeout=20),
+        )
+        self.client.restore_login(user.user_id, user.device_id, user.access_token)
+        self.seen: list[Seen] = []
+        self.undecrypted: list[MegolmEvent] = []
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        if self.e2e and self.client.should_upload_keys:
+            await self.client.keys_upload()
+        first = await self.client.sync(timeout=0, full_state=True)
+        assert isinstance(first, SyncResponse), first
+        self.client.add_event_callback(self._on_message, (RoomMessageText, RoomMessageNotice))
+        self.client.add_event_callback(self._on_undecrypted, MegolmEvent)
+        self.client.add_event_callback(self._on_invite, InviteMemberEvent)
+        self._task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                response = await self.client.sync(timeout=1000)
+                if not isinstance(response, SyncResponse):
+                    await asyncio.sleep(0.2)
+                    continue
+                if self.e2e:
+                    if self.client.should_query_keys:
+                        await self.client.keys_query()
+                    if self.client.should_claim_keys:
+                        await self.client.keys_claim(self.client.get_users_for_key_claiming())
+                    await self.client.send_to_device_messages()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the homeserver is down: try again
+                await asyncio.sleep(0.2)
+
+    async def _on_message(self, room: MatrixRoom, event) -> None:
+        self.seen.append(Seen(room.room_id, event.source))
+
+    async def _on_undecrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        self.undecrypted.append(event)
+
+    async def _on_invite(self, room: MatrixRoom, event: InviteMemberEvent) -> None:
+        if self.auto_join and event.state_key == self.user_id and event.membership == "invite":
+            await self.client.join(room.room_id)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.client.close()
+
+    # --- acting ---------------------------------------------------------------------------
+    async def say(self, room_id: str, body: str, *, html: str | None = None,
+                  mentions: list[str] | None = None) -> str:
+        content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if html is not None:
+            content.update(format="org.matrix.custom.html", formatted_body=html)
+        if mentions is not None:
+            content["m.mentions"] = {"user_ids": mentions}
+        sent = await self.client.room_send(room_id, "m.room.message", content,
+                                           ignore_unverified_devices=True)
+        assert isinstance(sent, RoomSendResponse), sent
+        return sent.event_id
+
+    async def create_room(self, invite: list[str], **kwargs) -> str:
+        created = await self.client.room_create(invite=invite, **kwargs)
+        assert isinstance(created, RoomCreateResponse), created
+        return created.room_id
+
+    async def join(self, room_id: str) -> None:
+        joined = await self.client.join(room_id)
+        assert isinstance(joined, JoinResponse), joined
+
+    # --- watching -------------------------------------------------------------------------
+    def notices(self, room_id: str, sender: str | None = None) -> list[Seen]:
+        return [s for s in self.seen if s.room_id == room_id and s.msgtype == "m.notice"
+                and (sender is None or s.sender == sender)]
+
+    async def wait_for(self, room_id: str, match: Callable[[Seen], bool], timeout: float = 20.0,
+                       what: str = "a message") -> Seen:
+        def found() -> Seen | None:
+            return next((s for s in self.seen if s.room_id == room_id and match(s)), None)
+        return await eventually(found, timeout, f"{self.user_id} waiting for {what}")
+
+    async def reply_to(self, room_id: str, event_id: str, timeout: float = 20.0) -> Seen:
+        return await self.wait_for(room_id, lambda s: s.in_reply_to == event_id, timeout,
+                                   f"the reply to {event_id}")
+
+    async def history(self, room_id: str, limit: int = 200) -> list[dict]:
+        """The room's messages as the homeserver stores them (not this client's view)."""
+        response = await self.client.room_messages(room_id, start="", limit=limit)
+        assert isinstance(response, RoomMessagesResponse), response
+        return [e.source for e in reversed(response.chunk)
+                if e.source.get("type") in ("m.room.message", "m.room.encrypted")]
+
+
+GROUP_CONFIG = """
+[bot]
+database = "{database}"
+
+[matrix]
+homeserver = "{homeserver}"
+user_id = "{bot}"
+access_token_env = "{token_env}"
+{matrix_extra}
+
+[[groups]]
+slug = "sem"
+name = "Système d'Échange du Mycélium"
+language = "en"
+timezone = "Europe/Brussels"
+matrix_room = "{room}"
+silence_window = "{silence_window}"
+last_call = "{last_call}"
+admins = ["{alice}"]
+core = ["{alice}", "{bob}"]
+registrar = ["{carol}"]
+
+[[groups.members]]
+slug = "dewey"
+name = "Dewey ASBL"
+matrix = ["{alice}"]
+
+[[groups.members]]
+slug = "transition"
+name = "Réseau Transition"
+matrix = ["{bob}"]
+
+[[groups.members]]
+slug = "singularites"
+name = "Petites Singularités"
+matrix = ["{carol}"]
+"""
+
+
+@dataclass
+class World:
+    """A group room with alice (admin, core), bob (core), carol (registrar) and the bot
+    invited; a config file naming it; coopbot started and stopped on demand."""
+
+    synapse: Synapse
+    tmp_path: Path
+    bot_user: MatrixUser
+    alice: Person
+    bob: Person
+    carol: Person
+    room_id: str
+    config_path: Path
+    token_env: str
+    bots: list[MatrixBot] = field(default_factory=list)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @property
+    def bot_id(self) -> str:
+        return self.bot_user.user_id
+
+    async def start_bot(self, **options) -> MatrixBot:
+        options.setdefault("read_margin", _MARGIN)
+        options.setdefault("retry_cap", 2.0)
+        options.setdefault("encryption", False)
+        bot = MatrixBot(load(self.config_path), **options)
+        task = asyncio.create_task(bot.run())
+        self.bots.append(bot)
+        self.tasks.append(task)
+        ready = asyncio.create_task(bot.ready.wait())
+        done, _ = await asyncio.wait({task, ready}, timeout=30,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()  # raises what stopped it
+            raise AssertionError("the bot stopped during its start")
+        assert ready in done, "the bot was not ready within 30 s"
+        return bot
+
+    async def stop_bot(self) -> None:
+        """Stop the running bot (as a SIGTERM would), releasing its database."""
+        task = self.tasks[-1]
+        task.cancel()
+        results = await asyncio.gather(task, return_exceptions=True)
+        if results and isinstance(results[0], Exception):
+            raise results[0]
+
+    @property
+    def bot(self) -> MatrixBot:
+        return self.bots[-1]
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for person in (self.alice, self.bob, self.carol):
+            await person.close()
+
+
+def write_config(path: Path, synapse: Synapse, *, bot: str, alice: str, bob: str, carol: str,
+                 room: str, token_env: str, silence_window: str = "4s", last_call: str = "2s",
+                 matrix_extra: str = "", database: str | None = None) -> Path:
+    path.write_text(GROUP_CONFIG.format(
+        database=database or str(path.with_suffix(".db")), homeserver=synapse.url, bot=bot,
+        token_env=token_env, matrix_extra=matrix_extra, room=room,
+        silence_window=silence_window, last_call=last_call, alice=alice, bob=bob, carol=carol,
+    ))
+    return path
+
+
+def parse_deadline_from_db(bot: MatrixBot, number: int) -> datetime:
+    row = bot.repo.proposal("sem", number)
+    return datetime.fromisoformat(row["deadline"].replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def outbox_texts(bot: MatrixBot) -> list[str]:
+    return [r["plain"] for r in bot.repo.db.query("select plain from outbox order by id")]
+
+
+def mentions_of(seen: Seen) -> dict:
+    return seen.content.get("m.mentions")
+
+
+def dumps(seen: list[Seen]) -> str:
+    return json.dumps([s.source for s in seen], indent=1, ensure_ascii=False)[:4000]
