@@ -82,16 +82,21 @@ async def _serve(bot) -> None:
 def _check(args: argparse.Namespace) -> int:
     config = _load(args.file)
     print(config_module.describe(config))
-    for problem in config_module.placeholder_problems(config):
+    problems = config_module.placeholder_problems(config)
+    for problem in problems:
         print(f"warning: {problem} (coopbot run will refuse it)")
-    print("configuration OK")
+    if problems:
+        print(f"configuration valid, but {len(problems)} warning(s) above: fix them before coopbot run")
+    else:
+        print("configuration OK")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if not Path(config.database).exists():
-        raise ConfigError(f"no database at {config.database}: nothing to export yet")
+        print(f"coopbot: no database at {config.database} yet: nothing to export", file=sys.stderr)
+        return 1
     repo = Repository(config.database, lock=False)
     try:
         sys.stdout.write(export.render(export.rows(repo, args.what), args.format))

@@ -64,6 +64,13 @@ class Console:
                 line = await loop.run_in_executor(None, lines.readline)
                 if not line:
                     break
+                # A line ending in a backslash goes on: multi-line messages (a proposal's
+                # why:/website: lines) can be typed or piped.
+                while line.rstrip("\n").endswith("\\"):
+                    more = await loop.run_in_executor(None, lines.readline)
+                    line = line.rstrip("\n")[:-1] + "\n" + (more or "")
+                    if not more:
+                        break
                 if not await self.feed(line.rstrip("\n")):
                     break
         finally:

@@ -183,3 +183,16 @@ def test_console_demo_without_config(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Dewey ASBL" in result.stdout and "Petites Singularités" in result.stdout
     assert (tmp_path / "coopbot-demo.db").exists()
+
+
+def test_console_multi_line_with_backslash(tmp_path):
+    script = '!propose La Ferme\\\nwhy: farming\\\nwebsite: https://ferme.be\n!status C-1\n'
+    result = _coopbot("console", stdin=script, cwd=tmp_path)
+    assert "Website: https://ferme.be" in result.stdout
+    assert "Why: farming" in result.stdout
+
+
+def test_export_without_database_is_not_a_config_error(tmp_path):
+    result = _coopbot("export", "--what", "proposals", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nothing to export" in result.stderr and "configuration error" not in result.stderr
