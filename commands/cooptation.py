@@ -285,21 +285,30 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
     ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal))
 
 
-def describe(repo: Repository, group: Group, proposal: dict) -> Any:
+def voices(repo: Repository, group: Group, proposal: dict, *,
+           with_withdrawn: bool) -> tuple[list[str], list[str]]:
+    """The objections and supports of a proposal, one line each, in the group's language."""
     lang = group.lang
-    none = text(lang, "status.none")
     members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
     objections = [
         text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
              reason=o["reason"])
         + (text(lang, "status.withdrawn", at=group.when(from_iso(o["withdrawn_at"])))
            if o["withdrawn_at"] else "")
-        for o in repo.objections(proposal["key"])
+        for o in repo.objections(proposal["key"], active_only=not with_withdrawn)
     ]
     supports = [
         text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
         for s in repo.supports(proposal["key"])
     ]
+    return objections, supports
+
+
+def describe(repo: Repository, group: Group, proposal: dict) -> Any:
+    lang = group.lang
+    none = text(lang, "status.none")
+    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    objections, supports = voices(repo, group, proposal, with_withdrawn=True)
     decision = ""
     if proposal["decided_at"]:
         by = proposal["decided_by"] if proposal["decided_by"] != BOT else text(lang, "status.bot")

@@ -98,16 +98,7 @@ def status_block(repo: Repository, group: Group, proposal: dict) -> str:
     """State, deadline, objections and supports, between markers the bot rewrites."""
     lang = group.lang
     none = text(lang, "status.none")
-    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
-    objections = [
-        text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
-             reason=o["reason"])
-        for o in repo.objections(proposal["key"], active_only=True)
-    ]
-    supports = [
-        text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
-        for s in repo.supports(proposal["key"])
-    ]
+    objections, supports = cooptation.voices(repo, group, proposal, with_withdrawn=False)
     body = text(
         lang, "forum.status", state=text(lang, f"state.{proposal['state']}"),
         deadline=group.when(from_iso(proposal["deadline"])),
