@@ -8,10 +8,12 @@ its episode and sequence number under a unique index, so it can never go out twi
 Tasks of a role. The bot mandates the registrar (``Register <candidate>``) and the core
 group (``Decide on C-n``). A task needs one named lead, so its lead is the *first* active
 holder of the role (holders sorted by id) and the role is recorded beside it: every active
-holder of the role is then told, nudged, and may act as the lead (update, done, snooze,
-feedback…), and the task's stall clock pauses only while all of them are away. Without a
-registrar, a registration goes to the core group, and without a core group to the admins.
-A handover to a person makes it that person's own task.
+holder of the role is then told by DM (except for ``Decide on C-n``, whose announcement that
+the proposal is contested already mentions the core group), nudged, and may act as the lead
+(update, done, snooze, feedback…); the task's stall clock pauses only while all of them are
+away. Without a registrar, a registration goes to the core group, and without a core group
+to the admins (without any, no task: the audit log says why). A handover to a person makes
+it that person's own task.
 """
 
 from __future__ import annotations
@@ -318,17 +320,22 @@ def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lea
                detail={"title": title, "lead": lead, "role": role, "due": iso(due),
                        "origin": origin, "proposal": proposal},
                event_id=event_id)
-    if not notify:
-        return task
-    params = {"ref": ref(task), "title": title, "by": _who(group, actor),
-              "due": _due_suffix(group, due), "description": _description_suffix(group, task)}
-    if role:
-        label = text(group.lang, f"role.{role}")
-        for person in responsible(repo, task):
-            _tell(out, person, "dm.mandated_role", role=label, lead=lead, **params)
-    elif lead != actor:
-        _tell(out, lead, "dm.mandated", **params)
+    if notify:
+        tell_mandated(repo, group, out, task)
     return task
+
+
+def tell_mandated(repo: Repository, group: Group, out: Effects, task: dict) -> None:
+    """Tell a new task's lead (every holder, for a task of a role) by direct message."""
+    params = {"ref": ref(task), "title": task["title"], "by": _who(group, task["created_by"]),
+              "due": _due_suffix(group, from_iso(task["due"])),
+              "description": _description_suffix(group, task)}
+    if task["role"]:
+        label = text(group.lang, f"role.{task['role']}")
+        for person in responsible(repo, task):
+            _tell(out, person, "dm.mandated_role", role=label, lead=task["lead"], **params)
+    elif task["lead"] != task["created_by"]:
+        _tell(out, task["lead"], "dm.mandated", **params)
 
 
 def _who(group: Group, actor: str) -> str:
@@ -422,11 +429,13 @@ def mandate(ctx: Context, args: dict[str, Any]) -> None:
     due = _parse_due(ctx, due_text)
     task = create_task(ctx.repo, ctx.group, ctx.out, title=title, lead=lead, role=None,
                        description=description, due=due, now=ctx.now, actor=ctx.caller,
-                       origin="command", proposal=None, event_id=ctx.event.event_id)
+                       origin="command", proposal=None, event_id=ctx.event.event_id,
+                       notify=False)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.mandated", ref=ref(task), title=title, lead=lead,
                   due=_due_suffix(ctx.group, due),
                   next=ctx.group.when(step.at) if step else "-")
+    tell_mandated(ctx.repo, ctx.group, ctx.out, task)
 
 
 def update(ctx: Context, args: dict[str, Any]) -> None:

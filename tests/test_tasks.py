@@ -1,0 +1,652 @@
+"""Mandates (issue 5, SPEC section 4): tasks with a named lead, the stall ladder through quiet
+hours and daylight-saving changes, away and snooze, handover, feedback and acks, restarts,
+the tasks the bot creates itself, the rights of every task command, export, and the console."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import export
+from bot.clock import FakeClock
+from commands import ladder
+from commands.settings import GroupSettings
+from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+PROPOSE = '!propose "Repair Together" they fix things with us'
+TASK_TABLES = ("tasks", "task_events", "acks", "away")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def at_time(tmp_path):
+    """A harness whose fake clock starts at a chosen instant."""
+    made = []
+
+    def make(start: datetime, **options) -> Harness:
+        h = Harness(str(tmp_path / f"tasks{len(made)}.db"), clock=FakeClock(start), **options)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.close()
+
+
+def run_at(h: Harness, moment: datetime) -> list[dict]:
+    """Move the clock to ``moment``, let the engine handle what came due, return what it sent."""
+    h.clock.set(moment)
+    h.engine.process_due()
+    return h.sent()
+
+
+def dms(rows: list[dict], person: str | None = None) -> list[dict]:
+    return [r for r in rows if r["venue"] == "dm" and (person is None or r["target"] == person)]
+
+
+def room(rows: list[dict]) -> list[dict]:
+    return [r for r in rows if r["venue"] == "room"]
+
+
+def wakeup(h: Harness, job_id: str) -> datetime | None:
+    return dict(h.engine.wakeups()).get(job_id)
+
+
+def task(h: Harness, number: int) -> dict:
+    return h.repo.task("sem", number)
+
+
+def steps(h: Harness, number: int) -> list[dict]:
+    return [e for e in h.repo.task_events(f"sem:T-{number}") if e["step"] is not None]
+
+
+def everything(h: Harness) -> dict:
+    """The harness snapshot plus the task tables: to prove a refusal changed nothing."""
+    state = h.snapshot()
+    for table in TASK_TABLES:
+        state[table] = list(h.repo.db.query(f"select * from {table} order by rowid"))
+    return state
+
+
+# --- mandate ---------------------------------------------------------------------------------
+
+def test_mandate_tells_the_lead_by_direct_message(harness):
+    rows = harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly" '
+                              'due 2026-11-20 agenda and room')
+    assert "T-1 'Prepare the general assembly', led by @bob:example.org" in rows[0]["plain"]
+    assert rows[0]["venue"] == "room" and rows[0]["reply_to"] is not None
+    [dm] = dms(rows)
+    assert dm["target"] == BOB
+    assert "@alice:example.org gives you a task: T-1" in dm["plain"]
+    assert "agenda and room" in dm["plain"] and "!update T-1" in dm["plain"]
+    t = task(harness, 1)
+    assert (t["lead"], t["state"], t["title"], t["description"]) == (
+        BOB, "open", "Prepare the general assembly", "agenda and room")
+    assert t["due"] == "2026-11-20T22:59:59Z"  # the end of that day in Brussels (CET), in UTC
+    assert [a["action"] for a in harness.repo.audit_rows()][-1] == "task_mandate"
+    # ids are per group and sequential; an unquoted title with a trailing due date works too
+    harness.say(ALICE, "!mandate @carol:example.org Write the minutes due 2026-12-01")
+    t2 = task(harness, 2)
+    assert (t2["title"], t2["lead"], t2["due"]) == ("Write the minutes", CAROL, "2026-12-01T22:59:59Z")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('!mandate @eve:example.org "X"', "is not part of the group"),
+    ('!mandate @bob:example.org "X" due 2026-10-01', "has already passed"),
+    ('!mandate @bob:example.org "X" due someday', "'someday' is not a date"),
+    ("!mandate @bob:example.org", "The task's title is missing"),
+    ('!mandate @bob:example.org "' + "x" * 130 + '"', "too long"),
+])
+def test_mandate_bad_input_changes_nothing(harness, text, expected):
+    before = everything(harness)
+    rows = harness.say(ALICE, text)
+    assert len(rows) == 1 and expected in rows[0]["plain"], rows[0]["plain"]
+    assert everything(harness) == before
+
+
+def test_task_commands_in_french_and_dutch(make_harness):
+    fr = make_harness(language="fr")
+    rows = fr.say(ALICE, '!mandater @bob:example.org "Préparer l\'AG" échéance 2026-12-10')
+    assert "C'est noté : T-1 « Préparer l'AG », responsable @bob:example.org" in rows[0]["plain"]
+    assert "vous confie une tâche" in dms(rows, BOB)[0]["plain"]
+    assert fr.repo.task("sem", 1)["due"] == "2026-12-10T22:59:59Z"
+    assert "Tâches (en cours, 1)" in fr.say(BOB, "!tâches")[0]["plain"]
+    assert "Tâches (les vôtres, 1)" in fr.say(BOB, "!taches miennes")[0]["plain"]
+    assert "Merci, c'est noté pour T-1" in fr.say(BOB, "!avancement T-1 salle réservée")[0]["plain"]
+    assert "Bonne absence" in fr.say(BOB, "!absent jusqu'au 2026-12-20")[0]["plain"]
+    assert "Bon retour" in fr.say(BOB, "!absent fin")[0]["plain"]
+    nl = make_harness(language="nl")
+    assert "Genoteerd: T-1" in nl.say(ALICE, '!mandateren @bob:example.org "De AV voorbereiden"')[0]["plain"]
+    assert "Taken (lopend, 1)" in nl.say(BOB, "!taken")[0]["plain"]
+    assert "T-1 is klaar" in nl.say(BOB, "!klaar T-1")[0]["plain"]
+
+
+# --- the ladder --------------------------------------------------------------------------------
+
+def test_whole_ladder_through_quiet_hours_and_the_autumn_dst_change(at_time):
+    """Brussels leaves summer time on Sunday 2026-10-25 at 03:00 CEST (01:00 UTC). A nudge
+    due at 05:30 UTC that morning is 06:30 CET, inside quiet hours (21:00-08:00): it must wait
+    for 08:00 *CET* = 07:00 UTC, not 08:00 CEST = 06:00 UTC (the offset at mandate time)."""
+    h = at_time(utc(2026, 10, 18, 5, 30))  # 07:30 CEST
+    h.say(ALICE, "!config set nudge_every 62h")
+    h.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    h.sent()
+
+    first = utc(2026, 10, 25, 7, 0)
+    assert wakeup(h, "sem:T-1:nudge") == first
+    assert dms(run_at(h, utc(2026, 10, 25, 5, 30))) == []        # stalled, but quiet hours
+    assert dms(run_at(h, first - timedelta(seconds=1))) == []     # 07:59:59 CET, still quiet
+    [nudge] = run_at(h, first)
+    assert (nudge["venue"], nudge["target"]) == ("dm", BOB)
+    assert "Reminder 1 for T-1 'Prepare the general assembly'" in nudge["plain"]
+    assert "no news since 2026-10-18 at 07:30 (CEST) (1 week 1 hour)" in nudge["plain"]
+
+    # 62 h later is 22:00 CET on Tuesday: quiet, so 08:00 CET on Wednesday
+    second = utc(2026, 10, 28, 7, 0)
+    assert wakeup(h, "sem:T-1:nudge") == second
+    assert run_at(h, utc(2026, 10, 27, 21, 0)) == []
+    assert run_at(h, second - timedelta(seconds=1)) == []
+    [nudge] = run_at(h, second)
+    assert nudge["target"] == BOB and "Reminder 2" in nudge["plain"]
+
+    # after escalate_after (2) nudges: the room, mentioning the core group
+    third = utc(2026, 10, 31, 7, 0)
+    assert wakeup(h, "sem:T-1:escalate") == third
+    assert run_at(h, third - timedelta(seconds=1)) == []
+    [escalation] = run_at(h, third)
+    assert (escalation["venue"], escalation["target"]) == ("room", "sem")
+    assert "T-1 'Prepare the general assembly' (lead @bob:example.org) has stalled" in escalation["plain"]
+    assert json.loads(escalation["mentions"]) == [ALICE, BOB]
+    assert 'href="https://matrix.to/#/@alice:example.org"' in escalation["html"]
+
+    # the ladder is over for this episode: nothing more, however long we wait
+    assert wakeup(h, "sem:T-1:nudge") is None and wakeup(h, "sem:T-1:escalate") is None
+    assert run_at(h, utc(2026, 12, 31, 12, 0)) == []
+    assert [(s["kind"], s["step"]) for s in steps(h, 1)] == [
+        ("nudge", 1), ("nudge", 2), ("escalation", 3)]
+
+
+def test_spring_dst_change_quiet_hours_end_at_local_eight(at_time):
+    """Brussels enters summer time on Sunday 2026-03-29 at 02:00 CET (01:00 UTC). A nudge due
+    at 05:00 UTC is 07:00 CEST, quiet: it goes at 08:00 CEST = 06:00 UTC (not 07:00 UTC)."""
+    h = at_time(utc(2026, 3, 22, 5, 0))
+    h.say(ALICE, '!mandate @bob:example.org "Spring cleaning"')
+    h.sent()
+    assert wakeup(h, "sem:T-1:nudge") == utc(2026, 3, 29, 6, 0)
+    assert run_at(h, utc(2026, 3, 29, 5, 59, 59)) == []
+    assert "Reminder 1" in dms(run_at(h, utc(2026, 3, 29, 6, 0)), BOB)[0]["plain"]
+
+
+def test_quiet_hours_and_pauses_computed_on_local_wall_time():
+    quiet = (time(21, 0), time(8, 0))
+    # an evening instant waits for tomorrow 08:00; a daytime one does not move
+    assert ladder.quiet_end(utc(2026, 11, 2, 20, 30), quiet, BRUSSELS) == utc(2026, 11, 3, 7, 0)
+    assert ladder.quiet_end(utc(2026, 11, 2, 12, 0), quiet, BRUSSELS) == utc(2026, 11, 2, 12, 0)
+    # a quiet period ending at a wall time that does not exist (the spring gap): the jump
+    assert ladder.first_instant_at(date(2026, 3, 29), time(2, 30), BRUSSELS) == utc(2026, 3, 29, 1, 0)
+    # a wall time that exists twice (autumn): the first one
+    assert ladder.first_instant_at(date(2026, 10, 25), time(2, 30), BRUSSELS) == utc(2026, 10, 25, 0, 30)
+    assert ladder.quiet_end(utc(2026, 3, 29, 0, 30), (time(1, 0), time(2, 30)), BRUSSELS) == \
+        utc(2026, 3, 29, 1, 0)
+    # away time does not count toward a duration
+    start = utc(2026, 11, 2, 9, 0)
+    paused = [(start + timedelta(days=1), start + timedelta(days=3))]
+    assert ladder.active_after(start, timedelta(days=7), paused) == start + timedelta(days=9)
+    assert ladder.active_after(start, timedelta(hours=12), paused) == start + timedelta(hours=12)
+    # a task of a role pauses only while all its holders are away
+    a = [(start, start + timedelta(days=4))]
+    b = [(start + timedelta(days=2), start + timedelta(days=6))]
+    assert ladder.all_away([a, b]) == [(start + timedelta(days=2), start + timedelta(days=4))]
+    settings = GroupSettings.from_texts({"quiet_hours": "off"})
+    step = ladder.next_stall_step(settings=settings, episode_start=start, due=None, sent=[],
+                                  paused=[], snoozed_until=None)
+    assert (step.number, step.kind, step.at) == (1, "nudge", start + timedelta(days=7))
+
+
+def test_due_date_stalls_before_stall_after(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Send the invitations" due 2026-11-04')
+    harness.sent()
+    # due at the end of 4 November (23:59:59 CET), quiet: the nudge comes at 08:00 CET the next day
+    assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 5, 7, 0)
+    [nudge] = run_at(harness, utc(2026, 11, 5, 7, 0))
+    assert "it was due on 2026-11-04 at 23:59 (CET)" in nudge["plain"]
+    # an update after the due date restarts the clock, with nudge_every as the delay
+    harness.say(BOB, "!update T-1 printing them now")
+    assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 8, 7, 0)
+
+
+# --- away and snooze ----------------------------------------------------------------------------
+
+def test_away_pauses_the_stall_clock_and_silences_nudges(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    run_at(harness, utc(2026, 11, 4, 9, 0))
+    rows = harness.say(BOB, "!away until 2026-11-07")
+    assert "Through 2026-11-07 (back on 2026-11-08 at 00:00 (CET))" in rows[0]["plain"]
+    assert "the clock of your tasks (1) is paused" in rows[0]["plain"]
+    assert "@bob:example.org is away until 2026-11-08" in harness.say(DAN, "!status T-1")[0]["plain"]
+    # 2 days ran before the absence; the other 5 run from 8 November 00:00 CET: 13 November
+    # 00:00 CET, quiet, so 08:00 CET
+    expected = utc(2026, 11, 13, 7, 0)
+    assert wakeup(harness, "sem:T-1:nudge") == expected
+    assert run_at(harness, utc(2026, 11, 9, 9, 0)) == []      # 7 days after the mandate
+    assert run_at(harness, expected - timedelta(seconds=1)) == []
+    assert "Reminder 1" in dms(run_at(harness, expected), BOB)[0]["plain"]
+
+
+def test_away_off_resumes_the_clock(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    run_at(harness, utc(2026, 11, 3, 9, 0))
+    harness.say(BOB, "!away until 2026-12-31")
+    run_at(harness, utc(2026, 11, 4, 9, 0))
+    assert "Welcome back" in harness.say(BOB, "!away off")[0]["plain"]
+    assert "You were not away" in harness.say(BOB, "!away off")[0]["plain"]
+    assert "has already passed" in harness.say(BOB, "!away until 2026-11-01")[0]["plain"]
+    assert "'soon' is not a date" in harness.say(BOB, "!away until soon")[0]["plain"]
+    assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 10, 9, 0)  # one day paused
+
+
+def test_away_holders_of_a_role_task_are_not_nudged(harness):
+    harness.say(ALICE, PROPOSE)
+    harness.say(CAROL, "!object C-1 not sure")            # T-1: Decide on C-1, for the core group
+    harness.say(ALICE, "!away until 2026-12-31")
+    harness.sent()
+    # one core member is still here: the clock runs, and only Bob is nudged
+    assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 9, 9, 0)
+    rows = run_at(harness, utc(2026, 11, 9, 9, 0))
+    assert [r["target"] for r in dms(rows)] == [BOB]
+    assert "Reminder 1 for T-1 'Decide on C-1 (Repair Together)'" in rows[0]["plain"]
+
+
+def test_snooze_defers_nudges_within_max_snooze(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    run_at(harness, utc(2026, 11, 8, 9, 0))
+    before = everything(harness)
+    assert "more than the group's maximum (2 weeks)" in harness.say(BOB, "!snooze T-1 15d")[0]["plain"]
+    assert "'soon' is not a duration" in harness.say(BOB, "!snooze T-1 soon")[0]["plain"]
+    assert everything(harness) == before
+    rows = harness.say(BOB, "!snooze T-1 5d")
+    assert "No reminder for T-1 before 2026-11-13 at 10:00 (CET)" in rows[0]["plain"]
+    assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 13, 9, 0)
+    assert run_at(harness, utc(2026, 11, 9, 9, 0)) == []     # would have been the first nudge
+    assert run_at(harness, utc(2026, 11, 13, 8, 59)) == []
+    assert "Reminder 1" in run_at(harness, utc(2026, 11, 13, 9, 0))[0]["plain"]
+
+
+# --- handover, restart ----------------------------------------------------------------------------
+
+def test_handover_mid_ladder(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    assert dms(run_at(harness, utc(2026, 11, 9, 9, 0)), BOB)  # nudge 1 to Bob
+    rows = harness.say(ALICE, "!handover T-1 @carol:example.org")
+    assert "T-1 is handed over to @carol:example.org" in rows[0]["plain"]
+    assert "hands T-1 'Prepare the general assembly' over to you" in dms(rows, CAROL)[0]["plain"]
+    assert "you no longer lead it" in dms(rows, BOB)[0]["plain"]
+    assert "passes from @bob:example.org to @carol:example.org" in room(rows)[-1]["plain"]
+    t = task(harness, 1)
+    assert (t["lead"], t["episode"]) == (CAROL, 2)
+    # Bob's second nudge (12 Nov) never comes; Carol gets a fresh stall clock
+    assert run_at(harness, utc(2026, 11, 12, 9, 0)) == []
+    assert run_at(harness, utc(2026, 11, 16, 8, 59)) == []
+    rows = run_at(harness, utc(2026, 11, 16, 9, 0))
+    assert [(r["target"], "Reminder 1" in r["plain"]) for r in rows] == [(CAROL, True)]
+    assert "handed over to @carol:example.org by @alice:example.org" in \
+        harness.say(DAN, "!status T-1")[0]["plain"]
+
+
+def test_restart_mid_ladder_loses_and_doubles_nothing(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    assert len(dms(harness.advance("7d"))) == 1            # nudge 1
+    harness.restart()
+    assert harness.advance("1d") == []
+    harness.restart()
+    rows = harness.advance("2d")                          # nudge 2, once
+    assert len(rows) == 1 and "Reminder 2" in rows[0]["plain"]
+    assert harness.engine.process_due() == 0               # a second wakeup changes nothing
+    # down while the escalation came due: handled once at start, not lost
+    harness.close()
+    harness.clock.advance(timedelta(days=5))
+    harness.open()
+    assert harness.engine.process_due() == 1
+    assert harness.engine.process_due() == 0
+    rows = harness.sent()
+    assert len(rows) == 1 and "has stalled" in rows[0]["plain"]
+    harness.restart()
+    assert harness.advance("30d") == []
+    assert [s["step"] for s in steps(harness, 1)] == [1, 2, 3]
+    # the database itself refuses a second copy of a step
+    assert not harness.repo.add_task_event(task="sem:T-1", at=harness.clock.now(), actor="x",
+                                           kind="nudge", episode=1, step=2)
+    with pytest.raises(sqlite3.IntegrityError):
+        harness.repo.db.execute("insert into task_events (task, kind, episode, step)"
+                                " values ('sem:T-1', 'nudge', 1, 2)")
+
+
+# --- feedback -------------------------------------------------------------------------------
+
+def test_feedback_with_partial_acks(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Draft the charter"')
+    rows = harness.say(BOB, "!feedback T-1 https://talk.example.org/t/charter/12")
+    assert task(harness, 1)["state"] == "feedback"
+    assert "asks for your feedback on T-1 'Draft the charter'" in room(rows)[-1]["plain"]
+    rows = harness.say(CAROL, "!ack T-1 looks good")
+    assert "(1/3 members have answered)" in rows[0]["plain"]       # Bob's own member not counted
+    assert "(Petites Singularités) gave feedback on T-1" in dms(rows, BOB)[0]["plain"]
+    assert "updated" in harness.say(CAROL, "!ack T-1 looks very good")[0]["plain"]
+    harness.say(DAN, "!away until 2026-11-08")
+    # after feedback_window (5d): only those who have not acked and are not away
+    rows = run_at(harness, utc(2026, 11, 7, 9, 0))
+    assert len(rows) == 1 and rows[0]["venue"] == "room"
+    assert json.loads(rows[0]["mentions"]) == [ALICE]
+    assert "1/3 members have answered" in rows[0]["plain"]
+    harness.say(DAN, "!ack T-1")
+    rows = run_at(harness, utc(2026, 11, 10, 9, 0))                 # nudge_every later
+    assert json.loads(rows[0]["mentions"]) == [ALICE] and "2/3" in rows[0]["plain"]
+    # people acked: no escalation to the core group after the reminders
+    assert run_at(harness, utc(2026, 12, 31, 9, 0)) == []
+    status = harness.say(DAN, "!status T-1")[0]["plain"]
+    assert "ack by @carol:example.org: looks very good" in status
+    assert "feedback reminder 1 (@alice:example.org)" in status
+    assert "Answers: 2/3 members" in status
+    # an update means the lead moved on: the stall ladder again
+    harness.say(BOB, "!update T-1 merged the comments")
+    assert task(harness, 1)["state"] == "open"
+
+
+def test_feedback_without_any_ack_reaches_the_core_group(harness):
+    harness.say(ALICE, '!mandate @dan:example.org "Draft the charter"')
+    harness.say(DAN, "!feedback T-1 the draft is in the shared folder")
+    harness.sent()
+    first = run_at(harness, utc(2026, 11, 7, 9, 0))
+    assert sorted(json.loads(first[0]["mentions"])) == [ALICE, BOB, CAROL]  # not Dan, the lead
+    second = run_at(harness, utc(2026, 11, 10, 9, 0))
+    assert "Reminder" in second[0]["plain"]
+    [core] = run_at(harness, utc(2026, 11, 13, 9, 0))
+    assert "Nobody has given feedback on T-1" in core["plain"]
+    assert json.loads(core["mentions"]) == [ALICE, BOB]
+    assert run_at(harness, utc(2026, 12, 13, 9, 0)) == []
+    # everyone acks a new request: the ladder has nothing left to remind
+    harness.say(DAN, "!feedback T-1 second draft")
+    for person in (ALICE, BOB, CAROL):
+        harness.say(person, "!ack T-1")
+    assert wakeup(harness, "sem:T-1:feedback") is None
+    assert run_at(harness, utc(2027, 1, 31, 9, 0)) == []
+
+
+# --- the tasks the bot creates -----------------------------------------------------------------
+
+def test_validated_proposal_mandates_the_registrar(harness):
+    harness.say(ALICE, PROPOSE)
+    rows = harness.advance("5d")
+    assert harness.state(1) == "validated"
+    t = task(harness, 1)
+    assert (t["title"], t["lead"], t["role"], t["origin"], t["proposal"]) == (
+        "Register Repair Together", CAROL, "registrar", "register", "sem:C-1")
+    [dm] = dms(rows)
+    assert dm["target"] == CAROL and "New task for the registrar role" in dm["plain"]
+    assert "member 'repair-together'" in dm["plain"]
+    assert "T-1 is done" in harness.say(CAROL, "!done T-1 signed up")[0]["plain"]
+
+
+def test_no_registrar_falls_back_to_the_core_group(harness):
+    harness.say(ALICE, "!role revoke registrar @carol:example.org")
+    harness.say(ALICE, PROPOSE)
+    rows = harness.advance("5d")
+    t = task(harness, 1)
+    assert (t["lead"], t["role"]) == (ALICE, "core")
+    assert sorted(r["target"] for r in dms(rows)) == [ALICE, BOB]
+
+
+def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
+    harness.say(ALICE, PROPOSE)
+    rows = harness.say(BOB, "!object C-1 not an organisation")
+    assert dms(rows) == []  # the contested announcement already mentions the core group
+    t = task(harness, 1)
+    assert (t["title"], t["lead"], t["role"], t["origin"]) == (
+        "Decide on C-1 (Repair Together)", ALICE, "core", "decide")
+    # a stalled decision nudges every core member
+    rows = harness.advance("7d")
+    assert sorted(r["target"] for r in dms(rows)) == [ALICE, BOB]
+    rows = harness.say(ALICE, "!resolve C-1 accept we talked with them")
+    assert "accepted by the core group" in rows[-1]["plain"]
+    t = task(harness, 1)
+    assert (t["state"], t["closed_by"], t["close_reason"]) == ("done", ALICE, "C-1 is resolved")
+    register = task(harness, 2)
+    assert register["title"] == "Register Repair Together" and register["lead"] == CAROL
+    assert "Register Repair Together" in dms(rows, CAROL)[0]["plain"]
+    assert "done (@alice:example.org): C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
+
+
+def test_rejected_withdrawn_or_reopened_proposal_closes_its_decision_task(harness):
+    harness.say(ALICE, PROPOSE)
+    harness.say(ALICE, '!propose "Bad Corp" they pay well')
+    harness.say(ALICE, '!propose "Third Place" a café')
+    harness.say(CAROL, "!object C-1 unsure")
+    harness.say(CAROL, "!object C-2 a bank")
+    harness.say(CAROL, "!object C-3 hmm")
+    assert [task(harness, n)["title"] for n in (1, 2, 3)] == [
+        "Decide on C-1 (Repair Together)", "Decide on C-2 (Bad Corp)", "Decide on C-3 (Third Place)"]
+    harness.say(BOB, "!resolve C-1 reject not now")
+    harness.say(ALICE, "!withdraw C-2 proposal")
+    harness.say(CAROL, "!withdraw C-3")
+    assert harness.state(3) == "open"
+    assert [task(harness, n)["state"] for n in (1, 2, 3)] == ["done", "cancelled", "cancelled"]
+    assert task(harness, 3)["close_reason"] == "the objections to C-3 are withdrawn"
+    assert harness.repo.task("sem", 4) is None             # a rejection registers nobody
+    # contested again: a new decision task
+    harness.say(DAN, "!object C-3 still unsure")
+    assert task(harness, 4)["title"] == "Decide on C-3 (Third Place)"
+    assert task(harness, 4)["state"] == "open"
+    harness.sent()
+    assert harness.advance("8d") != []                      # only T-4 is still followed
+    assert {s["task"] for n in (1, 2, 3, 4) for s in steps(harness, n)} == {"sem:T-4"}
+
+
+# --- rights ------------------------------------------------------------------------------------
+
+# (command, callers lacking the right, what they are told). Setup: T-1 led by Dan (a plain
+# representative), waiting for feedback; T-2 led by Carol (the registrar). Alice is admin and
+# core, Bob core only.
+TASK_RIGHTS = [
+    ('!mandate @dan:example.org "Book the room"', [STRANGER, DAN, CAROL],
+     "mandating is reserved for the core group and the admins"),
+    ("!update T-1 progress", [STRANGER], "reserved for a task's lead and the core group"),
+    ("!update T-1 progress", [CAROL], "Only the lead of T-1 (@dan:example.org) or the core group"),
+    ("!done T-1", [STRANGER], "reserved for a task's lead and the core group"),
+    ("!done T-1", [CAROL], "Only the lead of T-1 (@dan:example.org) or the core group"),
+    ("!drop T-1 no time", [STRANGER], "reserved for a task's lead and the core group"),
+    ("!drop T-1 no time", [CAROL], "Only the lead of T-1 (@dan:example.org) or the core group"),
+    ("!handover T-1 @bob:example.org", [STRANGER], "reserved for a task's lead and the core group"),
+    ("!handover T-1 @bob:example.org", [CAROL], "Only the lead of T-1 (@dan:example.org) or the core group"),
+    ("!snooze T-1 2d", [STRANGER, ALICE, BOB], "reserved for a task's lead"),
+    ("!snooze T-1 2d", [CAROL], "Only the lead of T-1 (@dan:example.org) can do that"),
+    ("!feedback T-1 https://example.org/v2", [STRANGER, ALICE, BOB], "reserved for a task's lead"),
+    ("!feedback T-1 https://example.org/v2", [CAROL], "Only the lead of T-1 (@dan:example.org) can do that"),
+    ("!ack T-1 fine", [STRANGER], "Only people who represent an active member"),
+    ("!ack T-1 fine", [DAN], "You lead T-1"),
+    ("!ack T-2 fine", [ALICE, DAN], "T-2 is not waiting for feedback"),
+    ("!update T-9 progress", [ALICE], "There is no task T-9"),
+    ("!update T-1", [DAN], "the text is required"),
+    ("!drop T-1", [DAN], "A reason is required"),
+    ("!handover T-1 @dan:example.org", [DAN], "@dan:example.org already leads T-1"),
+    ("!handover T-1 @eve:example.org", [DAN], "is not part of the group"),
+    ("!feedback T-1", [DAN], "Say what you want feedback on"),
+]
+
+
+@pytest.mark.parametrize("text,callers,expected", TASK_RIGHTS)
+def test_task_command_refused_and_nothing_changes(harness, text, callers, expected):
+    harness.say(ALICE, '!mandate @dan:example.org "Book the room"')
+    harness.say(ALICE, '!mandate @carol:example.org "Write the minutes"')
+    harness.say(DAN, "!feedback T-1 https://example.org/v1")
+    for caller in callers:
+        before = everything(harness)
+        rows = harness.say(caller, text)
+        assert len(rows) == 1, (caller, text, rows)
+        assert expected in rows[0]["plain"], (caller, rows[0]["plain"])
+        assert everything(harness) == before
+
+
+def test_every_task_command_has_a_rights_case():
+    covered = {t.split()[0].lstrip("!") for t, _, _ in TASK_RIGHTS}
+    assert covered >= {"mandate", "update", "done", "drop", "handover", "snooze", "feedback", "ack"}
+
+
+def test_who_may_have_the_right(harness):
+    harness.say(ALICE, '!mandate @dan:example.org "Book the room"')
+    assert "Thanks, noted for T-1" in harness.say(DAN, "!update T-1 asked the town hall")[0]["plain"]
+    assert "Thanks, noted for T-1" in harness.say(BOB, "!update T-1 I called them too")[0]["plain"]
+    assert "handed over to @carol" in harness.say(BOB, "!handover T-1 @carol:example.org")[0]["plain"]
+    assert "No reminder for T-1" in harness.say(CAROL, "!snooze T-1 1d")[0]["plain"]
+    assert "T-1 is dropped" in harness.say(BOB, "!drop T-1 the town hall said no")[0]["plain"]
+    rows = harness.say(BOB, "!update T-1 too late?")
+    assert "T-1 is already closed (dropped)" in rows[0]["plain"]
+    # anyone: tasks, status, away
+    assert "Tasks (all, 1)" in harness.say(STRANGER, "!tasks all")[0]["plain"]
+    assert "T-1 — Book the room: dropped" in harness.say(STRANGER, "!status T-1")[0]["plain"]
+    assert "Enjoy your time away" in harness.say(STRANGER, "!away until 2026-12-01")[0]["plain"]
+    # who_may_mandate = members: any representative, still not a stranger
+    harness.say(ALICE, "!config set who_may_mandate members")
+    assert "Noted: T-2" in harness.say(DAN, '!mandate @carol:example.org "Minutes"')[0]["plain"]
+    assert "Only people who represent" in harness.say(STRANGER, '!mandate @dan:example.org "X"')[0]["plain"]
+
+
+def test_help_lists_task_commands_by_right(harness):
+    plain = harness.say(DAN, "!help")[0]["plain"]
+    assert "!tasks [mine|stalled|all]" in plain and "!away until YYYY-MM-DD|off" in plain
+    assert "!update" not in plain and "!mandate" not in plain
+    harness.say(ALICE, '!mandate @dan:example.org "Book the room"')
+    plain = harness.say(DAN, "!help")[0]["plain"]
+    assert "!update T-n text…" in plain and "!snooze T-n duration" in plain
+    assert "!mandate @lead" in harness.say(ALICE, "!help")[0]["plain"]
+    assert "Who: the task's lead or the core group" in harness.say(DAN, "!help update")[0]["plain"]
+
+
+# --- listing, status, export ----------------------------------------------------------------------
+
+def test_tasks_list_and_status(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly" due 2026-11-30')
+    harness.say(ALICE, '!mandate @dan:example.org "Book the room"')
+    harness.say(ALICE, PROPOSE)
+    harness.advance("8d")                                   # T-1, T-2 stalled; C-1 -> T-3
+    harness.say(DAN, "!update T-2 booked")
+    plain = harness.say(BOB, "!tasks")[0]["plain"]
+    assert "Tasks (running, 3)" in plain
+    assert "T-1 Prepare the general assembly — @bob:example.org, open, due 2026-11-30" in plain
+    assert "stalled" in plain.splitlines()[1] and "stalled" not in plain.splitlines()[2]
+    assert "T-3 Register Repair Together — @carol:example.org" in plain
+    assert "T-1" in harness.say(BOB, "!tasks mine")[0]["plain"]
+    assert "T-2" not in harness.say(BOB, "!tasks mine")[0]["plain"]
+    assert "T-3" in harness.say(CAROL, "!tasks mine")[0]["plain"]
+    stalled = harness.say(BOB, "!tasks stalled")[0]["plain"]
+    assert "T-1" in stalled and "T-2" not in stalled
+    assert "No tasks (yours)" in harness.say(ALICE, "!tasks mine")[0]["plain"]
+    harness.say(DAN, "!done T-2")
+    assert "T-2" not in harness.say(BOB, "!tasks")[0]["plain"]
+    assert "T-2" in harness.say(BOB, "!tasks all")[0]["plain"]
+    status = harness.say(BOB, "!status T-1")[0]["plain"]
+    assert "T-1 — Prepare the general assembly: open" in status
+    assert "reminder 1 to @bob:example.org" in status
+    assert "Next reminder without news" in status
+    assert "There is no task T-7" in harness.say(BOB, "!status T-7")[0]["plain"]
+    assert "could be C-1 or T-1" in harness.say(BOB, "!status #1")[0]["plain"]
+    assert "T-2 — Book the room: done" in harness.say(BOB, "!status #2")[0]["plain"]
+
+
+def test_export_tasks(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly" due 2026-11-30')
+    harness.advance("8d")
+    harness.say(BOB, "!update T-1 progress")
+    [exported] = export.rows(harness.repo, "tasks")
+    assert {"id", "group", "title", "lead", "state", "due", "last_activity_at", "nudges"} <= set(exported)
+    assert (exported["id"], exported["group"], exported["lead"], exported["state"]) == (
+        "T-1", "sem", BOB, "open")
+    assert exported["due"] == "2026-11-30T22:59:59Z"
+    assert exported["last_activity_at"] == "2026-11-10T09:00:00Z"
+    assert exported["nudges"] == 1 and exported["steps"][0]["kind"] == "nudge"
+    assert exported["steps"][0]["at"].endswith("Z")
+    csv_text = export.render(export.rows(harness.repo, "tasks"), "csv")
+    assert csv_text.splitlines()[0].startswith("id,group,title,lead")
+
+
+def test_a_forum_lead_is_named_in_the_room(harness):
+    """A forum user has no direct chat with the bot: the fallback is the room."""
+    rows = harness.say(ALICE, '!mandate forum:alice "Moderate the forum"')
+    assert dms(rows) == []
+    assert "forum:alice: @alice:example.org gives you a task: T-1" in room(rows)[-1]["plain"]
+    rows = harness.advance("7d")
+    assert "forum:alice: Reminder 1 for T-1" in room(rows)[0]["plain"]
+
+
+@pytest.mark.asyncio
+async def test_scheduler_jobs_follow_the_tasks(harness):
+    from bot.scheduler import Wakeups
+
+    async def on_due():
+        pass
+
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    wakeups = Wakeups(harness.engine, harness.clock, on_due)
+    wakeups.start()
+    try:
+        assert wakeups.job_ids() == ["heartbeat", "sem:T-1:nudge"]
+        harness.say(BOB, "!feedback T-1 https://example.org/draft")
+        wakeups.sync()
+        assert wakeups.job_ids() == ["heartbeat", "sem:T-1:feedback"]
+        harness.say(BOB, "!done T-1")
+        wakeups.sync()
+        assert wakeups.job_ids() == ["heartbeat"]
+    finally:
+        wakeups.shutdown()
+
+
+# --- the console -----------------------------------------------------------------------------
+
+def _coopbot(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("coopbot")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return subprocess.run([*command, *args], input=stdin, text=True, capture_output=True,
+                          cwd=cwd, timeout=60)
+
+
+def test_console_mandate_nudge_and_escalation(tmp_path):
+    config = tmp_path / "sem.toml"
+    text = BASE_CONFIG.format(database="sem.db", language="en", min_supporters=0, charter="[]")
+    # real wall-clock time drives the console: no quiet hours, so the run does not depend on
+    # the hour of the day it happens to run at
+    config.write_text(text.replace("charter = []", 'charter = []\nquiet_hours = "off"'))
+    script = "\n".join([
+        '!mandate @bob:example.org "Prepare the general assembly"',
+        "/advance 8d",
+        "/advance 3d",
+        "/advance 3d",
+        "/quit",
+    ]) + "\n"
+    result = _coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    blocks = [b for b in result.stdout.split("\n\n") if b.strip()]
+    assert all(b.startswith(("[room sem]", "[dm @")) for b in blocks), result.stdout
+    told = next(i for i, b in enumerate(blocks)
+                if b.startswith("[dm @bob:example.org]") and "gives you a task: T-1" in b)
+    nudges = [i for i, b in enumerate(blocks)
+              if b.startswith("[dm @bob:example.org]") and "Reminder" in b]
+    escalation = next(i for i, b in enumerate(blocks)
+                      if b.startswith("[room sem]") and "has stalled" in b)
+    assert told < nudges[0] < nudges[1] < escalation and len(nudges) == 2
+    assert "@alice:example.org, @bob:example.org" in blocks[escalation]
+
+    exported = _coopbot("export", "--config", str(config), "--what", "tasks")
+    assert exported.returncode == 0, exported.stderr
+    [t] = json.loads(exported.stdout)
+    assert (t["id"], t["lead"], t["state"], t["nudges"]) == ("T-1", BOB, "open", 3)
+    assert t["last_activity_at"].endswith("Z")
