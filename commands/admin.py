@@ -36,10 +36,22 @@ def config(ctx: Context, args: dict[str, Any]) -> None:
         canonical = setting.show(setting.parse(value))
     except (ValueError, TypeError):
         raise CommandError("err.bad_value", key=key, value=value, hint=setting.hint) from None
-    ctx.repo.set_setting(ctx.group.slug, key, canonical, ctx.caller, ctx.now)
-    ctx.audit("config_set", key, value=canonical, previous=ctx.group.settings.text(key))
-    ctx.out.confirm("ok.config_set", key=key, value=canonical)
-    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=canonical)
+    _change(ctx, key, canonical)
+
+
+def _change(ctx: Context, key: str, value: str) -> None:
+    """Store a setting (it wins over the config file from now on), audit it, announce it."""
+    ctx.repo.set_setting(ctx.group.slug, key, value, ctx.caller, ctx.now)
+    ctx.audit("config_set", key, value=value, previous=ctx.group.settings.text(key))
+    if key == "language":
+        # Speak the new language at once, in the confirmation and the announcement.
+        ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=value))
+        ctx.out.group = ctx.group
+        ctx.out.confirm("ok.lang")
+        ctx.out.announce("ok.lang")
+        return
+    ctx.out.confirm("ok.config_set", key=key, value=value)
+    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=value)
 
 
 def _show(ctx: Context) -> None:
@@ -66,8 +78,7 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     if holds == grant:
         raise CommandError("err.role_unchanged", person=person, role=role_label,
                            state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
-    linked = ctx.repo.person(ctx.group.slug, person)
-    member = ctx.repo.member(ctx.group.slug, linked["member"]) if linked and linked["member"] else None
+    member = ctx.repo.linked_member(ctx.group.slug, person)
     if grant and member and member["status"] != "active":
         raise CommandError("err.person_inactive", person=person, member=member["name"],
                            status=text(ctx.lang, f"member.{member['status']}"))
@@ -117,10 +128,4 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
 
 def lang(ctx: Context, args: dict[str, Any]) -> None:
     """!lang fr|nl|en: the group's language, for every message from now on."""
-    new = args["lang"]
-    ctx.repo.set_setting(ctx.group.slug, "language", new, ctx.caller, ctx.now)
-    ctx.audit("config_set", "language", value=new, previous=ctx.group.lang)
-    # The reply already speaks the new language.
-    ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=new))
-    ctx.out.group = ctx.group
-    ctx.out.reply("ok.lang")
+    _change(ctx, "language", args["lang"])

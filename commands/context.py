@@ -129,21 +129,13 @@ class Context:
 
     def caller_member(self) -> dict | None:
         """The active member the caller represents, or None."""
-        person = self.repo.person(self.group.slug, self.caller)
-        if not person or not person["member"]:
-            return None
-        member = self.repo.member(self.group.slug, person["member"])
+        member = self.repo.linked_member(self.group.slug, self.caller)
         return member if member and member["status"] == "active" else None
 
     def has_role(self, role: str) -> bool:
         """A role counts only while the person's own organisation (if any) is active."""
-        if not self.repo.has_role(self.group.slug, self.caller, role):
-            return False
-        person = self.repo.person(self.group.slug, self.caller)
-        if person and person["member"]:
-            member = self.repo.member(self.group.slug, person["member"])
-            return bool(member and member["status"] == "active")
-        return True
+        return (self.repo.has_role(self.group.slug, self.caller, role)
+                and self.repo.in_good_standing(self.group.slug, self.caller))
 
     def audit(self, action: str, subject: str | None = None, **detail: object) -> None:
         self.repo.audit(at=self.now, group=self.group.slug, actor=self.caller, action=action,

@@ -109,6 +109,8 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
     existing = ctx.repo.member_by_name_key(ctx.group.slug, key)
     if existing and existing["status"] == "active":
         raise CommandError("err.already_member", candidate=name, member=existing["slug"])
+    if existing and existing["status"] == "suspended":
+        raise CommandError("err.member_suspended", candidate=name, member=existing["slug"])
     duplicate = ctx.repo.active_proposal_for(ctx.group.slug, key)
     if duplicate:
         raise CommandError("err.duplicate_proposal", candidate=name, ref=ref(duplicate),
@@ -438,8 +440,13 @@ def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: 
 def admit(repo: Repository, group: Group, proposal: dict, now: datetime, actor: str,
           event_id: str | None) -> str:
     """The candidate becomes an active member, coopted by the proposer's member."""
+    # An organisation that had left comes back under its old slug; nothing else is ever
+    # overwritten (a suspension is lifted by an admin, not by a cooptation).
     existing = repo.member_by_name_key(group.slug, proposal["candidate_key"])
-    slug = existing["slug"] if existing else _free_slug(repo, group.slug, proposal["candidate"])
+    if existing and existing["status"] == "left":
+        slug = existing["slug"]
+    else:
+        slug = _free_slug(repo, group.slug, proposal["candidate"])
     repo.add_member({
         "group_slug": group.slug, "slug": slug, "name": proposal["candidate"],
         "name_key": proposal["candidate_key"], "status": "active", "admitted_at": iso(now),

@@ -107,7 +107,7 @@ class Engine:
                 return True
             group = self.group(slug)
             out = Effects(group, event)
-            if self._rate_limited(event.sender, now, out):
+            if self._rate_limited(event, body, out):
                 out.flush(self.repo, now)
                 return True
             try:
@@ -157,12 +157,17 @@ class Engine:
                   example=candidates[0] if candidates else "")
         out.flush(self.repo, now)
 
-    def _rate_limited(self, sender: str, now: datetime, out: Effects) -> bool:
-        """Per-person limit: the first command over it gets one notice, the rest silence."""
-        recent = self._recent[sender]
-        while recent and now - recent[0] > RATE_WINDOW:
+    def _rate_limited(self, event: Inbound, body: str, out: Effects) -> bool:
+        """Per-person limit on commands, counted by when they were *sent* (a backlog read
+        after downtime is not a burst). The first command over it gets one notice, the rest
+        silence; objections and withdrawals are never dropped: a vote must not be lost."""
+        command = find(split_word(body)[0])
+        if command is not None and command.name in ("object", "withdraw"):
+            return False
+        recent = self._recent[event.sender]
+        while recent and event.at - recent[0] > RATE_WINDOW:
             recent.popleft()
-        recent.append(now)
+        recent.append(event.at)
         if len(recent) <= RATE_LIMIT:
             return False
         if len(recent) == RATE_LIMIT + 1:
@@ -188,7 +193,7 @@ class Engine:
         now = self.clock.now()
         horizon = min(now, read_until) if read_until else now
         done = 0
-        for row in self.repo.proposals(states=(State.OPEN.value,)):
+        for row in self._proposals(State.OPEN):
             group = self.group(row["group_slug"])
             with self.repo.transaction():
                 proposal = self.repo.proposal_by_key(row["key"])  # fresh, inside the transaction
@@ -215,14 +220,22 @@ class Engine:
         return at if at > from_iso(proposal["created_at"]) else None
 
     def _last_call_due(self, group: Group, proposal: dict, now: datetime) -> bool:
+        """Due from its time until the deadline; past the deadline (a source is behind and
+        the decision waits) a 'last call' would announce a window already closed."""
         at = self._last_call_time(group, proposal)
-        return at is not None and at <= now
+        return at is not None and at <= now < from_iso(proposal["deadline"])
+
+    def _proposals(self, *states: State) -> list[dict]:
+        """Proposals in these states, of the groups still in the config (a group removed from
+        the file keeps its history in the database but is no longer run)."""
+        return [row for row in self.repo.proposals(states=tuple(s.value for s in states))
+                if row["group_slug"] in self._definitions]
 
     def wakeups(self) -> list[tuple[str, datetime]]:
         """(job id, instant) for everything the clock will have to do; job id = domain id and
         purpose, so the scheduler can be rebuilt from the database at any time."""
         jobs = []
-        for proposal in self.repo.proposals(states=(State.OPEN.value,)):
+        for proposal in self._proposals(State.OPEN):
             group = self.group(proposal["group_slug"])
             jobs.append((f"{proposal['key']}:deadline", from_iso(proposal["deadline"])))
             at = self._last_call_time(group, proposal)
@@ -241,7 +254,7 @@ class Engine:
         now = self.clock.now()
         if last is None or now <= last:
             return
-        for row in self.repo.proposals(states=(State.OPEN.value, State.CONTESTED.value)):
+        for row in self._proposals(State.OPEN, State.CONTESTED):
             group = self.group(row["group_slug"])
             with self.repo.transaction():
                 out = Effects(group)

@@ -102,6 +102,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{candidate} is al actief lid ('{member}').",
         "en": "{candidate} is already an active member ('{member}').",
     },
+    "err.member_suspended": {
+        "fr": "{candidate} est un membre suspendu (« {member} ») : un·e admin peut le réintégrer avec {prefix}membre réintégrer {member}.",
+        "nl": "{candidate} is een geschorst lid ('{member}'): een admin kan het herstellen met {prefix}lid herstellen {member}.",
+        "en": "{candidate} is a suspended member ('{member}'): an admin can reinstate it with {prefix}member reinstate {member}.",
+    },
     "err.duplicate_proposal": {
         "fr": "{candidate} est déjà proposé·e : voyez {ref} ({state}).",
         "nl": "{candidate} is al voorgedragen: zie {ref} ({state}).",

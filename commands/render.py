@@ -8,12 +8,12 @@ Only ``Mention`` parameters become pills and land in the message's intended ment
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from .messages import CATALOG
 
-_ROOM_PING = "@room"
-_DEFANGED = "@\u2060room"  # a word joiner breaks the keyword without changing how it looks
+# A word joiner after the @ breaks the keyword without changing how it looks.
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,12 @@ class Message:
     mentions: tuple[str, ...] = ()
 
 
+_ROOM_WORD = re.compile(r"@(room)\b", re.IGNORECASE)
+
+
 def _defang(text: str) -> str:
-    return text.replace(_ROOM_PING, _DEFANGED).replace("@ROOM", "@\u2060ROOM")
+    """Matrix's legacy @room push rule matches case-insensitively: break every spelling."""
+    return _ROOM_WORD.sub("@\u2060\\1", text)
 
 
 def _pill(person: str) -> str:

@@ -246,8 +246,7 @@ def check_right(ctx: Context, command: Command) -> None:
 
 def _refuse_inactive_member(ctx: Context) -> None:
     """A linked person whose organisation is suspended or left learns that, not 'get linked'."""
-    person = ctx.repo.person(ctx.group.slug, ctx.caller)
-    member = ctx.repo.member(ctx.group.slug, person["member"]) if person and person["member"] else None
+    member = ctx.repo.linked_member(ctx.group.slug, ctx.caller)
     if member and member["status"] != "active":
         raise CommandError("err.member_inactive", member=member["name"],
                            status=text(ctx.lang, f"member.{member['status']}"))

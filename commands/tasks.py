@@ -58,18 +58,8 @@ def ref(task: dict) -> str:
 
 # --- who answers for a task ----------------------------------------------------------------
 
-def _in_good_standing(repo: Repository, group: str, person: str) -> bool:
-    """Not linked to a member, or linked to an active one (a suspended member's persons lose
-    their rights)."""
-    row = repo.person(group, person)
-    if not row or not row["member"]:
-        return True
-    member = repo.member(group, row["member"])
-    return bool(member and member["status"] == "active")
-
-
 def active_holders(repo: Repository, group: str, role: str) -> list[str]:
-    return [p for p in repo.holders(group, role) if _in_good_standing(repo, group, p)]
+    return [p for p in repo.holders(group, role) if repo.in_good_standing(group, p)]
 
 
 def may_lead(repo: Repository, group: str, person: str) -> bool:
@@ -77,7 +67,7 @@ def may_lead(repo: Repository, group: str, person: str) -> bool:
     holder of one of its roles."""
     row = repo.person(group, person)
     if row and row["member"]:
-        return _in_good_standing(repo, group, person)
+        return repo.in_good_standing(group, person)
     return any(repo.has_role(group, person, role) for role in ("admin", "core", "registrar"))
 
 
@@ -97,7 +87,7 @@ def responsible(repo: Repository, task: dict) -> list[str]:
 def leads(ctx: Context, task: dict) -> bool:
     if ctx.caller not in responsible(ctx.repo, task):
         return False
-    return _in_good_standing(ctx.repo, ctx.group.slug, ctx.caller)
+    return ctx.repo.in_good_standing(ctx.group.slug, ctx.caller)
 
 
 def leads_any(ctx: Context) -> bool:

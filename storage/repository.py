@@ -123,9 +123,12 @@ class Repository:
         )
 
     def member_by_name_key(self, group: str, name_key: str) -> dict | None:
+        """The member with this comparison key of its name (see commands.parsing.name_key);
+        an active one first if a name was ever reused."""
         return self._one(
-            "select * from members where group_slug = ? and (name_key = ? or slug = ?)",
-            [group, name_key, name_key],
+            "select * from members where group_slug = ? and name_key = ?"
+            " order by status = 'active' desc, admitted_at desc",
+            [group, name_key],
         )
 
     def add_member(self, row: dict, *, replace: bool = True) -> bool:
@@ -152,6 +155,20 @@ class Repository:
         return self._one(
             "select * from persons where group_slug = ? and person = ?", [group, person]
         )
+
+    def linked_member(self, group: str, person: str) -> dict | None:
+        """The member (any status) a person represents in a group, or None if unlinked."""
+        return self._one(
+            "select members.* from persons join members on members.group_slug = persons.group_slug"
+            " and members.slug = persons.member where persons.group_slug = ? and persons.person = ?",
+            [group, person],
+        )
+
+    def in_good_standing(self, group: str, person: str) -> bool:
+        """Unlinked, or representing an active member: a suspended or departed member's
+        persons lose their rights (SPEC section 3), roles included."""
+        member = self.linked_member(group, person)
+        return member is None or member["status"] == "active"
 
     def groups_of(self, person: str) -> list[str]:
         rows = self._all(

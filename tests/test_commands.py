@@ -200,3 +200,30 @@ def test_rate_limit_one_notice_then_silence(harness):
     assert harness.say(STRANGER, "!list") == []
     harness.clock.advance(__import__("datetime").timedelta(minutes=2))
     assert len(harness.say(STRANGER, "!list")) == 1
+
+
+def test_backlog_is_not_a_burst_and_objections_are_never_dropped(harness):
+    """After downtime many old messages arrive at once: they were not sent in a burst."""
+    from datetime import timedelta
+    for n in range(12):
+        harness.say(ALICE, f'!propose "Org {n}" reason')
+        harness.clock.advance(timedelta(minutes=10))
+    start = harness.clock.now()
+    harness.clock.advance(timedelta(hours=20))
+    for n in range(1, 13):  # stamped an hour apart, applied in one go
+        harness.say(BOB, f"!object C-{n} no", at=start + timedelta(hours=n))
+    assert all(harness.state(n) == "contested" for n in range(1, 13))
+    for n in range(1, 13):  # a real burst of objections: still every one applied
+        harness.say(CAROL, f"!object C-{n} me neither")
+    assert len(harness.repo.objections("sem:C-12", active_only=True)) == 2
+
+
+def test_room_ping_defanged_in_any_case(harness):
+    rows = harness.say(ALICE, '!propose "Hey @Room" and @ROOM too')
+    assert "@Room" not in rows[1]["plain"] and "@ROOM" not in rows[1]["plain"]
+
+
+def test_lang_from_a_dm_is_announced_in_the_room(harness):
+    rows = harness.dm(ALICE, "lang fr")
+    assert [r["venue"] for r in rows] == ["dm", "room"]
+    assert "Je parle désormais français" in rows[1]["plain"]

@@ -316,3 +316,22 @@ def test_unquoted_name_with_colon_and_proposer_withdrawing_objection(harness):
     assert "You have no active objection to C-1" in rows[0]["plain"]
     rows = harness.say(ALICE, "!propose Les Amis du Parc ils plantent des arbres")
     assert 'Put the name in quotes' in rows[0]["plain"]
+
+
+def test_no_last_call_once_the_deadline_passed(harness):
+    harness.say(ALICE, PROPOSE)
+    deadline = from_iso(harness.proposal(1)["deadline"])
+    harness.clock.set(deadline + timedelta(hours=1))
+    harness.engine.process_due(read_until=deadline - timedelta(hours=2))  # a source is behind
+    assert not [r for r in harness.sent() if "Last call" in r["plain"]]
+    assert harness.state(1) == "open"
+
+
+def test_cooptation_never_revives_a_suspended_member(harness):
+    harness.say(ALICE, "!member suspend transition")
+    rows = harness.say(DAN, '!propose "Réseau Transition" back again')
+    assert "suspended member ('transition')" in rows[0]["plain"]
+    harness.say(DAN, '!propose "Transition" a different organisation')  # not the slug's owner
+    harness.advance("5d")
+    assert harness.repo.member("sem", "transition")["status"] == "suspended"
+    assert harness.repo.member("sem", "transition-2")["status"] == "active"

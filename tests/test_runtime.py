@@ -196,3 +196,16 @@ def test_export_without_database_is_not_a_config_error(tmp_path):
     result = _coopbot("export", "--what", "proposals", cwd=tmp_path)
     assert result.returncode == 1
     assert "nothing to export" in result.stderr and "configuration error" not in result.stderr
+
+
+def test_a_group_removed_from_the_config_does_not_stop_the_bot(tmp_path):
+    h = Harness(str(tmp_path / "db.sqlite"))
+    h.say(ALICE, PROPOSE)
+    h.close()
+    other = BASE_CONFIG.format(database="x", language="en", min_supporters=0, charter="[]")
+    h.config = parse(other.replace('slug = "sem"', 'slug = "other"'))
+    h.open()
+    h.engine.recover_downtime()
+    assert h.engine.process_due() == 0
+    assert h.engine.wakeups() == []
+    h.close()
