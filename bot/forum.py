@@ -38,7 +38,6 @@ import hmac
 import json
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -214,6 +213,10 @@ class ForumAdapter:
             await self.poll()
         except Deferred:
             pass
+        except DiscourseClientError as error:
+            # A refusal (403 after a key rotation, say) must not stop the bot: back off, and
+            # the watermark stays put, so no deadline is decided on a forum we cannot read.
+            self.fail("poll", error)
         if decide is not None:
             decide()
         await self.reconcile_topics()
@@ -310,11 +313,15 @@ class ForumAdapter:
         if proposal is None:
             return False
         person = f"forum:{username.lower()}"
+        # The text we read is the post's latest version: if it was edited, it was written
+        # no earlier than its last edit, so an objection edited in after the deadline is late.
+        at = forum_text.parse_time(str(post["created_at"]))
+        if int(post.get("version") or 1) > 1 and post.get("updated_at"):
+            at = max(at, forum_text.parse_time(str(post["updated_at"])))
         event = Inbound(
             event_id=f"{EVENT_PREFIX}{post_id}", sender=person,
             text=forum_text.command_text(reply, proposal, self.engine.prefix),
-            at=forum_text.parse_time(str(post["created_at"])), venue=Venue.FORUM,
-            group=row["group_slug"],
+            at=at, venue=Venue.FORUM, group=row["group_slug"],
         )
         linked = self.repo.person(row["group_slug"], person)
         if not linked or not linked["member"]:
@@ -451,8 +458,9 @@ class ForumAdapter:
 
     # --- outbox ----------------------------------------------------------------------------
     async def deliver_outbox(self) -> None:
-        """The engine's answers to forum commands, one reply per topic (merged)."""
-        by_topic: dict[int, list[tuple[dict, str]]] = defaultdict(list)
+        """The engine's answers to forum commands: one reply per outbox row, its text fixed
+        by the row, so a resend after a lost answer is the identical request (Discourse
+        returns the first post for an identical post within 120 s instead of a second one)."""
         for row in self.repo.pending_outbox(("forum",)):
             source = str(row["reply_to"] or "")
             found = None
@@ -464,24 +472,20 @@ class ForumAdapter:
                 log.warning("discourse: outbox row %s answers no known post; dropped", row["id"])
                 self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
                 continue
-            by_topic[int(found["topic_id"])].append((row, found["username"]))
-        for topic_id, rows in by_topic.items():
-            body = "\n\n".join(f"@{username} {row['plain']}" for row, username in rows)
+            topic_id = int(found["topic_id"])
+            body = f"@{found['username']} {row['plain']}"
             try:
-                posted = await self._call(f"reply:{topic_id}", self.client.create_post, body,
+                posted = await self._call(f"reply:{row['id']}", self.client.create_post, body,
                                           topic_id=topic_id, skip_validations="true")
             except Deferred:
                 continue
             except DiscourseClientError as error:
                 # e.g. the topic was closed meanwhile: nothing to retry for ever
                 log.warning("discourse: reply in topic %s refused: %s", topic_id, error)
-                for row, _ in rows:
-                    self.repo.mark_failed(row["id"], str(error))
-                    self.repo.mark_sent(row["id"], self.clock.now(), "refused")
+                self.repo.mark_failed(row["id"], str(error))
+                self.repo.mark_sent(row["id"], self.clock.now(), "refused")
                 continue
-            with self.repo.transaction():
-                for row, _ in rows:
-                    self.repo.mark_sent(row["id"], self.clock.now(), str(posted.get("id")))
+            self.repo.mark_sent(row["id"], self.clock.now(), str(posted.get("id")))
 
     # --- webhook ---------------------------------------------------------------------------
     def webhook_app(self, secret: str) -> web.Application:
@@ -542,7 +546,12 @@ async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
         first = True
         while not stop.is_set():
             adapter.wake.clear()
-            await adapter.sync(decide=runtime.catch_up)
+            try:
+                await adapter.sync(decide=runtime.catch_up)
+            except Exception:
+                # One bad pass must not stop the bot (Matrix runs beside it): the database is
+                # the truth, the next pass reconciles.
+                log.exception("discourse: a pass failed; retrying at the next one")
             if first and ready is not None:
                 result = ready(adapter)
                 if asyncio.iscoroutine(result):

@@ -322,3 +322,33 @@ async def test_webhook_signed_accepted_unsigned_and_wrong_rejected(env):
         assert len(env.repo.objections("sem:C-1")) == 1
     finally:
         await runner.cleanup()
+
+
+@pytest.mark.asyncio
+async def test_an_objection_edited_in_after_the_deadline_is_late(env):
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    deadline = env.clock.now() + timedelta(days=5)
+    env.clock.set(deadline - timedelta(minutes=10))
+    await env.sync()
+    env.stop()  # down 10 minutes before the deadline: too short to extend the window
+    post = env.fake.user_reply(topic_id, "bob", "nice compost, I wonder about their statutes",
+                               created_at=fmt(deadline - timedelta(minutes=5)))
+    # while the bot is down, bob turns his discussion into an objection after the deadline
+    env.clock.set(deadline + timedelta(days=2))
+    env.fake.clock = lambda: deadline + timedelta(days=2)
+    env.fake.edit_post(post["id"], "objection their statutes are not democratic")
+    env.start()
+    await env.sync()
+    assert env.state() == "validated"
+
+
+@pytest.mark.asyncio
+async def test_a_refused_poll_does_not_stop_the_bot_nor_decide(env):
+    env.propose()
+    await env.sync()
+    env.clock.advance(timedelta(days=6))
+    env.fake.fail_next(1, status=403, path=r"^/posts(\.json)?$", method="GET")
+    await env.sync()  # no exception escapes
+    assert env.adapter.deferred["poll"].reason == "error"
