@@ -241,7 +241,7 @@ class Engine:
             at = self._last_call_time(group, proposal)
             if at is not None:
                 jobs.append((f"{proposal['key']}:last_call", at))
-        jobs.extend(tasks.wakeups(self.repo, self.group, self.group_slugs))
+        jobs.extend(tasks.wakeups(self.repo, self.group, self.group_slugs, self.clock.now()))
         return jobs
 
     # --- downtime -------------------------------------------------------------------------

@@ -9,8 +9,9 @@ a restart and no in-memory timer is ever trusted:
   update), step 1 comes after ``nudge_every`` instead, so an overdue task keeps being followed
   without the update itself triggering a nudge. Steps ``2..escalate_after`` come ``nudge_every``
   of active time after the previous step was actually sent (a late step never causes a burst);
-  step ``escalate_after + 1`` is the escalation to the core group, and ends the ladder for the
-  episode. Steps 1..escalate_after go to the lead by direct message.
+  the step after ``escalate_after`` nudges is the escalation to the core group (if
+  ``escalate_after`` is lowered mid-ladder, the next step), and only a recorded escalation ends
+  the ladder for the episode. The nudges go to the lead by direct message.
 * **Feedback ladder** (task ``feedback``): step 1 comes ``feedback_window`` after the request,
   then every ``nudge_every``; steps ``1..escalate_after`` remind, in the room, the members who
   have not acked; step ``escalate_after + 1`` goes to the core group, only if nobody acked at
@@ -19,7 +20,8 @@ a restart and no in-memory timer is ever trusted:
 *Active* time excludes the intervals in which the people responsible for the task are all away
 (``paused``): their stall clock stops. Every step is then *settled*: moved to the end of a
 snooze, out of an away interval, and out of the group's quiet hours, computed on local wall
-time with ``zoneinfo`` so the daylight-saving changes of Europe/Brussels fall right.
+time with ``zoneinfo`` so the daylight-saving changes of Europe/Brussels fall right. A step
+whose instant has passed (the bot was down) is settled again from *now* (``late``).
 """
 
 from __future__ import annotations
@@ -162,11 +164,12 @@ def _quiet(settings: GroupSettings) -> tuple[time, time] | None:
 
 def next_stall_step(*, settings: GroupSettings, episode_start: datetime, due: datetime | None,
                     sent: Sequence[datetime], paused: Sequence[Interval],
-                    snoozed_until: datetime | None) -> Step | None:
-    """The next step of the stall ladder, given the instants the earlier steps were sent."""
+                    snoozed_until: datetime | None, escalated: bool = False) -> Step | None:
+    """The next step of the stall ladder, given the instants the earlier steps were sent and
+    whether one of them was the escalation."""
+    if escalated:
+        return None  # the core group knows: the ladder is over for this episode
     count = len(sent)
-    if count > settings.escalate_after:
-        return None  # escalated: the core group knows, the ladder is over for this episode
     if count == 0:
         base = active_after(episode_start, settings.stall_after, paused)
         if due is not None:
@@ -183,16 +186,26 @@ def next_stall_step(*, settings: GroupSettings, episode_start: datetime, due: da
     return Step(count + 1, kind, at, base)
 
 
+def late(step: Step, now: datetime, *, settings: GroupSettings,
+         paused: Sequence[Interval] = ()) -> datetime:
+    """When a step may go: its instant, or, once that has passed (the bot was down), the first
+    instant from ``now`` outside quiet hours and ``paused`` (the snooze ended before ``step.at``)."""
+    if step.at >= now:
+        return step.at
+    return settle(now, zone=ZoneInfo(settings.timezone), quiet=_quiet(settings), paused=paused)
+
+
 def next_feedback_step(*, settings: GroupSettings, requested_at: datetime,
                        sent: Sequence[datetime], anyone_acked: bool, anyone_left: bool,
-                       snoozed_until: datetime | None) -> Step | None:
-    """The next step of the feedback ladder (reminders to the members who have not acked)."""
-    if not anyone_left:
+                       snoozed_until: datetime | None, escalated: bool = False) -> Step | None:
+    """The next step of the feedback ladder (reminders to the members who have not acked).
+    It ends once the escalation was recorded, even if ``escalate_after`` was lowered since."""
+    if not anyone_left or escalated:
         return None
     count = len(sent)
     if count < settings.escalate_after:
         kind = FEEDBACK_REMINDER
-    elif count == settings.escalate_after and not anyone_acked:
+    elif not anyone_acked:
         kind = FEEDBACK_ESCALATION
     else:
         return None

@@ -577,6 +577,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{ref} is al afgesloten ({state}): er is niets veranderd.",
         "en": "{ref} is already closed ({state}): nothing changed.",
     },
+    "err.decision_task_closes_itself": {
+        "fr": "{ref} se clôt d'elle-même quand {proposal} est tranché ({prefix}trancher {proposal} accepter|refuser raison…) ou que ses objections sont retirées. Rien n'a changé.",
+        "nl": "{ref} sluit vanzelf wanneer over {proposal} beslist is ({prefix}beslissen {proposal} aanvaarden|weigeren reden…) of de bezwaren ertegen ingetrokken zijn. Er is niets veranderd.",
+        "en": "{ref} closes by itself when {proposal} is resolved ({prefix}resolve {proposal} accept|reject reason…) or its objections are withdrawn. Nothing changed.",
+    },
     "err.empty_title": {
         "fr": "Il manque le titre de la tâche. Syntaxe : {syntax}",
         "nl": "De titel van de taak ontbreekt. Syntaxis: {syntax}",

@@ -29,6 +29,7 @@ from . import ladder
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .ladder import ESCALATION, FEEDBACK_ESCALATION, FEEDBACK_REMINDER, NUDGE, Interval, Step
+from .lifecycle import State
 from .parsing import fold, split_quoted, split_word
 from .render import Mention, join, render, text
 from .task_lifecycle import (
@@ -133,19 +134,21 @@ def feedback_tally(repo: Repository, task: dict) -> tuple[list[str], set[str]]:
 
 def next_step(repo: Repository, group: Group, task: dict) -> Step | None:
     """The next ladder step for a running task, or None (finished, escalated, all acked)."""
-    sent = [from_iso(s["at"]) for s in repo.ladder_steps(task["key"], task["episode"])]
+    recorded = repo.ladder_steps(task["key"], task["episode"])
+    sent = [from_iso(s["at"]) for s in recorded]
     snoozed = from_iso(task["snoozed_until"])
     if task["state"] == TaskState.OPEN:
         return ladder.next_stall_step(
             settings=group.settings, episode_start=from_iso(task["episode_start"]),
             due=from_iso(task["due"]), sent=sent, paused=paused(repo, task),
-            snoozed_until=snoozed)
+            snoozed_until=snoozed, escalated=any(s["kind"] == ESCALATION for s in recorded))
     if task["state"] == TaskState.FEEDBACK:
         expected, acked = feedback_tally(repo, task)
         return ladder.next_feedback_step(
             settings=group.settings, requested_at=from_iso(task["episode_start"]), sent=sent,
             anyone_acked=bool(repo.acks(task["key"], task["episode"])),
-            anyone_left=any(m not in acked for m in expected), snoozed_until=snoozed)
+            anyone_left=any(m not in acked for m in expected), snoozed_until=snoozed,
+            escalated=any(s["kind"] == ladder.FEEDBACK_ESCALATION for s in recorded))
     return None
 
 
@@ -175,26 +178,38 @@ def process_due(repo: Repository, group_of: Callable[[str], Group], slugs: Itera
     return sent
 
 
-def wakeups(repo: Repository, group_of: Callable[[str], Group],
-            slugs: Iterable[str]) -> list[tuple[str, datetime]]:
-    """(job id, instant) of each running task's next step: ``sem:T-3:nudge``…"""
+def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
+            now: datetime | None = None) -> list[tuple[str, datetime]]:
+    """(job id, instant) of each running task's next step: ``sem:T-3:nudge``… Given ``now``,
+    a late step's instant is the one ``_send_due`` will wait for (see ``_send_at``)."""
     known = set(slugs)
     jobs = []
     for task in repo.tasks(states=ACTIVE_STATES):
         if task["group_slug"] not in known:
             continue
-        step = next_step(repo, group_of(task["group_slug"]), task)
+        group = group_of(task["group_slug"])
+        step = next_step(repo, group, task)
         if step is not None:
-            jobs.append((f"{task['key']}:{_PURPOSE[step.kind]}", step.at))
+            at = step.at if now is None else _send_at(repo, group, task, step, now)
+            jobs.append((f"{task['key']}:{_PURPOSE[step.kind]}", at))
     return jobs
+
+
+def _send_at(repo: Repository, group: Group, task: dict, step: Step, now: datetime) -> datetime:
+    """When a step may go: a late one (the bot was down) is settled again from ``now``, so it
+    does not go out in quiet hours, nor while everyone responsible has since gone away."""
+    pauses = paused(repo, task) if task["state"] == TaskState.OPEN else []
+    return ladder.late(step, now, settings=group.settings, paused=pauses)
 
 
 def _send_due(repo: Repository, group: Group, task: dict, now: datetime) -> bool:
     step = next_step(repo, group, task)
-    if step is None or step.at > now:
+    if step is None or _send_at(repo, group, task, step, now) > now:
         return False
     out = Effects(group)
     targets = _queue_step(repo, group, out, task, step, now)
+    if step.kind == NUDGE and not targets:
+        return False  # everyone responsible is away: recording it would spend the step on nobody
     # The unique (task, episode, step) index is the guard: a step already recorded (sent
     # before a crash, or by a concurrent wakeup) is not sent again.
     if not repo.add_task_event(task=task["key"], at=now, actor=BOT, kind=step.kind,
@@ -354,6 +369,17 @@ def _lead_or_core(ctx: Context, task: dict) -> None:
         raise CommandError("err.not_lead_or_core", ref=ref(task), lead=task["lead"])
 
 
+def _not_a_contested_decision(ctx: Context, task: dict) -> None:
+    """``Decide on C-n`` closes by itself when C-n is resolved or its objections withdrawn;
+    closed by hand, the contested proposal would no longer be followed."""
+    if task["origin"] != "decide" or not task["proposal"]:
+        return
+    proposal = ctx.repo.proposal_by_key(task["proposal"])
+    if proposal is not None and proposal["state"] == State.CONTESTED:
+        raise CommandError("err.decision_task_closes_itself", ref=ref(task),
+                           proposal=f"C-{proposal['number']}")
+
+
 def _lead_only(ctx: Context, task: dict) -> None:
     if not leads(ctx, task):
         raise CommandError("err.not_lead", ref=ref(task), lead=task["lead"])
@@ -444,6 +470,7 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
     """!done T-2 [note…]."""
     task = _running(ctx, args["task"])
     _lead_or_core(ctx, task)
+    _not_a_contested_decision(ctx, task)
     note = args.get("note")
     _move(ctx.repo, task, TaskMove.DONE, ctx.now, ctx.caller, ctx.event.event_id, note=note,
           closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=note)
@@ -456,6 +483,7 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
     """!drop T-2 reason… — the reason is required."""
     task = _running(ctx, args["task"])
     _lead_or_core(ctx, task)
+    _not_a_contested_decision(ctx, task)
     reason = args["reason"]
     _move(ctx.repo, task, TaskMove.DROP, ctx.now, ctx.caller, ctx.event.event_id, note=reason,
           closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=reason)

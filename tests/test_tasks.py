@@ -16,7 +16,7 @@ import pytest
 
 from bot import export
 from bot.clock import FakeClock
-from commands import ladder
+from commands import ladder, tasks
 from commands.settings import GroupSettings
 from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness
 
@@ -283,6 +283,58 @@ def test_snooze_defers_nudges_within_max_snooze(harness):
     assert "Reminder 1" in run_at(harness, utc(2026, 11, 13, 9, 0))[0]["plain"]
 
 
+def test_late_nudge_after_downtime_waits_for_the_end_of_quiet_hours(harness):
+    """The bot was down when step 1 came due (Monday 10:00 CET) and is back at 22:30 CET:
+    the late nudge must not go out inside quiet hours, but at 08:00 CET the next morning."""
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    harness.sent()
+    assert run_at(harness, utc(2026, 11, 9, 21, 30)) == []        # 22:30 CET: quiet
+    assert run_at(harness, utc(2026, 11, 10, 6, 59)) == []         # 07:59 CET: still quiet
+    assert steps(harness, 1) == []
+    assert tasks.wakeups(harness.repo, harness.engine.group, ["sem"],
+                         now=utc(2026, 11, 9, 21, 30)) == [("sem:T-1:nudge", utc(2026, 11, 10, 7, 0))]
+    [nudge] = run_at(harness, utc(2026, 11, 10, 7, 0))
+    assert nudge["target"] == BOB and "Reminder 1" in nudge["plain"]
+    assert [(s["kind"], s["at"]) for s in steps(harness, 1)] == [("nudge", "2026-11-10T07:00:00Z")]
+
+
+def test_late_nudge_to_a_lead_who_went_away_meanwhile_waits_for_their_return(harness):
+    """Step 1 came due while the bot was down; Bob declared an absence before it was back:
+    nothing is recorded as sent (to nobody), and the nudge reaches Bob when he is back."""
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    harness.clock.set(utc(2026, 11, 9, 12, 0))                     # step 1 was due at 09:00
+    harness.say(BOB, "!away until 2026-11-12")
+    harness.sent()
+    assert harness.engine.process_due() == 0
+    assert harness.sent() == [] and steps(harness, 1) == []
+    assert run_at(harness, utc(2026, 11, 12, 12, 0)) == []         # still away
+    # back at midnight (quiet hours): the nudge waits for 08:00 CET
+    assert run_at(harness, utc(2026, 11, 12, 23, 0)) == []
+    [nudge] = run_at(harness, utc(2026, 11, 13, 7, 0))
+    assert nudge["target"] == BOB and "Reminder 1" in nudge["plain"]
+    assert [(s["kind"], s["step"], s["person"]) for s in steps(harness, 1)] == [("nudge", 1, BOB)]
+
+
+def test_lowering_escalate_after_mid_ladder_escalates_at_the_next_step(harness):
+    harness.say(ALICE, "!config set escalate_after 3")
+    harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    assert "Reminder 1" in dms(run_at(harness, utc(2026, 11, 9, 9, 0)), BOB)[0]["plain"]
+    assert "Reminder 2" in dms(run_at(harness, utc(2026, 11, 12, 9, 0)), BOB)[0]["plain"]
+    harness.say(ALICE, "!config set escalate_after 1")
+    harness.sent()
+    assert wakeup(harness, "sem:T-1:escalate") == utc(2026, 11, 15, 9, 0)
+    [escalation] = run_at(harness, utc(2026, 11, 15, 9, 0))
+    assert escalation["venue"] == "room" and "has stalled" in escalation["plain"]
+    assert wakeup(harness, "sem:T-1:nudge") is None and wakeup(harness, "sem:T-1:escalate") is None
+    assert run_at(harness, utc(2026, 12, 31, 9, 0)) == []
+    assert [(s["kind"], s["step"]) for s in steps(harness, 1)] == [
+        ("nudge", 1), ("nudge", 2), ("escalation", 3)]
+    # raising it again after the escalation does not restart the ladder of the episode
+    harness.say(ALICE, "!config set escalate_after 5")
+    assert wakeup(harness, "sem:T-1:nudge") is None
+    assert run_at(harness, utc(2027, 1, 31, 9, 0)) == []
+
+
 # --- handover, restart ----------------------------------------------------------------------------
 
 def test_handover_mid_ladder(harness):
@@ -425,6 +477,26 @@ def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     assert register["title"] == "Register Repair Together" and register["lead"] == CAROL
     assert "Register Repair Together" in dms(rows, CAROL)[0]["plain"]
     assert "done (@alice:example.org): C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
+
+
+def test_decision_task_cannot_be_closed_by_hand_while_the_proposal_is_contested(harness):
+    harness.say(ALICE, PROPOSE)
+    harness.say(CAROL, "!object C-1 not sure")             # T-1: Decide on C-1, core group
+    harness.sent()
+    for caller, command in ((ALICE, "!done T-1"), (BOB, "!drop T-1 no time for this")):
+        before = everything(harness)
+        rows = harness.say(caller, command)
+        assert len(rows) == 1, rows
+        assert ("T-1 closes by itself when C-1 is resolved (!resolve C-1 accept|reject reason…)"
+                " or its objections are withdrawn") in rows[0]["plain"]
+        assert everything(harness) == before
+    # a handover within the core group is fine: the task keeps running and being followed
+    assert "handed over to @bob" in harness.say(ALICE, "!handover T-1 @bob:example.org")[0]["plain"]
+    assert task(harness, 1)["state"] == "open"
+    assert "closes by itself" in harness.say(BOB, "!done T-1")[0]["plain"]
+    assert "Reminder 1" in dms(harness.advance("7d"), BOB)[0]["plain"]
+    harness.say(BOB, "!resolve C-1 reject not now")
+    assert (task(harness, 1)["state"], task(harness, 1)["close_reason"]) == ("done", "C-1 is resolved")
 
 
 def test_rejected_withdrawn_or_reopened_proposal_closes_its_decision_task(harness):
@@ -650,3 +722,17 @@ def test_console_mandate_nudge_and_escalation(tmp_path):
     [t] = json.loads(exported.stdout)
     assert (t["id"], t["lead"], t["state"], t["nudges"]) == ("T-1", BOB, "open", 3)
     assert t["last_activity_at"].endswith("Z")
+
+
+def test_lowering_escalate_after_mid_feedback_ladder_still_reaches_the_core_group(harness):
+    harness.say(ALICE, "!config set escalate_after 3")
+    harness.say(ALICE, '!mandate @dan:example.org "Draft the charter"')
+    harness.say(DAN, "!feedback T-1 the draft is in the shared folder")
+    harness.sent()
+    run_at(harness, utc(2026, 11, 7, 9, 0))
+    run_at(harness, utc(2026, 11, 10, 9, 0))       # two reminders sent
+    harness.say(ALICE, "!config set escalate_after 1")
+    harness.sent()
+    [core] = run_at(harness, utc(2026, 11, 13, 9, 0))
+    assert "Nobody has given feedback on T-1" in core["plain"]
+    assert run_at(harness, utc(2026, 12, 13, 9, 0)) == []
