@@ -137,9 +137,7 @@ class Engine:
         group named by the first word (``!sem status C-1``)."""
         if event.group is not None:
             return event.group, body, None
-        linked = self.repo.groups_of(event.sender)
-        candidates = [g for g in self.group_slugs if g in linked or any(
-            self.repo.has_role(g, event.sender, r) for r in ("admin", "core", "registrar"))]
+        candidates = self._groups_of(event.sender)
         first, rest = split_word(body)
         if fold(first) in self._definitions and (fold(first) in candidates or not candidates):
             return fold(first), rest, None
@@ -149,8 +147,14 @@ class Engine:
             return self.group_slugs[0], body, None  # anyone may ask for help or a status
         return None, body, ("err.which_group" if candidates else "err.no_group")
 
+    def _groups_of(self, person: str) -> list[str]:
+        """The configured groups a person represents a member of or holds a role in."""
+        linked = self.repo.groups_of(person)
+        return [g for g in self.group_slugs if g in linked or any(
+            self.repo.has_role(g, person, r) for r in ("admin", "core", "registrar"))]
+
     def _reply_without_group(self, event: Inbound, key: str | None, now: datetime) -> None:
-        candidates = [g for g in self.group_slugs if g in self.repo.groups_of(event.sender)]
+        candidates = self._groups_of(event.sender)
         lang_group = self.group(candidates[0] if candidates else self.group_slugs[0])
         out = Effects(lang_group, event)
         out.reply(key or "err.no_group", groups=", ".join(candidates),

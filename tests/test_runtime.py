@@ -209,3 +209,25 @@ def test_a_group_removed_from_the_config_does_not_stop_the_bot(tmp_path):
     assert h.engine.process_due() == 0
     assert h.engine.wakeups() == []
     h.close()
+
+
+def test_dm_of_a_person_in_two_groups_asks_which(tmp_path):
+    from bot.clock import FakeClock
+    from commands.engine import Engine
+    from commands.events import Inbound, Venue
+
+    two = BASE_CONFIG.format(database="x", language="en", min_supporters=0, charter="[]")
+    second = two[two.index("[[groups]]"):].replace('slug = "sem"', 'slug = "incommon"', 1)
+    config = parse(two + "\n" + second)
+    repo = Repository(str(tmp_path / "db.sqlite"))
+    clock = FakeClock()
+    engine = Engine(repo, clock, config.groups)
+    engine.seed()
+    dm = lambda n, text: Inbound(f"$dm{n}", BOB, text, clock.now(), Venue.DM)  # noqa: E731
+    engine.handle(dm(1, "list"))
+    [reply] = repo.pending_outbox()
+    assert "several groups (sem, incommon)" in reply["plain"] and reply["target"] == BOB
+    engine.handle(dm(2, "incommon propose \"Repair Together\" they fix things"))
+    assert repo.proposal("incommon", 1)["candidate"] == "Repair Together"
+    assert repo.proposal("sem", 1) is None
+    repo.close()
