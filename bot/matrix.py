@@ -40,7 +40,6 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     ErrorResponse,
-    JoinedRoomsResponse,
     JoinResponse,
     LocalProtocolError,
     LoginResponse,
@@ -109,6 +108,19 @@ def _transient(response: ErrorResponse) -> bool:
     return response.status_code in (None, "M_LIMIT_EXCEEDED")
 
 
+async def cancel_all(tasks: list[asyncio.Task]) -> None:
+    """Cancel tasks and wait for them, cancelling again if one swallowed it (Python 3.11's
+    ``wait_for`` can lose a cancellation that arrives as its inner call completes)."""
+    pending = {t for t in tasks if not t.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=1.0)
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: no "exception never retrieved" noise at exit
+
+
 class Backoff:
     """Exponential: first, 2×first, 4×first… capped; reset by a success."""
 
@@ -153,6 +165,9 @@ class MatrixBot:
         self.retry_first, self.retry_cap = retry_first, retry_cap
         self.clock = clock or SystemClock()
         self.runtime = Runtime(config, self.clock)
+        # Other sources (the forum) decide deadlines through the same runtime: none is decided
+        # before Matrix too has been read up to it.
+        self.runtime.watermarks.append(self.watermark)
         self.repo = self.runtime.repo
         self.engine = self.runtime.engine
         self.wakeups = Wakeups(self.engine, self.clock, self._due)
@@ -164,9 +179,11 @@ class MatrixBot:
         self._group_rooms: dict[str, str] = {}    # group slug -> room id
         self._room_groups: dict[str, str] = {}    # room id -> group slug
         self._unresolved: dict[str, str] = {}     # group slug -> alias not resolved yet
+        self._joined: set[str] = set()            # rooms joined by this run
         self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
         self._to_leave: list[str] = []
         self._kick = asyncio.Event()              # "the outbox may hold something new"
+        self._stopping = False
         self._retries: dict[str, _Retry] = {}     # destination -> its own backoff
         self._down = _Retry(Backoff(retry_first, retry_cap))  # the homeserver as a whole
 
@@ -181,8 +198,9 @@ class MatrixBot:
                             "extra (pip install 'coopbot[e2e]'); the bot will say so once "
                             "in each encrypted room it serves")
             await self._connect()
-            await self._setup_rooms()
+            await self._find_rooms()
             await self._first_sync()
+            await self._join_rooms()
             self.wakeups.start()
             self.ready.set()
             log.info("coopbot is listening as %s (device %s)", self.user_id,
@@ -193,9 +211,8 @@ class MatrixBot:
             for task in done:
                 task.result()
         finally:
-            for task in loops:
-                task.cancel()
-            await asyncio.gather(*loops, return_exceptions=True)
+            self._stopping = True
+            await cancel_all(loops)
             self.wakeups.shutdown()
             if self.client is not None:
                 await self.client.close()
@@ -204,7 +221,7 @@ class MatrixBot:
     async def _sync_loop(self) -> None:
         backoff = Backoff(self.retry_first, self.retry_cap)
         last_resolve = time.monotonic()
-        while True:
+        while not self._stopping:
             try:
                 response, started = await self._sync()
                 await self._apply(response, started)
@@ -222,6 +239,14 @@ class MatrixBot:
                 log.exception("a sync batch failed; reading it again in %.1f s", delay)
                 await asyncio.sleep(delay)
 
+    def watermark(self) -> datetime | None:
+        """Every Matrix event stamped before this instant has been applied (None: not yet)."""
+        return self.read_until
+
+    def deliver_soon(self) -> None:
+        """Wake the delivery loop (after something was queued outside a sync batch)."""
+        self._kick.set()
+
     async def _due(self) -> None:
         """A timer fired: decide what came due, up to where Matrix has been read."""
         if self.read_until is None:
@@ -238,7 +263,14 @@ class MatrixBot:
                                  max_timeouts=0, request_timeout=REQUEST_TIMEOUT)
 
     def store_path(self) -> Path:
-        return Path(self.settings.store_path or self.config.database + ".crypto")
+        """The crypto store: ``matrix.store_path`` (relative to the config file), or beside
+        the database. It must live and die with the database: it holds the device's keys."""
+        if not self.settings.store_path:
+            return Path(self.config.database + ".crypto")
+        path = Path(self.settings.store_path)
+        if not path.is_absolute() and self.config.path is not None:
+            path = self.config.path.parent / path
+        return path
 
     async def _connect(self) -> None:
         same_account = self.repo.meta(META_USER) == self.user_id
@@ -307,19 +339,40 @@ class MatrixBot:
             await asyncio.sleep(delay)
 
     # --- rooms ----------------------------------------------------------------------------
-    async def _setup_rooms(self) -> None:
-        assert self.client is not None
-        joined = await self._call("joined rooms", self.client.joined_rooms)
-        already = set(joined.rooms) if isinstance(joined, JoinedRoomsResponse) else set()
+    async def _find_rooms(self) -> None:
+        """Each group's room id (aliases resolved), before the first sync reads them."""
         for group in self.config.groups:
             if not group.matrix_room:
                 log.warning("group %s has no matrix_room: its announcements wait in the outbox",
                             group.slug)
                 continue
-            await self._place_group(group.slug, group.matrix_room, already)
+            await self._place_group(group.slug, group.matrix_room)
 
-    async def _place_group(self, slug: str, room: str, joined: set[str]) -> None:
-        """Resolve the group's room (alias or id), remember it, and join it if needed."""
+    async def _join_rooms(self) -> None:
+        """Join the groups' rooms the bot is not in yet. After the first sync, so that on a new
+        database nothing said after the join is taken for history."""
+        assert self.client is not None
+        for slug, room_id in list(self._group_rooms.items()):
+            if room_id in self.client.rooms or room_id in self._joined:
+                continue
+            await self._join_group_room(slug, room_id)
+
+    async def _join_group_room(self, slug: str, room_id: str) -> None:
+        assert self.client is not None
+        client = self.client
+        group = self.config.group(slug)
+        # Joining by alias lets the homeserver find a room that lives on another server.
+        target = group.matrix_room if group and group.matrix_room else room_id
+        response = await self._call(f"join {target}", lambda: client.join(target))
+        if isinstance(response, JoinResponse):
+            self._joined.add(room_id)
+            log.info("group %s: joined %s", slug, target)
+        else:
+            log.warning("group %s: cannot join %s yet (%s); invite %s there", slug, target,
+                        _describe(response), self.user_id)
+
+    async def _place_group(self, slug: str, room: str) -> str | None:
+        """Resolve the group's room (alias or id) and remember it."""
         assert self.client is not None
         client = self.client
         room_id = room
@@ -334,7 +387,7 @@ class MatrixBot:
                     self._unresolved[slug] = room
                     log.warning("group %s: cannot resolve %s (%s); trying again later", slug,
                                 room, _describe(resolved))
-                    return
+                    return None
                 room_id = stored[-1]
                 log.warning("group %s: cannot resolve %s now; using its known room %s", slug,
                             room, room_id)
@@ -342,19 +395,13 @@ class MatrixBot:
         self.repo.set_group_room(slug, room_id, self.clock.now())
         self._group_rooms[slug] = room_id
         self._room_groups = {r: s for s, r in self._group_rooms.items()}
-        if room_id in joined:
-            return
-        # Joining by alias lets the homeserver find the room on another server.
-        response = await self._call(f"join {room}", lambda: client.join(room))
-        if isinstance(response, JoinResponse):
-            log.info("group %s: joined %s", slug, room)
-        else:
-            log.warning("group %s: cannot join %s yet (%s); invite %s there", slug, room,
-                        _describe(response), self.user_id)
+        return room_id
 
     async def _resolve_pending(self) -> None:
         for slug, alias in list(self._unresolved.items()):
-            await self._place_group(slug, alias, set())
+            room_id = await self._place_group(slug, alias)
+            if room_id and self.client is not None and room_id not in self.client.rooms:
+                await self._join_group_room(slug, room_id)
 
     def _where(self, room_id: str) -> tuple[Venue, str] | None:
         """(ROOM, group slug) for a group's room, (DM, person) for a direct chat, else None."""
@@ -366,11 +413,12 @@ class MatrixBot:
         return None
 
     def _known(self, person: str) -> bool:
-        """Linked to a member of some group, or holding a role in one."""
-        if self.repo.groups_of(person):
-            return True
-        return any(self.repo.has_role(g.slug, person, role) for g in self.config.groups
-                   for role in ("admin", "core", "registrar"))
+        """Represents a member of a configured group, or holds a role in one (the engine's
+        own rule for whose direct messages it answers)."""
+        linked = set(self.repo.groups_of(person))
+        return any(g.slug in linked or any(self.repo.has_role(g.slug, person, role)
+                                           for role in ("admin", "core", "registrar"))
+                   for g in self.config.groups)
 
     async def _on_invite(self, room_id: str, invite_state: list) -> None:
         assert self.client is not None
@@ -380,6 +428,8 @@ class MatrixBot:
             await self._resolve_pending()  # the alias may exist by now
         if room_id in self._room_groups:
             response = await self._call("join", lambda: client.join(room_id))
+            if isinstance(response, JoinResponse):
+                self._joined.add(room_id)
             log.info("joined %s, group %s's room, on invitation (%s)", room_id,
                      self._room_groups[room_id], type(response).__name__)
             return
@@ -617,7 +667,7 @@ class MatrixBot:
 
     # --- delivering ---------------------------------------------------------------------------
     async def _delivery_loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._kick.clear()
             try:
                 wait = await self._deliver()
@@ -669,7 +719,9 @@ class MatrixBot:
             retry.at = time.monotonic() + delay
             held.add(key)
             waits.append(delay)
-            log.warning("delivery to %s failed (%s); again in %.1f s", key, error, delay)
+            if retry.backoff.failures == 1 or retry.backoff.failures % 10 == 0:
+                log.warning("delivery to %s failed %d time(s) (%s); retrying every %.0f s at "
+                            "most", key, retry.backoff.failures, error, self.retry_cap)
         return min(waits) if waits else None
 
     async def _send(self, row: dict) -> str | None:
@@ -679,6 +731,9 @@ class MatrixBot:
         if room_id is None:
             return f"no Matrix room for {row['venue']} {row['target']} yet"
         try:
+            if self.encryption and self.client.should_claim_keys:
+                # nio shares a room key only with devices it has an Olm session with.
+                await self.client.keys_claim(self.client.get_users_for_key_claiming())
             response = await self.client.room_send(
                 room_id, "m.room.message", notice_content(row), tx_id=row["txn_id"],
                 ignore_unverified_devices=True)

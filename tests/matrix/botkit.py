@@ -7,8 +7,6 @@ Nothing here sleeps blindly: ``Person.wait_for`` and ``eventually`` poll with a 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,12 +30,11 @@ from nio import (
 )
 
 from bot.config import load
-from bot.matrix import MatrixBot
+from bot.matrix import MatrixBot, cancel_all
 
 from .conftest import MatrixUser
 from .synapse import Synapse
 
-log = logging.getLogger(__name__)
 # Tests read with a shorter safety margin than production (same machine, same clock).
 _MARGIN = timedelta(seconds=0.5)
 
@@ -59,6 +56,7 @@ async def eventually(check: Callable[[], Any], timeout: float = 20.0, what: str 
 class Seen:
     room_id: str
     source: dict
+    decrypted: bool = False
 
     @property
     def content(self) -> dict:
@@ -135,7 +133,7 @@ class Person:
                 await asyncio.sleep(0.2)
 
     async def _on_message(self, room: MatrixRoom, event) -> None:
-        self.seen.append(Seen(room.room_id, event.source))
+        self.seen.append(Seen(room.room_id, event.source, bool(getattr(event, "decrypted", False))))
 
     async def _on_undecrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
         self.undecrypted.append(event)
@@ -146,8 +144,7 @@ class Person:
 
     async def close(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await cancel_all([self._task])
         await self.client.close()
 
     # --- acting ---------------------------------------------------------------------------
@@ -158,6 +155,12 @@ class Person:
             content.update(format="org.matrix.custom.html", formatted_body=html)
         if mentions is not None:
             content["m.mentions"] = {"user_ids": mentions}
+        if self.e2e:  # as sync_forever would have done by now: know every device, and
+            # hold an Olm session with each, or nio leaves it out of the room key
+            if self.client.should_query_keys:
+                await self.client.keys_query()
+            if self.client.should_claim_keys:
+                await self.client.keys_claim(self.client.get_users_for_key_claiming())
         sent = await self.client.room_send(room_id, "m.room.message", content,
                                            ignore_unverified_devices=True)
         assert isinstance(sent, RoomSendResponse), sent
@@ -202,7 +205,7 @@ database = "{database}"
 [matrix]
 homeserver = "{homeserver}"
 user_id = "{bot}"
-access_token_env = "{token_env}"
+{secret_key} = "{token_env}"
 {matrix_extra}
 
 [[groups]]
@@ -276,29 +279,27 @@ class World:
     async def stop_bot(self) -> None:
         """Stop the running bot (as a SIGTERM would), releasing its database."""
         task = self.tasks[-1]
-        task.cancel()
-        results = await asyncio.gather(task, return_exceptions=True)
-        if results and isinstance(results[0], Exception):
-            raise results[0]
+        await cancel_all([task])
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()
 
     @property
     def bot(self) -> MatrixBot:
         return self.bots[-1]
 
     async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await cancel_all(self.tasks)
         for person in (self.alice, self.bob, self.carol):
             await person.close()
 
 
 def write_config(path: Path, synapse: Synapse, *, bot: str, alice: str, bob: str, carol: str,
                  room: str, token_env: str, silence_window: str = "4s", last_call: str = "2s",
-                 matrix_extra: str = "", database: str | None = None) -> Path:
+                 matrix_extra: str = "", database: str | None = None,
+                 secret_key: str = "access_token_env") -> Path:
     path.write_text(GROUP_CONFIG.format(
         database=database or str(path.with_suffix(".db")), homeserver=synapse.url, bot=bot,
-        token_env=token_env, matrix_extra=matrix_extra, room=room,
+        token_env=token_env, secret_key=secret_key, matrix_extra=matrix_extra, room=room,
         silence_window=silence_window, last_call=last_call, alice=alice, bob=bob, carol=carol,
     ))
     return path
@@ -316,6 +317,3 @@ def outbox_texts(bot: MatrixBot) -> list[str]:
 def mentions_of(seen: Seen) -> dict:
     return seen.content.get("m.mentions")
 
-
-def dumps(seen: list[Seen]) -> str:
-    return json.dumps([s.source for s in seen], indent=1, ensure_ascii=False)[:4000]
