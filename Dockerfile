@@ -4,7 +4,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY commands ./commands
 COPY storage ./storage
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ".[e2e]"
 RUN useradd --create-home coopbot && mkdir /data && chown coopbot /data
 USER coopbot
 WORKDIR /data
