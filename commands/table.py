@@ -18,7 +18,7 @@ from typing import Any
 from . import admin, cooptation, tasks
 from .context import Context
 from .errors import CommandError
-from .parsing import fold, is_matrix_id, proposal_number, split_quoted, split_word, task_number
+from .parsing import fold, is_matrix_id, name_key, proposal_number, split_quoted, split_word, task_number
 from .render import Message, join, render, text
 
 
@@ -271,6 +271,10 @@ def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
         if param.kind == "person":
             quoted, after = split_quoted(rest)
             token, rest = (quoted, after) if quoted else split_word(rest)
+        elif param.kind == "member" and param is command.params[-1]:
+            # Last on the line, a member may be named in full: !member suspend Réseau Transition
+            quoted, after = split_quoted(rest)
+            token, rest = (quoted, after) if quoted else (rest.strip(), "")
         else:
             token, rest = split_word(rest)
         if not token:
@@ -308,7 +312,8 @@ def _convert(ctx: Context, param: Param, token: str) -> Any:
     if param.kind == "person":
         return resolve_person(ctx, token)
     if param.kind == "member":
-        row = ctx.repo.member(ctx.group.slug, token.lower())
+        row = ctx.repo.member(ctx.group.slug, token.lower()) \
+            or ctx.repo.member_by_name_key(ctx.group.slug, name_key(token))
         if row is None:
             raise CommandError("err.unknown_member", slug=token)
         return row

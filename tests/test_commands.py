@@ -227,3 +227,12 @@ def test_lang_from_a_dm_is_announced_in_the_room(harness):
     rows = harness.dm(ALICE, "lang fr")
     assert [r["venue"] for r in rows] == ["dm", "room"]
     assert "Je parle désormais français" in rows[1]["plain"]
+
+
+def test_member_named_in_full_or_by_slug(harness):
+    harness.say(ALICE, "!member suspend Réseau Transition")
+    assert harness.repo.member("sem", "transition")["status"] == "suspended"
+    harness.say(ALICE, '!membre réintégrer "réseau transition"')
+    assert harness.repo.member("sem", "transition")["status"] == "active"
+    harness.say(ALICE, "!link @zoe:example.org Petites Singularités")
+    assert harness.repo.person("sem", "@zoe:example.org")["member"] == "singularites"
