@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -464,7 +465,9 @@ class MatrixBot:
             if self.read_until is not None and at <= self.read_until:
                 continue  # read past it already: nothing there waits for reading
             until = (at + self.read_margin - now).total_seconds() + 0.05
-            limit = min(limit, max(0.0, until))
+            # At least a second: while reading is held back (an event waits for its key),
+            # a deadline already past must not turn the long poll into a busy loop.
+            limit = min(limit, max(1.0, until))
         return limit
 
     async def _sync(self, *, full_state: bool = False,
@@ -478,7 +481,9 @@ class MatrixBot:
             wait = self._poll_timeout() if timeout is None else timeout
             started = self.clock.now()
             # nio skips a response whose next_batch it has seen: make it compare with ours.
-            self.client.next_batch = self._token or ""
+            # A full-state sync after a quiet restart answers the same next_batch; nio must
+            # still take its room state, or nothing can be sent to encrypted rooms.
+            self.client.next_batch = "" if full_state else (self._token or "")
             try:
                 response = await asyncio.wait_for(
                     self.client.sync(timeout=int(wait * 1000), since=self._token,
@@ -540,7 +545,11 @@ class MatrixBot:
                 events = list(info.timeline.events)
                 if info.timeline.limited and self._token and info.timeline.prev_batch:
                     events = await self._missed(room_id, info.timeline.prev_batch) + events
-                for event in self._since_own_join(events):
+                # In a group room what came before the bot's join is past; in a direct chat
+                # the first message usually comes with the invitation, and it is for the bot.
+                if where[0] is not Venue.DM:
+                    events = self._since_own_join(events)
+                for event in events:
                     self._on_event(room_id, where, event)
             self._check_readable(room_id, where)
         self._retry_undecrypted()
@@ -602,6 +611,8 @@ class MatrixBot:
             self.repo.add_dm_room(who, room_id, self.clock.now())  # answer where they spoke
         try:
             self.engine.handle(inbound)
+        except sqlite3.Error:
+            raise  # the batch is read again: its position is not stored
         except Exception:
             # At most once: an event that cannot be applied is logged and skipped, it does
             # not hold the whole room back.
@@ -704,6 +715,7 @@ class MatrixBot:
                 error = await self._send(row)
             except (_Transient, *TRANSPORT_ERRORS) as failure:
                 self.repo.mark_failed(row["id"], _describe(failure))
+                self._forget_room_key(row)
                 delay = self._down.backoff.failed()
                 self._down.at = time.monotonic() + delay
                 log.warning("delivery: homeserver unavailable (%s); the outbox waits %.1f s",
@@ -723,6 +735,20 @@ class MatrixBot:
                 log.warning("delivery to %s failed %d time(s) (%s); retrying every %.0f s at "
                             "most", key, retry.backoff.failures, error, self.retry_cap)
         return min(waits) if waits else None
+
+    def _forget_room_key(self, row: dict) -> None:
+        """nio marks a room key as shared even when sharing it failed: after a failed send
+        in an encrypted room, start a new key so the resend is readable."""
+        if not self.encryption or self.client is None:
+            return
+        room_id = self._group_rooms.get(row["target"]) if row["venue"] == "room" \
+            else self.repo.dm_room(row["target"])
+        room = self.client.rooms.get(room_id) if room_id else None
+        if room is not None and room.encrypted:
+            try:
+                self.client.invalidate_outbound_session(room_id)
+            except Exception:
+                log.debug("no outbound session to forget in %s", room_id)
 
     async def _send(self, row: dict) -> str | None:
         """Send one row; None when it is delivered (or given up), else why it must wait."""
@@ -760,6 +786,12 @@ class MatrixBot:
             return self._group_rooms.get(row["target"])
         person = row["target"]
         room_id = self.repo.dm_room(person)
+        room = self.client.rooms.get(room_id) if room_id else None
+        if room is not None and room.member_count > 2:
+            # Someone else is (or was invited) in it: it is not private any more.
+            log.warning("%s is no longer a private chat with %s; opening another", room_id, person)
+            self.repo.leave_matrix_room(room_id, self.clock.now())
+            room_id = None
         if room_id is not None:
             return room_id
         created = await self.client.room_create(is_direct=True, invite=[person],

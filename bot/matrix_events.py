@@ -15,7 +15,7 @@ for the bot). The rules, from SPEC section 5 and 10:
 - the event id is the ``Inbound.event_id`` (applied at most once) and ``origin_server_ts``
   is ``Inbound.at`` (the source timestamp that decides whether an objection came in time).
 
-Outbound, an outbox row becomes the content of an ``m.notice``: plain body, HTML body,
+Outbound, an outbox row becomes a notice (an ``m.text`` when it must notify someone): plain body, HTML body,
 ``m.mentions`` always present (empty when the bot means to ping nobody, so nothing a user
 typed can ping), and a reply relation to the command's event.
 """
@@ -271,14 +271,20 @@ def notice_content(row: Mapping[str, Any]) -> dict[str, Any]:
     """
     mentions = row.get("mentions") or "[]"
     people = json.loads(mentions) if isinstance(mentions, str) else list(mentions)
+    reply_to = row.get("reply_to")
+    is_reply = isinstance(reply_to, str) and reply_to.startswith("$")
+    # Replies are notices. A message meant to reach someone (the core group on a contested
+    # proposal, the silent voters, a nudge by DM) is m.text: Synapse's default push rules
+    # never notify for notices, so a mention in a notice would ping nobody.
+    notify = not is_reply and (any(isinstance(p, str) and p.startswith("@") for p in people)
+                               or row.get("venue") == "dm")
     content: dict[str, Any] = {
-        "msgtype": "m.notice",
+        "msgtype": "m.text" if notify else "m.notice",
         "body": row["plain"],
         "format": HTML_FORMAT,
         "formatted_body": row["html"],
         "m.mentions": {"user_ids": [p for p in people if isinstance(p, str) and p.startswith("@")]},
     }
-    reply_to = row.get("reply_to")
-    if isinstance(reply_to, str) and reply_to.startswith("$"):
+    if is_reply:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content

@@ -177,7 +177,8 @@ class Person:
 
     # --- watching -------------------------------------------------------------------------
     def notices(self, room_id: str, sender: str | None = None) -> list[Seen]:
-        return [s for s in self.seen if s.room_id == room_id and s.msgtype == "m.notice"
+        return [s for s in self.seen if s.room_id == room_id
+                and s.msgtype in ("m.notice", "m.text")
                 and (sender is None or s.sender == sender)]
 
     async def wait_for(self, room_id: str, match: Callable[[Seen], bool], timeout: float = 20.0,

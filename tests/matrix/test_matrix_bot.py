@@ -82,7 +82,9 @@ def en(key: str) -> str:
 
 
 def is_bot_notice(world: World, text: str):
-    return lambda s: s.sender == world.bot_id and s.msgtype == "m.notice" and text in s.body
+    """A message of the bot's: a notice, or an m.text when it must notify someone."""
+    return lambda s: (s.sender == world.bot_id and s.msgtype in ("m.notice", "m.text")
+                      and text in s.body)
 
 
 # --- the whole cooptation -------------------------------------------------------------------
@@ -113,6 +115,7 @@ async def test_a_whole_cooptation_typed_by_real_clients(world):
     assert ok.body.startswith("Your objection to C-2 is recorded")
     contested = await bob.wait_for(room, is_bot_notice(world, "C-2 (Bad Corp) is contested"))
     assert sorted(mentions_of(contested)["user_ids"]) == sorted([alice.user_id, bob.user_id])
+    assert contested.msgtype == "m.text"  # push rules never notify for a notice
     assert f'href="https://matrix.to/#/{bob.user_id}"' in contested.content["formatted_body"]
 
     last_call = await alice.wait_for(room, is_bot_notice(world, "Last call for C-1"), 15)
@@ -424,3 +427,44 @@ async def test_coopbot_run_answers_and_stops_on_sigterm(world):
         if process.poll() is None:
             process.kill()
             process.wait(10)
+
+
+async def test_a_dm_command_sent_with_the_invitation_is_answered(world):
+    """Element creates the direct chat, invites the bot and sends the first message at once:
+    that message comes before the bot's join, and it is for the bot."""
+    await world.start_bot()
+    bob = world.bob
+    dm = await bob.create_room([world.bot_id], is_direct=True)
+    asked = await bob.say(dm, "list")
+    reply = await bob.reply_to(dm, asked, timeout=20)
+    assert reply.body.startswith("No proposals")
+
+
+async def test_a_quiet_restart_can_still_speak_in_an_encrypted_room(
+        synapse, matrix_user, tmp_path, monkeypatch):
+    """Nothing happens while the bot is down: its first sync returns the stored position
+    again, and nio must still learn the rooms, or nothing can be sent to them."""
+    made = await make_world(synapse, matrix_user, tmp_path, monkeypatch, encrypted=True,
+                            e2e_people=True)
+    try:
+        bot = await made.start_bot(encryption=True)
+        alice, room = made.alice, made.room_id
+
+        def alice_knows_the_bot() -> bool:
+            devices = list(alice.client.device_store.active_user_devices(made.bot_id))
+            return any(d.device_id == bot.client.device_id for d in devices)
+
+        await eventually(alice_knows_the_bot, 20)
+        asked = await alice.say(room, "!list")
+        await alice.reply_to(room, asked, timeout=20)
+        await made.stop_bot()
+        bot = await made.start_bot(encryption=True)  # nothing happened meanwhile
+        assert bot.client.rooms.get(room) is not None
+        bot.repo.enqueue(group="sem", venue="room", target="sem", plain="after a quiet restart",
+                         html="after a quiet restart", mentions=(), reply_to=None, subject=None,
+                         at=bot.clock.now())
+        bot.deliver_soon()
+        seen = await alice.wait_for(room, is_bot_notice(made, "after a quiet restart"), 20)
+        assert seen.decrypted
+    finally:
+        await made.close()

@@ -205,3 +205,14 @@ def test_notice_content_threads_escapes_and_never_pings_by_accident():
     content = notice_content(row)
     assert content["m.mentions"] == {"user_ids": [ALICE]}
     assert "m.relates_to" not in content
+
+
+def test_what_must_notify_is_text_and_replies_are_notices():
+    from bot.matrix_events import notice_content
+    base = {"plain": "p", "html": "h", "mentions": "[]", "reply_to": None, "venue": "room"}
+    assert notice_content(base)["msgtype"] == "m.notice"
+    assert notice_content({**base, "reply_to": "$cmd"})["msgtype"] == "m.notice"
+    pinging = {**base, "mentions": '["@alice:example.org"]'}
+    assert notice_content(pinging)["msgtype"] == "m.text"  # notices never notify
+    assert notice_content({**base, "venue": "dm"})["msgtype"] == "m.text"  # a nudge
+    assert notice_content({**base, "venue": "dm", "reply_to": "$cmd"})["msgtype"] == "m.notice"
