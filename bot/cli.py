@@ -46,6 +46,9 @@ def _run(args: argparse.Namespace) -> int:
     from .matrix import MatrixBot, MatrixFatal
 
     logging.getLogger("bot").setLevel(logging.INFO)
+    # A wakeup that finds the previous one still running is skipped, harmlessly (the due
+    # work is read from the database): not worth a warning in the operator's log.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     bot = MatrixBot(config)
     print(f"coopbot run: {config.matrix.user_id} on {config.matrix.homeserver}, "
           f"database {config.database}", file=sys.stderr)

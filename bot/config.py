@@ -357,6 +357,9 @@ def describe(config: Config) -> str:
     for group in config.groups:
         out.append(f"group {group.slug}: {group.name}")
         out.append(f"  matrix_room: {group.matrix_room or '-'}; discourse_category: {group.discourse_category or '-'}")
+        if group.discourse_category and not config.discourse:
+            out.append("  note: discourse_category is set but there is no [discourse] section: "
+                       "the forum is not used")
         effective = {**DEFAULTS, **group.settings}
         for key in SETTINGS:
             origin = "" if key in group.settings else " (default)"
@@ -379,8 +382,16 @@ def _mask(value: str | None) -> str:
 
 
 def placeholder_problems(config: Config) -> list[str]:
-    """Values copied from config.example.toml that would make ``run`` talk to nobody."""
+    """What would make ``coopbot run`` refuse to start or talk to nobody: values copied from
+    config.example.toml, secrets missing from the environment."""
     problems = []
+    if config.matrix:
+        for name in (config.matrix.access_token_env, config.matrix.password_env):
+            if name and not os.environ.get(name):
+                problems.append(f"the environment variable {name} (matrix) is not set")
+    if config.discourse and not os.environ.get(config.discourse.api_key_env):
+        problems.append(f"the environment variable {config.discourse.api_key_env} (discourse) is not set")
+
     if config.matrix and any(host in config.matrix.homeserver for host in PLACEHOLDER_HOSTS):
         problems.append(f"matrix.homeserver is still the example value {config.matrix.homeserver!r}")
     if config.discourse and any(host in config.discourse.url for host in PLACEHOLDER_HOSTS):

@@ -108,7 +108,7 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
     key = name_key(name)
     existing = ctx.repo.member_by_name_key(ctx.group.slug, key)
     if existing and existing["status"] == "active":
-        raise CommandError("err.already_member", candidate=name, member=existing["slug"])
+        raise CommandError("err.already_member", candidate=existing["name"], member=existing["slug"])
     if existing and existing["status"] == "suspended":
         raise CommandError("err.member_suspended", candidate=name, member=existing["slug"])
     duplicate = ctx.repo.active_proposal_for(ctx.group.slug, key)

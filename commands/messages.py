@@ -799,7 +799,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "task.role_suffix": {"fr": " (pour le rôle {role})", "nl": " (voor de rol {role})", "en": " (for the {role} role)"},
     "task.due_suffix": {"fr": ", échéance {when}", "nl": ", deadline {when}", "en": ", due {when}"},
     "task.description_suffix": {"fr": "\nDescription : {value}", "nl": "\nBeschrijving: {value}", "en": "\nDescription: {value}"},
-    "task.note_suffix": {"fr": " : {note}", "nl": ": {note}", "en": ": {note}"},
+    "task.note_suffix": {"fr": " — {note}", "nl": " — {note}", "en": " — {note}"},
     "task.stalled_suffix": {"fr": ", à l'arrêt", "nl": ", vastgelopen", "en": ", stalled"},
     "task.snoozed_suffix": {"fr": ", reportée jusqu'au {when}", "nl": ", uitgesteld tot {when}", "en": ", snoozed until {when}"},
     "task.snoozed_line": {"fr": "\nReportée jusqu'au {when}", "nl": "\nUitgesteld tot {when}", "en": "\nSnoozed until {when}"},

@@ -407,7 +407,7 @@ def test_feedback_with_partial_acks(harness):
     # people acked: no escalation to the core group after the reminders
     assert run_at(harness, utc(2026, 12, 31, 9, 0)) == []
     status = harness.say(DAN, "!status T-1")[0]["plain"]
-    assert "ack by @carol:example.org: looks very good" in status
+    assert "ack by @carol:example.org — looks very good" in status
     assert "feedback reminder 1 (@alice:example.org)" in status
     assert "Answers: 2/3 members" in status
     # an update means the lead moved on: the stall ladder again
@@ -476,7 +476,7 @@ def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     register = task(harness, 2)
     assert register["title"] == "Register Repair Together" and register["lead"] == CAROL
     assert "Register Repair Together" in dms(rows, CAROL)[0]["plain"]
-    assert "done (@alice:example.org): C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
+    assert "done (@alice:example.org) — C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
 
 
 def test_decision_task_cannot_be_closed_by_hand_while_the_proposal_is_contested(harness):
