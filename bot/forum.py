@@ -425,7 +425,7 @@ class ForumAdapter:
 
     def _first_post(self, group, proposal: dict) -> str:
         room = self.groups[group.slug].matrix_room if group.slug in self.groups else None
-        return forum_text.first_post(self.repo, group, proposal, self.words, room)
+        return forum_text.quiet(forum_text.first_post(self.repo, group, proposal, self.words, room))
 
     async def refresh_topic(self, proposal: dict) -> None:
         """Rewrite the first post if its text changed; on a final state post the outcome
@@ -448,7 +448,7 @@ class ForumAdapter:
             return
         if not row["outcome_post_id"]:
             posted = await self._call(item, self.client.create_post,
-                                      forum_text.outcome(group, proposal),
+                                      forum_text.quiet(forum_text.outcome(group, proposal)),
                                       topic_id=row["topic_id"], skip_validations="true")
             self.repo.db.execute("update forum_topics set outcome_post_id = ? where proposal = ?",
                                  [int(posted["id"]), key])
@@ -473,7 +473,7 @@ class ForumAdapter:
                 self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
                 continue
             topic_id = int(found["topic_id"])
-            body = f"@{found['username']} {row['plain']}"
+            body = f"@{found['username']} {forum_text.quiet(row['plain'])}"
             try:
                 posted = await self._call(f"reply:{row['id']}", self.client.create_post, body,
                                           topic_id=topic_id, skip_validations="true")

@@ -148,3 +148,13 @@ def digest(body: str) -> str:
 def parse_time(value: str) -> datetime:
     """Discourse's ``2025-03-01T10:00:00.000Z`` as an aware datetime."""
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+_FORUM_MENTION = re.compile(r"(?<![\w.])@(?=\w)")
+
+
+def quiet(text: str) -> str:
+    """No @mention in what the bot posts on the forum but the one it means (the user it
+    answers): a Matrix ID in a status block or a candidate called '@staff' must notify nobody.
+    A zero-width space after the @ keeps the text readable and breaks Discourse's mention."""
+    return _FORUM_MENTION.sub("@\u200b", text)

@@ -352,3 +352,10 @@ async def test_a_refused_poll_does_not_stop_the_bot_nor_decide(env):
     env.fake.fail_next(1, status=403, path=r"^/posts(\.json)?$", method="GET")
     await env.sync()  # no exception escapes
     assert env.adapter.deferred["poll"].reason == "error"
+
+
+def test_forum_posts_ping_nobody_by_accident():
+    from commands.forum_text import quiet
+    assert quiet("forum:bob (@bob:example.org) — @staff please") == \
+        "forum:bob (@\u200bbob:example.org) — @\u200bstaff please"
+    assert quiet("contact: info@ferme.be") == "contact: info@ferme.be"  # e-mails stay links
