@@ -238,7 +238,8 @@ class Repository:
     def proposal_by_key(self, key: str) -> dict | None:
         return self._one("select * from proposals where key = ?", [key])
 
-    def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
+    def _numbered(self, table: str, group: str | None, states: tuple[str, ...] | None) -> list[dict]:
+        """Rows of a per-group numbered table (proposals, tasks), optionally filtered."""
         clauses, params = [], []
         if group is not None:
             clauses.append("group_slug = ?")
@@ -247,7 +248,10 @@ class Repository:
             clauses.append(f"state in ({', '.join('?' for _ in states)})")
             params.extend(states)
         where = f"where {' and '.join(clauses)}" if clauses else ""
-        return self._all(f"select * from proposals {where} order by group_slug, number", params)
+        return self._all(f"select * from {table} {where} order by group_slug, number", params)
+
+    def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
+        return self._numbered("proposals", group, states)
 
     def active_proposal_for(self, group: str, candidate_key: str) -> dict | None:
         return self._one(
@@ -301,15 +305,7 @@ class Repository:
         return self._one("select * from tasks where key = ?", [key])
 
     def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
-        clauses, params = [], []
-        if group is not None:
-            clauses.append("group_slug = ?")
-            params.append(group)
-        if states is not None:
-            clauses.append(f"state in ({', '.join('?' for _ in states)})")
-            params.extend(states)
-        where = f"where {' and '.join(clauses)}" if clauses else ""
-        return self._all(f"select * from tasks {where} order by group_slug, number", params)
+        return self._numbered("tasks", group, states)
 
     def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[dict]:
         marks = ", ".join("?" for _ in states)
