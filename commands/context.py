@@ -85,7 +85,7 @@ class Effects:
 
     def reply_message(self, message: Message) -> None:
         assert self.event is not None
-        venue = self.event.venue if self.event.venue is not Venue.FORUM else Venue.FORUM
+        venue = self.event.venue
         target = self.event.sender if venue is Venue.DM else self.group.slug
         self.items.append(Outgoing(venue, target, message, self.event.event_id))
 

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from commands.events import Venue
 from commands.lifecycle import TRANSITIONS, IllegalTransition, State, Transition, next_state
 from commands.timefmt import from_iso
-from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER, Harness
+from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER
 
 PROPOSE = '!propose "Repair Together" they fix things with us'
 

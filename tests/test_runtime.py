@@ -3,7 +3,6 @@ and the export, through the installed ``coopbot`` command where users meet them.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import pytest
 
 from bot.config import ConfigError, parse
 from bot.scheduler import Wakeups
-from commands.timefmt import from_iso, parse_duration
+from commands.timefmt import from_iso
 from storage.repository import DatabaseLocked, Repository
 from tests.harness import ALICE, BOB, BASE_CONFIG, Harness
 

@@ -4,9 +4,6 @@ asserts. One ``adapter.sync()`` is one pass of the adapter's loop."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from datetime import timedelta
 
 import pytest
