@@ -72,6 +72,7 @@ log = logging.getLogger(__name__)
 META_USER = "matrix_user_id"
 META_DEVICE = "matrix_device_id"
 META_SYNC_TOKEN = "matrix_sync_token"
+META_CRYPTO_DEVICE = "matrix_crypto_device"  # the device whose keys live in the crypto store
 
 REQUEST_TIMEOUT = 30.0           # seconds, for every request but the long poll
 MAX_GAP_PAGES = 20               # /messages pages (of 100) read to fill one limited timeline
@@ -273,11 +274,30 @@ class MatrixBot:
             path = self.config.path.parent / path
         return path
 
+    def _check_crypto_store(self, stored_device: str | None) -> str | None:
+        """The device's keys live in the crypto store: if it is gone while the database still
+        names the device, that device can read nothing any more. With a password, log in as a
+        new device; with a token (tied to the old device), stop and say what to do."""
+        if not stored_device or self.repo.meta(META_CRYPTO_DEVICE) != stored_device:
+            return stored_device
+        if (self.store_path() / f"{self.user_id}_{stored_device}.db").exists():
+            return stored_device
+        if self._login_kind == "token":
+            raise MatrixFatal(
+                f"the crypto store of device {stored_device} is missing from {self.store_path()}: "
+                "restore it from the backup of the database, or log in again to get a new access "
+                "token (a new device) for the bot")
+        log.warning("the crypto store of device %s is missing from %s: logging in as a new "
+                    "device (encrypted messages sent before are unreadable to it)",
+                    stored_device, self.store_path())
+        return None
+
     async def _connect(self) -> None:
         same_account = self.repo.meta(META_USER) == self.user_id
         stored_device = self.repo.meta(META_DEVICE) if same_account else None
         store = ""
         if self.encryption:
+            stored_device = self._check_crypto_store(stored_device)
             self.store_path().mkdir(parents=True, exist_ok=True)
             store = str(self.store_path())
         client = AsyncClient(self.settings.homeserver, self.user_id, device_id=stored_device,
@@ -310,6 +330,8 @@ class MatrixBot:
                 self.repo.db.execute("delete from meta where key = ?", [META_SYNC_TOKEN])
             self.repo.set_meta(META_USER, self.user_id)
             self.repo.set_meta(META_DEVICE, device_id)
+            if self.encryption:
+                self.repo.set_meta(META_CRYPTO_DEVICE, device_id)
         self._token = self.repo.meta(META_SYNC_TOKEN)
         if self.encryption and client.should_upload_keys:
             await self._call("keys upload", client.keys_upload)

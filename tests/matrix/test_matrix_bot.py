@@ -468,3 +468,25 @@ async def test_a_quiet_restart_can_still_speak_in_an_encrypted_room(
         assert seen.decrypted
     finally:
         await made.close()
+
+
+async def test_a_lost_crypto_store_stops_the_bot_with_a_clear_message(
+        synapse, matrix_user, tmp_path, monkeypatch):
+    """The database names a device whose keys are gone: reusing it would read nothing."""
+    if not nio.crypto.ENCRYPTION_ENABLED:
+        pytest.skip("matrix-nio installed without the [e2e] extra")
+    import shutil
+
+    from bot.matrix import MatrixFatal
+
+    made = await make_world(synapse, matrix_user, tmp_path, monkeypatch, encrypted=True,
+                            e2e_people=True)
+    try:
+        bot = await made.start_bot(encryption=True)
+        store = bot.store_path()
+        await made.stop_bot()
+        shutil.rmtree(store)
+        with pytest.raises(MatrixFatal, match="crypto store of device"):
+            await made.start_bot(encryption=True)
+    finally:
+        await made.close()
