@@ -63,7 +63,7 @@ from commands.render import render
 
 from .clock import SystemClock
 from .config import Config, ConfigError
-from .matrix_events import Addressee, notice_content, read_invite, to_inbound
+from .matrix_events import Addressee, notice_content, read_invite, thread_root, to_inbound
 from .runtime import Runtime
 from .scheduler import Wakeups
 
@@ -177,6 +177,7 @@ class MatrixBot:
         self.client: AsyncClient | None = None
         self.ready = asyncio.Event()        # set once the first sync is applied
         self.read_until: datetime | None = None
+        self._threads: dict[str, str] = {}  # command event id -> its thread root
         self._token: str | None = None
         self._group_rooms: dict[str, str] = {}    # group slug -> room id
         self._room_groups: dict[str, str] = {}    # room id -> group slug
@@ -629,6 +630,13 @@ class MatrixBot:
                              group=who if venue is Venue.ROOM else None)
         if inbound is None:
             return
+        root = thread_root(event)
+        if root is not None:
+            # Remember where to answer; bounded: an answer not sent before this many newer
+            # thread commands (or before a restart) goes to the main timeline, as a reply.
+            self._threads[inbound.event_id] = root
+            while len(self._threads) > 1000:
+                self._threads.pop(next(iter(self._threads)))
         if venue is Venue.DM and inbound.sender == who and self.repo.dm_room(who) != room_id:
             self.repo.add_dm_room(who, room_id, self.clock.now())  # answer where they spoke
         try:
@@ -783,7 +791,8 @@ class MatrixBot:
                 # nio shares a room key only with devices it has an Olm session with.
                 await self.client.keys_claim(self.client.get_users_for_key_claiming())
             response = await self.client.room_send(
-                room_id, "m.room.message", notice_content(row), tx_id=row["txn_id"],
+                room_id, "m.room.message", notice_content(row, self._threads.get(row["reply_to"])),
+                tx_id=row["txn_id"],
                 ignore_unverified_devices=True)
         except LocalProtocolError as error:
             return _describe(error)  # e.g. a new direct chat nio has not synced yet

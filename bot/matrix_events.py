@@ -199,6 +199,17 @@ def timestamp(origin_server_ts: int) -> datetime:
     return datetime.fromtimestamp(origin_server_ts / 1000, tz=timezone.utc)
 
 
+def thread_root(event: Any) -> str | None:
+    """The root of the thread a message was written in (Element's threads), or None."""
+    source = getattr(event, "source", event)
+    content = source.get("content") if isinstance(source, Mapping) else None
+    relates = content.get("m.relates_to") if isinstance(content, Mapping) else None
+    if isinstance(relates, Mapping) and relates.get("rel_type") == "m.thread":
+        root = relates.get("event_id")
+        return root if isinstance(root, str) else None
+    return None
+
+
 def to_inbound(event: Any, addressee: Addressee, *, venue: Venue,
                group: str | None) -> Inbound | None:
     """A nio event (or its JSON) from a room the bot serves -> ``Inbound``, or None."""
@@ -263,7 +274,7 @@ def read_invite(user_id: str, invite_state: Iterable[Any]) -> Invite | None:
 
 # --- writing a reply ----------------------------------------------------------------------
 
-def notice_content(row: Mapping[str, Any]) -> dict[str, Any]:
+def notice_content(row: Mapping[str, Any], thread: str | None = None) -> dict[str, Any]:
     """An outbox row as the content of the ``m.notice`` the bot sends.
 
     ``m.mentions`` is always there: clients that honour intentional mentions then ping only
@@ -285,6 +296,12 @@ def notice_content(row: Mapping[str, Any]) -> dict[str, Any]:
         "formatted_body": row["html"],
         "m.mentions": {"user_ids": [p for p in people if isinstance(p, str) and p.startswith("@")]},
     }
-    if is_reply:
+    if is_reply and thread:
+        # A command typed in a thread is answered in that thread (clients without threads
+        # still see a reply, through the fallback).
+        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
+                                   "is_falling_back": False,
+                                   "m.in_reply_to": {"event_id": reply_to}}
+    elif is_reply:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
     return content

@@ -149,8 +149,12 @@ class Person:
 
     # --- acting ---------------------------------------------------------------------------
     async def say(self, room_id: str, body: str, *, html: str | None = None,
-                  mentions: list[str] | None = None) -> str:
+                  mentions: list[str] | None = None, thread: str | None = None) -> str:
         content: dict[str, Any] = {"msgtype": "m.text", "body": body}
+        if thread is not None:
+            content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
+                                       "is_falling_back": True,
+                                       "m.in_reply_to": {"event_id": thread}}
         if html is not None:
             content.update(format="org.matrix.custom.html", formatted_body=html)
         if mentions is not None:

@@ -490,3 +490,13 @@ async def test_a_lost_crypto_store_stops_the_bot_with_a_clear_message(
             await made.start_bot(encryption=True)
     finally:
         await made.close()
+
+
+async def test_a_command_typed_in_a_thread_is_answered_there(world):
+    await world.start_bot()
+    alice, room = world.alice, world.room_id
+    root = await alice.say(room, "shall we invite the repair café people?")
+    asked = await alice.say(room, "!list", thread=root)
+    reply = await alice.reply_to(room, asked)
+    relates = reply.content["m.relates_to"]
+    assert relates["rel_type"] == "m.thread" and relates["event_id"] == root

@@ -216,3 +216,17 @@ def test_what_must_notify_is_text_and_replies_are_notices():
     assert notice_content(pinging)["msgtype"] == "m.text"  # notices never notify
     assert notice_content({**base, "venue": "dm"})["msgtype"] == "m.text"  # a nudge
     assert notice_content({**base, "venue": "dm", "reply_to": "$cmd"})["msgtype"] == "m.notice"
+
+
+def test_a_command_in_a_thread_is_answered_in_the_thread():
+    from bot.matrix_events import notice_content, thread_root
+    event = {"type": "m.room.message", "event_id": "$cmd", "sender": "@bob:x",
+             "origin_server_ts": 1, "content": {"msgtype": "m.text", "body": "!list",
+                                                "m.relates_to": {"rel_type": "m.thread",
+                                                                 "event_id": "$root"}}}
+    assert thread_root(event) == "$root"
+    row = {"plain": "p", "html": "h", "mentions": "[]", "reply_to": "$cmd", "venue": "room"}
+    relates = notice_content(row, thread_root(event))["m.relates_to"]
+    assert relates["rel_type"] == "m.thread" and relates["event_id"] == "$root"
+    assert relates["m.in_reply_to"] == {"event_id": "$cmd"}
+    assert notice_content(row)["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
