@@ -743,6 +743,8 @@ class MatrixBot:
                 continue
             try:
                 error = await self._send(row)
+            except (MatrixFatal, asyncio.CancelledError):
+                raise
             except (_Transient, *TRANSPORT_ERRORS) as failure:
                 self.repo.mark_failed(row["id"], _describe(failure))
                 self._forget_room_key(row)
@@ -751,6 +753,11 @@ class MatrixBot:
                 log.warning("delivery: homeserver unavailable (%s); the outbox waits %.1f s",
                             _describe(failure), delay)
                 return delay
+            except Exception as failure:
+                # Anything else (say, from the encryption code) holds back this destination
+                # only, with its own backoff: one bad row must not stop the whole outbox.
+                log.exception("delivery of outbox row %s failed", row["id"])
+                error = f"{type(failure).__name__}: {failure}"
             self._down.backoff.reset()
             if error is None:
                 self._retries.pop(key, None)

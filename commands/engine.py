@@ -208,7 +208,7 @@ class Engine:
                 if deadline <= horizon:
                     cooptation.decide_at_deadline(self.repo, group, out, proposal, now)
                     done += 1
-                elif self._last_call_due(group, proposal, now):
+                elif self._last_call_due(group, proposal, now, horizon):
                     cooptation.last_call(self.repo, group, out, proposal, now)
                     done += 1
                 out.flush(self.repo, now)
@@ -223,11 +223,13 @@ class Engine:
         # A window shorter than the last call gets none: it would repeat the announcement.
         return at if at > from_iso(proposal["created_at"]) else None
 
-    def _last_call_due(self, group: Group, proposal: dict, now: datetime) -> bool:
-        """Due from its time until the deadline; past the deadline (a source is behind and
-        the decision waits) a 'last call' would announce a window already closed."""
+    def _last_call_due(self, group: Group, proposal: dict, now: datetime,
+                       horizon: datetime) -> bool:
+        """Due once every source is read up to its time (it names only those who have not
+        spoken: what they said meanwhile must be known), and until the deadline: past it (a
+        source is behind and the decision waits) it would announce a window already closed."""
         at = self._last_call_time(group, proposal)
-        return at is not None and at <= now < from_iso(proposal["deadline"])
+        return at is not None and at <= horizon and now < from_iso(proposal["deadline"])
 
     def _proposals(self, *states: State) -> list[dict]:
         """Proposals in these states, of the groups still in the config (a group removed from

@@ -334,3 +334,15 @@ def test_cooptation_never_revives_a_suspended_member(harness):
     harness.advance("5d")
     assert harness.repo.member("sem", "transition")["status"] == "suspended"
     assert harness.repo.member("sem", "transition-2")["status"] == "active"
+
+
+def test_last_call_waits_until_sources_are_read_up_to_it(harness):
+    harness.say(ALICE, PROPOSE)
+    last_call_at = from_iso(harness.proposal(1)["deadline"]) - timedelta(hours=24)
+    harness.clock.set(last_call_at + timedelta(minutes=5))
+    harness.engine.process_due(read_until=last_call_at - timedelta(minutes=1))
+    assert not [r for r in harness.sent() if "Last call" in r["plain"]]
+    harness.say(BOB, "!support C-1", at=last_call_at - timedelta(seconds=30))  # read late
+    harness.engine.process_due(read_until=harness.clock.now())
+    [call] = [r for r in harness.sent() if "Last call" in r["plain"]]
+    assert BOB not in json.loads(call["mentions"])

@@ -500,3 +500,29 @@ async def test_a_command_typed_in_a_thread_is_answered_there(world):
     reply = await alice.reply_to(room, asked)
     relates = reply.content["m.relates_to"]
     assert relates["rel_type"] == "m.thread" and relates["event_id"] == root
+
+
+async def test_one_bad_outbox_row_does_not_stop_the_others(world, monkeypatch):
+    bot = await world.start_bot()
+    bob = world.bob
+    real_send = bot._send
+    bad = bot.repo.enqueue(group="sem", venue="room", target="sem", plain="boom", html="boom",
+                           mentions=(), reply_to=None, subject=None, at=bot.clock.now())
+
+    async def send(row):
+        if row["id"] == bad:
+            raise RuntimeError("a bug in the encryption code, say")
+        return await real_send(row)
+
+    monkeypatch.setattr(bot, "_send", send)
+    bot.repo.enqueue(group="sem", venue="dm", target=bob.user_id, plain="for bob alone",
+                     html="for bob alone", mentions=(), reply_to=None, subject=None,
+                     at=bot.clock.now())
+    bot.deliver_soon()
+
+    def delivered() -> bool:
+        row = bot.repo.db.execute("select sent_at from outbox where plain = 'for bob alone'")
+        return row.fetchone()[0] is not None
+
+    await eventually(delivered, 20, "the DM behind a failing room row")
+    assert bot.repo.outbox_row(bad)["sent_at"] is None
