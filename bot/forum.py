@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import hmac
 import json
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -447,14 +449,33 @@ class ForumAdapter:
         if proposal["state"] in ACTIVE:
             return
         if not row["outcome_post_id"]:
-            posted = await self._call(item, self.client.create_post,
-                                      forum_text.quiet(forum_text.outcome(group, proposal)),
-                                      topic_id=row["topic_id"], skip_validations="true")
+            body = forum_text.quiet(forum_text.outcome(group, proposal))
+            attempt = f"forum:outcome_attempt:{key}"
+            # An earlier attempt whose answer was lost (or a crash before storing it) may have
+            # posted it: look before posting again.
+            post_id = await self._posted_before(item, row["topic_id"], body) \
+                if self.repo.meta(attempt) else None
+            if post_id is None:
+                self.repo.set_meta(attempt, iso(self.clock.now()))
+                posted = await self._call(item, self.client.create_post, body,
+                                          topic_id=row["topic_id"], skip_validations="true")
+                post_id = int(posted["id"])
             self.repo.db.execute("update forum_topics set outcome_post_id = ? where proposal = ?",
-                                 [int(posted["id"]), key])
+                                 [post_id, key])
         await self._call(item, self.client.update_topic_status, row["topic_id"], "closed", True)
         self.repo.db.execute("update forum_topics set closed_at = ? where proposal = ?",
                              [iso(self.clock.now()), key])
+
+    async def _posted_before(self, item: str, topic_id: int, body: str) -> int | None:
+        """The id of a post of the bot's in the topic that reads like ``body``, if any."""
+        topic = await self._call(item, self.client._get, f"/t/{topic_id}.json")
+        needle = _plain(body)[:60]
+        for post in ((topic or {}).get("post_stream") or {}).get("posts") or []:
+            if (str(post.get("username", "")).lower() == self.config.api_username.lower()
+                    and int(post.get("post_number") or 0) > 1
+                    and needle in _plain(str(post.get("cooked") or ""))):
+                return int(post["id"])
+        return None
 
     # --- outbox ----------------------------------------------------------------------------
     async def deliver_outbox(self) -> None:
@@ -566,3 +587,9 @@ async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
     finally:
         if webhook is not None:
             await webhook.cleanup()
+
+
+def _plain(text: str) -> str:
+    """Markdown or cooked HTML as bare words, to recognise one of our posts."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("**", "")
+    return " ".join(text.split())

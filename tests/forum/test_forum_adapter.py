@@ -356,3 +356,19 @@ def test_forum_posts_ping_nobody_by_accident():
     assert quiet("forum:bob (@bob:example.org) — @staff please") == \
         "forum:bob (@\u200bbob:example.org) — @\u200bstaff please"
     assert quiet("contact: info@ferme.be") == "contact: info@ferme.be"  # e-mails stay links
+
+
+@pytest.mark.asyncio
+async def test_outcome_posted_once_even_when_its_answer_is_lost(env):
+    env.fake.settings.api_post_memoize_seconds = 0  # no help from Discourse's memo
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    env.clock.advance(timedelta(days=5, minutes=1))
+    env.fake.drop_response_next(r"^/posts(\.json)?$", method="POST")
+    await env.sync()  # decided; the outcome is posted but its answer is lost
+    env.clock.advance(timedelta(minutes=5))
+    await env.sync()
+    outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.raw]
+    assert len(outcomes) == 1
+    assert env.fake.topics[topic_id].closed
