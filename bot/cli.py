@@ -75,7 +75,8 @@ async def _serve(bot) -> None:
 
         # The forum registers its read watermark on the shared runtime: no deadline is
         # decided before the forum has been read up to it (see bot/forum.py).
-        jobs.append(run_forum(bot.runtime, discourse, client=make_client(discourse)))
+        jobs.append(run_forum(bot.runtime, discourse, client=make_client(discourse),
+                              after_pass=bot.deliver_soon))
     try:
         await asyncio.gather(*jobs)
     except asyncio.CancelledError:

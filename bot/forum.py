@@ -543,7 +543,8 @@ class ForumAdapter:
 
 async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
                     client: DiscourseClient | None = None, stop: asyncio.Event | None = None,
-                    ready: Callable[[ForumAdapter], Awaitable[None] | None] | None = None) -> None:
+                    ready: Callable[[ForumAdapter], Awaitable[None] | None] | None = None,
+                    after_pass: Callable[[], None] | None = None) -> None:
     """Run the forum adapter until ``stop`` is set.
 
     Registers the adapter's watermark on the runtime, so no deadline is decided before the
@@ -573,6 +574,8 @@ async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
                 # One bad pass must not stop the bot (Matrix runs beside it): the database is
                 # the truth, the next pass reconciles.
                 log.exception("discourse: a pass failed; retrying at the next one")
+            if after_pass is not None:
+                after_pass()  # e.g. let Matrix deliver what this pass queued (a decision)
             if first and ready is not None:
                 result = ready(adapter)
                 if asyncio.iscoroutine(result):

@@ -372,3 +372,20 @@ async def test_outcome_posted_once_even_when_its_answer_is_lost(env):
     outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.raw]
     assert len(outcomes) == 1
     assert env.fake.topics[topic_id].closed
+
+
+@pytest.mark.asyncio
+async def test_run_forum_lets_the_chat_deliver_after_each_pass(env):
+    import asyncio
+
+    from bot.forum import run_forum
+
+    env.propose()
+    stop, passes = asyncio.Event(), []
+    client = NoSleepDiscourseClient(env.fake.url, api_username=env.fake.api_username,
+                                    api_key=env.fake.api_key, timeout=5)
+    await asyncio.wait_for(run_forum(env.runtime, env.config.discourse, client=client, stop=stop,
+                                     ready=lambda adapter: stop.set(),
+                                     after_pass=lambda: passes.append(env.clock.now())), 30)
+    assert passes  # Matrix is woken to deliver what the pass queued (the topic's address)
+    assert env.topic_id() is not None
