@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.config import Config, parse
@@ -128,3 +131,19 @@ class Harness:
         tables = ("proposals", "objections", "supports", "members", "persons", "roles",
                   "settings", "groups")
         return {t: list(self.repo.db.query(f"select * from {t} order by rowid")) for t in tables}
+
+
+def coopbot(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
+    """The installed ``coopbot`` command (or ``python -m bot.cli``), as a user runs it."""
+    script = Path(sys.executable).with_name("coopbot")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return subprocess.run([*command, *args], input=stdin, text=True, capture_output=True,
+                          cwd=cwd, timeout=60)
+
+
+def console_blocks(result: subprocess.CompletedProcess) -> list[str]:
+    """What the bot said in a console run, one block per message; every block is one."""
+    assert result.returncode == 0, result.stderr
+    blocks = [b for b in result.stdout.split("\n\n") if b.strip()]
+    assert all(b.startswith(("[room ", "[dm @")) for b in blocks), result.stdout
+    return blocks

@@ -4,8 +4,6 @@ and the export, through the installed ``coopbot`` command where users meet them.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,7 +12,7 @@ from bot.config import ConfigError, parse
 from bot.scheduler import Wakeups
 from commands.timefmt import from_iso
 from storage.repository import DatabaseLocked, Repository
-from tests.harness import ALICE, BOB, BASE_CONFIG, Harness
+from tests.harness import ALICE, BASE_CONFIG, BOB, Harness, coopbot, console_blocks
 
 PROPOSE = '!propose "Repair Together" they fix things with us'
 
@@ -113,11 +111,6 @@ def test_config_refuses_secrets_in_the_file():
         parse(text)
 
 
-def _coopbot(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, text=True,
-                          capture_output=True, cwd=cwd, timeout=60)
-
-
 def test_check_config_masks_secrets(tmp_path, monkeypatch):
     config = tmp_path / "c.toml"
     config.write_text('[matrix]\nhomeserver = "https://matrix.coop.brussels"\n'
@@ -125,7 +118,7 @@ def test_check_config_masks_secrets(tmp_path, monkeypatch):
                       + BASE_CONFIG.format(database="x.db", language="fr", min_supporters=0,
                                            charter="[]"))
     monkeypatch.setenv("TEST_TOKEN", "syt_supersecret")
-    result = _coopbot("check-config", str(config))
+    result = coopbot("check-config", str(config))
     assert result.returncode == 0, result.stderr
     assert "supersecret" not in result.stdout
     assert "secret from $TEST_TOKEN: set" in result.stdout
@@ -148,14 +141,11 @@ def test_console_script_and_export(tmp_path):
         "!resolve C-2 reject the objection stands",
         "/quit",
     ]) + "\n"
-    result = _coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    blocks = [b for b in result.stdout.split("\n\n") if b.strip()]
-    assert all(b.startswith(("[room sem]", "[dm @")) for b in blocks), result.stdout
+    blocks = console_blocks(coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path))
     assert any("C-1 is validated" in b for b in blocks)
     assert any("C-2 is rejected by the core group" in b for b in blocks)
 
-    exported = _coopbot("export", "--config", str(config), "--what", "proposals")
+    exported = coopbot("export", "--config", str(config), "--what", "proposals")
     assert exported.returncode == 0, exported.stderr
     proposals = {p["id"]: p for p in json.loads(exported.stdout)}
     assert proposals["C-1"]["state"] == "validated"
@@ -167,18 +157,18 @@ def test_console_script_and_export(tmp_path):
     assert set(proposals["C-1"]) >= {"id", "group", "candidate", "state", "proposer",
                                      "created_at", "deadline", "objections", "supports"}
 
-    members = json.loads(_coopbot("export", "--config", str(config), "--what", "members").stdout)
+    members = json.loads(coopbot("export", "--config", str(config), "--what", "members").stdout)
     repair = next(m for m in members if m["slug"] == "repair-together")
     assert repair["coopted_by"] == "dewey" and repair["status"] == "active"
     assert not any(m["slug"] == "bad-corp" for m in members)
 
-    audit = _coopbot("export", "--config", str(config), "--what", "audit", "--format", "csv")
+    audit = coopbot("export", "--config", str(config), "--what", "audit", "--format", "csv")
     assert audit.stdout.splitlines()[0].startswith("id,at,group,actor,action")
     assert "deadline_silent" in audit.stdout and "reject" in audit.stdout
 
 
 def test_console_demo_without_config(tmp_path):
-    result = _coopbot("console", stdin="!members\n/quit\n", cwd=tmp_path)
+    result = coopbot("console", stdin="!members\n/quit\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Dewey ASBL" in result.stdout and "Petites Singularités" in result.stdout
     assert (tmp_path / "coopbot-demo.db").exists()
@@ -186,13 +176,13 @@ def test_console_demo_without_config(tmp_path):
 
 def test_console_multi_line_with_backslash(tmp_path):
     script = '!propose La Ferme\\\nwhy: farming\\\nwebsite: https://ferme.be\n!status C-1\n'
-    result = _coopbot("console", stdin=script, cwd=tmp_path)
+    result = coopbot("console", stdin=script, cwd=tmp_path)
     assert "Website: https://ferme.be" in result.stdout
     assert "Why: farming" in result.stdout
 
 
 def test_export_without_database_is_not_a_config_error(tmp_path):
-    result = _coopbot("export", "--what", "proposals", cwd=tmp_path)
+    result = coopbot("export", "--what", "proposals", cwd=tmp_path)
     assert result.returncode == 1
     assert "nothing to export" in result.stderr and "configuration error" not in result.stderr
 

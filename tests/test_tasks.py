@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +15,9 @@ from bot import export
 from bot.clock import FakeClock
 from commands import ladder, tasks
 from commands.settings import GroupSettings
-from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness
+from tests.harness import (
+    ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness, coopbot, console_blocks,
+)
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 PROPOSE = '!propose "Repair Together" they fix things with us'
@@ -684,13 +683,6 @@ async def test_scheduler_jobs_follow_the_tasks(harness):
 
 # --- the console -----------------------------------------------------------------------------
 
-def _coopbot(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).with_name("coopbot")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
-    return subprocess.run([*command, *args], input=stdin, text=True, capture_output=True,
-                          cwd=cwd, timeout=60)
-
-
 def test_console_mandate_nudge_and_escalation(tmp_path):
     config = tmp_path / "sem.toml"
     text = BASE_CONFIG.format(database="sem.db", language="en", min_supporters=0, charter="[]")
@@ -704,10 +696,7 @@ def test_console_mandate_nudge_and_escalation(tmp_path):
         "/advance 3d",
         "/quit",
     ]) + "\n"
-    result = _coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    blocks = [b for b in result.stdout.split("\n\n") if b.strip()]
-    assert all(b.startswith(("[room sem]", "[dm @")) for b in blocks), result.stdout
+    blocks = console_blocks(coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path))
     told = next(i for i, b in enumerate(blocks)
                 if b.startswith("[dm @bob:example.org]") and "gives you a task: T-1" in b)
     nudges = [i for i, b in enumerate(blocks)
@@ -717,7 +706,7 @@ def test_console_mandate_nudge_and_escalation(tmp_path):
     assert told < nudges[0] < nudges[1] < escalation and len(nudges) == 2
     assert "@alice:example.org, @bob:example.org" in blocks[escalation]
 
-    exported = _coopbot("export", "--config", str(config), "--what", "tasks")
+    exported = coopbot("export", "--config", str(config), "--what", "tasks")
     assert exported.returncode == 0, exported.stderr
     [t] = json.loads(exported.stdout)
     assert (t["id"], t["lead"], t["state"], t["nudges"]) == ("T-1", BOB, "open", 3)
