@@ -12,7 +12,7 @@ from typing import Any
 from .context import Context
 from .errors import CommandError
 from .render import join, render, text
-from .settings import SETTINGS
+from .settings import PROPOSAL_RULES, SETTINGS
 
 _STATUS_FOR = {"suspend": "suspended", "leave": "left", "reinstate": "active"}
 
@@ -35,7 +35,9 @@ def config(ctx: Context, args: dict[str, Any]) -> None:
     try:
         canonical = setting.show(setting.parse(value))
     except (ValueError, TypeError):
-        raise CommandError("err.bad_value", key=key, value=value, hint=setting.hint) from None
+        hint = text(ctx.lang, f"hint.{setting.kind}", low=setting.low, high=setting.high) \
+            if setting.kind != "text" else setting.hint
+        raise CommandError("err.bad_value", key=key, value=value[:80], hint=hint) from None
     _change(ctx, key, canonical)
 
 
@@ -50,8 +52,11 @@ def _change(ctx: Context, key: str, value: str) -> None:
         ctx.out.confirm("ok.lang")
         ctx.out.announce("ok.lang")
         return
-    ctx.out.confirm("ok.config_set", key=key, value=value)
-    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=value)
+    # A proposal is judged by the rules of the day it opened: say so, or people would think
+    # the running windows changed.
+    scope = text(ctx.lang, "config.new_proposals_only") if key in PROPOSAL_RULES else ""
+    ctx.out.confirm("ok.config_set", key=key, value=value, scope=scope)
+    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=value, scope=scope)
 
 
 def _show(ctx: Context) -> None:
@@ -82,8 +87,6 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     if grant and member and member["status"] != "active":
         raise CommandError("err.person_inactive", person=person, member=member["name"],
                            status=text(ctx.lang, f"member.{member['status']}"))
-    if not grant and role_name == "admin" and ctx.repo.holders(ctx.group.slug, "admin") == [person]:
-        raise CommandError("err.last_admin", person=person)
     ctx.repo.set_role(ctx.group.slug, person, role_name, grant, "command", ctx.now)
     ctx.audit("role_granted" if grant else "role_revoked", person, role=role_name)
     ctx.out.confirm("ok.done")
@@ -120,7 +123,7 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
     label = text(ctx.lang, f"member.{status}")
     if row["status"] == status:
         raise CommandError("err.member_unchanged", member=row["name"], status=label)
-    ctx.repo.set_member_status(ctx.group.slug, row["slug"], status)
+    ctx.repo.set_member_status(ctx.group.slug, row["slug"], status, ctx.now, ctx.caller)
     ctx.audit("member_status", row["slug"], previous=row["status"], status=status)
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.member_status", by=ctx.caller, member=row["name"], status=label)

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from storage.repository import Repository
 
+from .errors import CommandError
 from .events import Inbound, Venue
-from .render import Message, render
+from .render import Message, render, text
 from .settings import GroupSettings
 from .timefmt import show_duration, show_moment
 
@@ -131,6 +132,17 @@ class Context:
         """The active member the caller represents, or None."""
         member = self.repo.linked_member(self.group.slug, self.caller)
         return member if member and member["status"] == "active" else None
+
+    def require_representative(self) -> dict:
+        """The caller's active member, or the refusal that tells them why not: their
+        organisation is suspended or left, or they represent none."""
+        member = self.repo.linked_member(self.group.slug, self.caller)
+        if member and member["status"] == "active":
+            return member
+        if member:
+            raise CommandError("err.member_inactive", member=member["name"],
+                               status=text(self.lang, f"member.{member['status']}"))
+        raise CommandError("err.not_representative")
 
     def has_role(self, role: str) -> bool:
         """A role counts only while the person's own organisation (if any) is active."""

@@ -2,6 +2,17 @@
 
 Every state change goes through ``_move``, which consults the transition table in
 ``lifecycle`` and writes the audit row, so no path can make a move the table forbids.
+
+Rules of legitimacy held here (README, "Rules no input may break"):
+
+* **Nobody decides their own case** (``legitimacy.deciders``): when nobody may decide, the
+  room is told once which role is missing and the admins are asked to grant it
+  (``follow_decision``), and the follow-up goes on.
+* **The rules of the day** (``rules_of``): the silence window, last call, reopen grace,
+  minimum supports and charter are frozen with the proposal when it opens.
+* **One name, one candidate** (``parsing.name_key``), checked again at admission: an active
+  or suspended member of the same name makes the proposal lapse; one that left comes back
+  in its own row (``admit``).
 """
 
 from __future__ import annotations
@@ -16,9 +27,11 @@ from storage.repository import Repository
 from . import tasks
 from .context import Context, Effects, Group
 from .errors import CommandError
+from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import ACTIVE, State, Transition, next_state
-from .parsing import any_ref, fold, name_key, slugify, split_quoted
+from .parsing import any_ref, clean_name, fold, name_key, slugify, split_quoted
 from .render import Mention, join, render, text
+from .settings import ProposalRules
 from .timefmt import from_iso, iso
 
 BOT = "coopbot"
@@ -43,6 +56,14 @@ _SEPARATORS = (" — ", " – ", " - ", ": ")
 
 def ref(proposal: dict) -> str:
     return f"C-{proposal['number']}"
+
+
+def rules_of(group: Group, proposal: dict) -> ProposalRules:
+    """The rules a proposal is judged by: frozen when it opened (rebuilt at start for the
+    proposals opened before rules were frozen, see ``Engine.seed``)."""
+    if proposal.get("rules"):
+        return ProposalRules.from_json(proposal["rules"])
+    return ProposalRules.of(group.settings, group.charter)
 
 
 # --- reading a proposal ------------------------------------------------------------------
@@ -87,7 +108,7 @@ def parse_proposal(body: str) -> dict[str, Any]:
         else:
             previous = fields[current[0]]
             fields[current[0]] = (previous + "\n" if previous else "") + line.strip()
-    fields["name"] = fields["name"].strip().strip('"').strip()
+    fields["name"] = clean_name(fields["name"].strip().strip('"'))
     return fields
 
 
@@ -106,23 +127,21 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
     if not fields["rationale"].strip():
         raise CommandError("err.empty_rationale", candidate=name)
     key = name_key(name)
-    existing = ctx.repo.member_by_name_key(ctx.group.slug, key)
-    if existing and existing["status"] == "active":
-        raise CommandError("err.already_member", candidate=existing["name"], member=existing["slug"])
-    if existing and existing["status"] == "suspended":
-        raise CommandError("err.member_suspended", candidate=name, member=existing["slug"])
+    if not key:
+        raise CommandError("err.name_no_letters", candidate=name)
+    _refuse_taken_name(ctx, name, key)
     duplicate = ctx.repo.active_proposal_for(ctx.group.slug, key)
     if duplicate:
         raise CommandError("err.duplicate_proposal", candidate=name, ref=ref(duplicate),
                            state=text(ctx.lang, f"state.{duplicate['state']}"))
-    charter = ctx.group.charter
-    answers = {n: fields["charter"].get(n, "").strip() for n in range(1, len(charter) + 1)}
+    rules = ProposalRules.of(ctx.group.settings, ctx.group.charter)
+    answers = {n: fields["charter"].get(n, "").strip() for n in range(1, len(rules.charter) + 1)}
     missing = [str(n) for n, answer in answers.items() if not answer]
     if missing:
         raise CommandError("err.charter_missing", candidate=name, missing=", ".join(missing))
 
     number = ctx.repo.next_number(ctx.group.slug, "proposal")
-    deadline = ctx.now + ctx.group.settings.silence_window
+    deadline = ctx.now + rules.silence_window
     electorate = [m["slug"] for m in ctx.repo.members(ctx.group.slug, "active")]
     proposal = {
         "key": f"{ctx.group.slug}:C-{number}", "group_slug": ctx.group.slug, "number": number,
@@ -134,15 +153,27 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
         "created_at": iso(ctx.now), "deadline": iso(deadline), "last_call_at": None,
         "electorate": json.dumps(electorate), "decided_at": None, "decided_by": None,
         "decision_reason": None, "member_slug": None, "extended_by": 0,
-        "event_id": ctx.event.event_id,
+        "event_id": ctx.event.event_id, "rules": rules.to_json(), "no_decider_at": None,
     }
     ctx.repo.insert_proposal(proposal)
-    ctx.audit("propose", proposal["key"], candidate=name, deadline=iso(deadline))
+    ctx.audit("propose", proposal["key"], candidate=name, deadline=iso(deadline),
+              rules=json.loads(proposal["rules"]))
     ctx.out.reply("ok.proposed", ref=ref(proposal), candidate=name, deadline=ctx.group.when(deadline))
     ctx.out.announce("ann.proposed", subject=proposal["key"], ref=ref(proposal), candidate=name,
                      proposer=ctx.caller, member=member["name"],
                      rationale=proposal["rationale"],
                      extras=extras(ctx.group, proposal), deadline=ctx.group.when(deadline))
+
+
+def _refuse_taken_name(ctx: Context, name: str, key: str) -> None:
+    """An active or suspended member already has this name (a member that left may be
+    coopted again)."""
+    for existing in ctx.repo.members_by_name_key(ctx.group.slug, key):
+        if existing["status"] == "active":
+            raise CommandError("err.already_member", candidate=existing["name"],
+                               member=existing["slug"])
+        if existing["status"] == "suspended":
+            raise CommandError("err.member_suspended", candidate=name, member=existing["slug"])
 
 
 def object_(ctx: Context, args: dict[str, Any]) -> None:
@@ -153,7 +184,7 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     if ctx.event.at > deadline:
         raise CommandError("err.objection_late", ref=ref(proposal), deadline=ctx.group.when(deadline))
     reason = args["reason"]
-    principles = _cited_principles(reason, len(ctx.group.charter))
+    principles = _cited_principles(reason, len(rules_of(ctx.group, proposal).charter))
     earlier = ctx.repo.active_objection(proposal["key"], ctx.caller)
     if earlier:
         ctx.repo.update_objection(earlier["id"], reason=reason, principles=principles)
@@ -171,11 +202,17 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     ctx.out.reply("ok.objection", ref=ref(proposal))
     cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
     if was == State.OPEN:
-        core = _deciders(ctx.repo, proposal)
-        ctx.out.announce("ann.contested", subject=proposal["key"], ref=ref(proposal),
-                         candidate=proposal["candidate"], objector=ctx.caller,
-                         member=member["name"], reason=reason + cited, core=Mention(tuple(core)))
-        tasks.open_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
+        people, _ = deciders(ctx.repo, proposal)
+        if people:
+            ctx.out.announce("ann.contested", subject=proposal["key"], ref=ref(proposal),
+                             candidate=proposal["candidate"], objector=ctx.caller,
+                             member=member["name"], reason=reason + cited,
+                             core=Mention(tuple(people)))
+        else:  # follow_decision says who is missing, once
+            ctx.out.announce("ann.contested_plain", subject=proposal["key"], ref=ref(proposal),
+                             candidate=proposal["candidate"], objector=ctx.caller,
+                             member=member["name"], reason=reason + cited)
+        follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
     else:
         ctx.out.announce("ann.objection_added", subject=proposal["key"], ref=ref(proposal),
                          candidate=proposal["candidate"], objector=ctx.caller,
@@ -188,9 +225,14 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
     if proposal["state"] not in ACTIVE:
         raise CommandError("err.proposal_closed", ref=ref(proposal),
                            state=text(ctx.lang, f"state.{proposal['state']}"))
+    # An objection's author may always withdraw it, whatever became of their standing since
+    # (a suspended objector's objection would otherwise block for ever); withdrawing the
+    # proposal needs a representative of the proposing member in good standing.
     member = ctx.caller_member()
     objection = ctx.repo.active_objection(proposal["key"], ctx.caller)
     is_proposer = member is not None and member["slug"] == proposal["proposer_member"]
+    if objection is None and member is None:
+        ctx.require_representative()
     what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
     if what == "objection" and objection:
         ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
@@ -216,7 +258,7 @@ def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: d
     repo.audit(at=now, group=group.slug, actor=actor, action="objection_withdrawn",
                subject=proposal["key"], detail={"objection": objection["id"]}, event_id=event_id)
     if proposal["state"] == State.CONTESTED and not repo.objections(proposal["key"], active_only=True):
-        deadline = max(from_iso(proposal["deadline"]), now + group.settings.reopen_grace)
+        deadline = max(from_iso(proposal["deadline"]), now + rules_of(group, proposal).reopen_grace)
         _move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
               deadline=iso(deadline))
         tasks.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
@@ -240,16 +282,26 @@ def support(ctx: Context, args: dict[str, Any]) -> None:
 
 
 def resolve(ctx: Context, args: dict[str, Any]) -> None:
-    """!resolve C-3 accept|reject reason… — the core group decides a contested proposal."""
+    """!resolve C-3 accept|reject reason… — an eligible decider decides a contested proposal
+    (checked again at every call: an objection or a role may have changed who that is)."""
     proposal = args["proposal"]
     if proposal["state"] != State.CONTESTED:
         key = "err.not_contested" if proposal["state"] in ACTIVE else "err.proposal_closed"
         raise CommandError(key, ref=ref(proposal), state=text(ctx.lang, f"state.{proposal['state']}"))
-    deciders = _deciders(ctx.repo, proposal)
-    if ctx.caller not in deciders:
-        raise CommandError("err.conflict_of_interest", ref=ref(proposal),
-                           people=Mention(tuple(deciders)))
+    people, _ = deciders(ctx.repo, proposal)
+    if ctx.caller not in people:
+        if not people:
+            raise CommandError("err.no_decider", ref=ref(proposal))
+        raise CommandError("err.conflict_of_interest", ref=ref(proposal), people=", ".join(people))
     accept = args["decision"] == "accept"
+    if accept:
+        taken = name_taken(ctx.repo, ctx.group, proposal)
+        if taken is not None:
+            lapse_name_taken(ctx.repo, ctx.group, ctx.out, proposal, taken, ctx.now, ctx.caller,
+                             ctx.event.event_id)
+            ctx.out.reply("ok.resolved_name_taken", ref=ref(proposal), member=taken["name"],
+                          status=text(ctx.lang, f"member.{taken['status']}"))
+            return
     transition = Transition.ACCEPT if accept else Transition.REJECT
     _move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
           decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
@@ -376,29 +428,56 @@ def members(ctx: Context, args: dict[str, Any]) -> None:
 
 def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: dict,
                        now: datetime) -> None:
-    """An open proposal whose deadline passed, every source read up to it: validate or lapse."""
+    """An open proposal whose deadline passed, every source read up to it: validate or lapse,
+    by the rules of the day it opened."""
     deadline = from_iso(proposal["deadline"])
     counted = [o for o in repo.objections(proposal["key"], active_only=True)
                if from_iso(o["at"]) <= deadline]
     assert not counted, "an open proposal cannot hold a counted objection"
     supporters = {s["member"] for s in repo.supports(proposal["key"])
                   if s["member"] != proposal["proposer_member"] and from_iso(s["at"]) <= deadline}
-    needed = group.settings.min_supporters
-    if len(supporters) >= needed:
-        _move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
-              decided_at=iso(now), decided_by=BOT)
-        member_slug = admit(repo, group, proposal, now, BOT, None)
-        members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
-        out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
-                     candidate=proposal["candidate"],
-                     member=members.get(proposal["proposer_member"], proposal["proposer_member"]))
-        tasks.mandate_registration(repo, group, out, proposal, member_slug, now, None)
-    else:
+    needed = rules_of(group, proposal).min_supporters
+    if len(supporters) < needed:
         reason = f"{len(supporters)}/{needed} supports"
         _move(repo, proposal, Transition.DEADLINE_UNSUPPORTED, now, BOT, None,
               decided_at=iso(now), decided_by=BOT, decision_reason=reason)
         out.announce("ann.lapsed", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], needed=needed, count=len(supporters))
+        return
+    taken = name_taken(repo, group, proposal)
+    if taken is not None:
+        lapse_name_taken(repo, group, out, proposal, taken, now, BOT, None)
+        return
+    _move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
+          decided_at=iso(now), decided_by=BOT)
+    member_slug = admit(repo, group, proposal, now, BOT, None)
+    proposer = repo.member(group.slug, proposal["proposer_member"])
+    out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
+                 candidate=proposal["candidate"],
+                 member=proposer["name"] if proposer else proposal["proposer_member"])
+    tasks.mandate_registration(repo, group, out, proposal, member_slug, now, None)
+
+
+def name_taken(repo: Repository, group: Group, proposal: dict) -> dict | None:
+    """The active or suspended member that already bears the candidate's name, if any: the
+    admission re-check (a member may have been added, or renamed into a twin, meanwhile)."""
+    for member in repo.members_by_name_key(group.slug, name_key(proposal["candidate"])):
+        if member["status"] in ("active", "suspended"):
+            return member
+    return None
+
+
+def lapse_name_taken(repo: Repository, group: Group, out: Effects, proposal: dict,
+                     member: dict, now: datetime, actor: str, event_id: str | None) -> None:
+    """No second member of one name: the proposal lapses, saying why (a suspended member
+    comes back only by ``!member reinstate``)."""
+    reason = f"already a member: {member['slug']} ({member['status']})"
+    _move(repo, proposal, Transition.NAME_TAKEN, now, actor, event_id,
+          decided_at=iso(now), decided_by=BOT, decision_reason=reason)
+    tasks.close_for_proposal(repo, group, proposal, "resolved", now, actor, event_id)
+    out.announce("ann.lapsed_name_taken", subject=proposal["key"], ref=ref(proposal),
+                 candidate=proposal["candidate"], member=member["name"], slug=member["slug"],
+                 status=text(group.lang, f"member.{member['status']}"))
 
 
 def last_call(repo: Repository, group: Group, out: Effects, proposal: dict, now: datetime) -> None:
@@ -439,25 +518,58 @@ def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: 
 
 def admit(repo: Repository, group: Group, proposal: dict, now: datetime, actor: str,
           event_id: str | None) -> str:
-    """The candidate becomes an active member, coopted by the proposer's member."""
-    # An organisation that had left comes back under its old slug; nothing else is ever
-    # overwritten (a suspension is lifted by an admin, not by a cooptation).
-    existing = repo.member_by_name_key(group.slug, proposal["candidate_key"])
-    if existing and existing["status"] == "left":
-        slug = existing["slug"]
+    """The candidate becomes an active member, coopted by the proposer's member. Called after
+    ``name_taken`` found no active or suspended twin: an organisation that had left comes back
+    in its own row (its earlier admission stays in its history), any other is new."""
+    key = name_key(proposal["candidate"])
+    departed = [m for m in repo.members_by_name_key(group.slug, key) if m["status"] == "left"]
+    if departed:
+        slug = departed[0]["slug"]
+        repo.readmit_member(group.slug, slug, name=proposal["candidate"], at=now,
+                            proposal=proposal["key"], coopted_by=proposal["proposer_member"],
+                            actor=actor)
     else:
         slug = _free_slug(repo, group.slug, proposal["candidate"])
-    repo.add_member({
-        "group_slug": group.slug, "slug": slug, "name": proposal["candidate"],
-        "name_key": proposal["candidate_key"], "status": "active", "admitted_at": iso(now),
-        "coopted_by": proposal["proposer_member"], "proposal": proposal["key"],
-        "origin": "cooptation",
-    })
+        repo.add_member({
+            "group_slug": group.slug, "slug": slug, "name": proposal["candidate"],
+            "name_key": key, "status": "active", "admitted_at": iso(now),
+            "coopted_by": proposal["proposer_member"], "proposal": proposal["key"],
+            "origin": "cooptation",
+        }, actor=actor)
     repo.update_proposal(proposal["key"], member_slug=slug)
     repo.audit(at=now, group=group.slug, actor=actor, action="member_admitted", subject=slug,
-               detail={"proposal": proposal["key"], "coopted_by": proposal["proposer_member"]},
+               detail={"proposal": proposal["key"], "coopted_by": proposal["proposer_member"],
+                       "readmitted": bool(departed)},
                event_id=event_id)
     return slug
+
+
+# --- who decides ---------------------------------------------------------------------------
+
+def follow_decision(repo: Repository, group: Group, out: Effects, proposal: dict,
+                    now: datetime, event_id: str | None) -> None:
+    """Keep a contested proposal's follow-up in line with who may decide it: its
+    ``Decide on C-n`` task led by an eligible decider (reassigned when an objection, a role or
+    a member changes that), or, when nobody may decide, the room told once which role is
+    missing and the admins asked to grant it. Run after every change that can move it."""
+    if proposal["state"] != State.CONTESTED:
+        return
+    people, role = deciders(repo, proposal)
+    if people:
+        if proposal.get("no_decider_at"):
+            repo.update_proposal(proposal["key"], no_decider_at=None)
+            proposal["no_decider_at"] = None
+        tasks.assign_decision(repo, group, out, proposal, people, role, now, event_id)
+        return
+    if not proposal.get("no_decider_at"):
+        repo.update_proposal(proposal["key"], no_decider_at=iso(now))
+        proposal["no_decider_at"] = iso(now)
+        admins = in_good_standing_holders(repo, group.slug, "admin")
+        repo.audit(at=now, group=group.slug, actor=BOT, action="no_decider",
+                   subject=proposal["key"], detail={"admins": admins}, event_id=event_id)
+        out.announce("ann.no_decider", subject=proposal["key"], ref=ref(proposal),
+                     candidate=proposal["candidate"], admins=Mention(tuple(admins)))
+    tasks.assign_decision(repo, group, out, proposal, [], None, now, event_id)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -475,16 +587,6 @@ def _move(repo: Repository, proposal: dict, transition: Transition, now: datetim
                        **{k: v for k, v in fields.items() if k not in ("state",)}},
                event_id=event_id)
     proposal.update(fields)
-
-
-def _deciders(repo: Repository, proposal: dict) -> list[str]:
-    """Who may resolve a contested proposal: core members who neither proposed it (through
-    their organisation) nor object to it; if that leaves nobody, the whole core group."""
-    group = proposal["group_slug"]
-    core = repo.holders(group, "core")
-    involved = set(repo.representatives(group, proposal["proposer_member"]))
-    involved |= {o["person"] for o in repo.objections(proposal["key"], active_only=True)}
-    return [p for p in core if p not in involved] or core
 
 
 def _voter(ctx: Context, proposal: dict) -> dict:
@@ -511,15 +613,16 @@ def _cited_principles(reason: str, count: int) -> str | None:
 
 def extras(group: Group, proposal: dict, supports: int = 0) -> str:
     lang = group.lang
+    rules = rules_of(group, proposal)
     parts = []
-    if group.settings.min_supporters and proposal["state"] in ACTIVE:
-        parts.append(text(lang, "extra.needs_support", needed=group.settings.min_supporters,
+    if rules.min_supporters and proposal["state"] in ACTIVE:
+        parts.append(text(lang, "extra.needs_support", needed=rules.min_supporters,
                           count=supports))
     for field_name in ("website", "contact", "description"):
         if proposal.get(field_name):
             parts.append(text(lang, f"extra.{field_name}", value=proposal[field_name]))
     answers = json.loads(proposal.get("charter_answers") or "{}")
-    for number, principle in enumerate(group.charter, 1):
+    for number, principle in enumerate(rules.charter, 1):
         answer = answers.get(str(number))
         if answer:
             parts.append(text(lang, "extra.charter", n=number, principle=principle, value=answer))

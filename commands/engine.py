@@ -6,11 +6,18 @@ its audit rows and the outbound messages are written in one transaction. A refus
 back whatever the executor wrote and queues the refusal instead.
 
 Due work (deadlines, last calls) is read from the database, never from timers: the
-scheduler only wakes the engine up, and the engine decides what is due.
+scheduler only wakes the engine up, and the engine decides what is due. Each due item is
+decided in its own transaction and its own ``try``: one bad row is logged, retried at the
+next pass and reported once to the admins, and never stops the others, the loop or a start.
+
+Two invariants are checked after every command, whatever it was, so that no path can break
+them: a group keeps an admin in good standing (``legitimacy``), and every contested proposal
+is followed by an eligible decider (``cooptation.follow_decision``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -23,9 +30,11 @@ from . import cooptation, tasks
 from .context import Clock, Context, Effects, Group
 from .errors import CommandError
 from .events import Inbound, Venue
+from .legitimacy import in_good_standing_holders
 from .lifecycle import State
 from .parsing import fold, has_control_characters, name_key, split_word
-from .settings import SETTINGS, GroupSettings
+from .render import Mention
+from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
 from .table import check_right, find, parse_args, unknown_command
 from .timefmt import from_iso, iso
 
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+BOT = "coopbot"
 MAX_INPUT_CHARS = 4000
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
@@ -54,11 +64,21 @@ class Engine:
         return list(self._definitions)
 
     def group(self, slug: str) -> Group:
-        """The group with its effective settings: the config file, then changes by command."""
+        """The group with its effective settings: the config file, then changes by command.
+        A stored value that is no longer accepted (stored before its range existed) is
+        ignored, with a warning: the file's value holds instead of the group stopping."""
         definition = self._definitions[slug]
         texts = dict(definition.settings)
-        texts.update({key: row["value"] for key, row in self.repo.settings(slug).items()
-                      if key in SETTINGS})
+        for key, row in self.repo.settings(slug).items():
+            if key not in SETTINGS:
+                continue
+            try:
+                SETTINGS[key].parse(row["value"])
+            except (ValueError, TypeError):
+                log.warning("group %s: stored %s=%r is out of range; ignored", slug, key,
+                            row["value"])
+                continue
+            texts[key] = row["value"]
         return Group(slug, definition.name, GroupSettings.from_texts(texts),
                      definition.charter, self.prefix)
 
@@ -76,7 +96,7 @@ class Engine:
                         "name_key": name_key(founder.name), "status": "active",
                         "admitted_at": iso(now), "coopted_by": None, "proposal": None,
                         "origin": "config",
-                    }, replace=False)
+                    }, actor="config")
                     if added:
                         self.repo.audit(at=now, group=slug, actor="config", action="member_seeded",
                                         subject=founder.slug)
@@ -89,7 +109,61 @@ class Engine:
                             self.repo.audit(at=now, group=slug, actor="config",
                                             action="role_seeded", subject=person,
                                             detail={"role": role})
+        for slug in self._definitions:
+            self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
 
+    def _upgrade(self, slug: str, now: datetime) -> None:
+        """Bring what older versions stored up to today's rules, once (idempotent): the
+        rules of the day of proposals opened before rules were frozen, rebuilt from the
+        audit log; name keys under today's normalisation (twins are kept, and the admins
+        told once); contested proposals followed by an eligible decider."""
+        group = self.group(slug)
+        out = Effects(group)
+        for proposal in self.repo.proposals(slug):
+            if not proposal["rules"]:
+                rules = self._rules_at_opening(group, proposal)
+                self.repo.update_proposal(proposal["key"], rules=rules.to_json())
+                self.repo.audit(at=now, group=slug, actor=BOT, action="rules_rebuilt",
+                                subject=proposal["key"], detail={"rules": rules.to_json()})
+            key = name_key(proposal["candidate"])
+            if proposal["candidate_key"] != key:
+                self.repo.update_proposal(proposal["key"], candidate_key=key)
+        twins: dict[str, list[dict]] = defaultdict(list)
+        for member in self.repo.members(slug):
+            key = name_key(member["name"])
+            if member["name_key"] != key:
+                self.repo.set_member_name_key(slug, member["slug"], key)
+            twins[key].append(member)
+        for key, members in twins.items():
+            if len(members) > 1 and not self.repo.meta(f"twins_told:{slug}:{key}"):
+                self.repo.set_meta(f"twins_told:{slug}:{key}", iso(now))
+                self.repo.audit(at=now, group=slug, actor=BOT, action="twin_members",
+                                subject=key, detail={"members": [m["slug"] for m in members]})
+                out.announce("ann.twin_members", members=", ".join(
+                    f"{m['name']} ({m['slug']})" for m in members),
+                    admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
+        for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
+            cooptation.follow_decision(self.repo, group, out, proposal, now, None)
+        out.flush(self.repo, now)
+
+    def _rules_at_opening(self, group: Group, proposal: dict) -> ProposalRules:
+        """The rules in force when a proposal opened: for each rule, the value the first
+        change after its opening replaced, or else today's value (the config file's, or the
+        last change by command)."""
+        texts = {key: group.settings.text(key) for key in PROPOSAL_RULES}
+        opened = proposal["created_at"]
+        changes: dict[str, str] = {}
+        for row in self.repo.audit_rows_for(group.slug, "config_set"):
+            key = row["subject"]
+            if key in texts and row["at"] > opened and key not in changes:
+                previous = json.loads(row["detail"] or "{}").get("previous")
+                if previous is not None:
+                    changes[key] = previous
+        merged = {**texts, **changes}
+        try:
+            return ProposalRules.from_texts(merged, group.charter)
+        except ValueError:  # a value stored before ranges existed: today's rules instead
+            return ProposalRules.of(group.settings, group.charter)
     # --- inbound ---------------------------------------------------------------------------
     def handle(self, event: Inbound) -> bool:
         """Apply one message addressed to the bot. Returns False if it was not a command for
@@ -112,8 +186,14 @@ class Engine:
                 return True
             try:
                 with self.repo.transaction():  # a savepoint: a refusal undoes it all
-                    self._run(Context(self.repo, self.clock, group, event.sender, event, out, now),
-                              body)
+                    ctx = Context(self.repo, self.clock, group, event.sender, event, out, now)
+                    had_admin = bool(in_good_standing_holders(self.repo, slug, "admin"))
+                    self._run(ctx, body)
+                    if had_admin and not in_good_standing_holders(self.repo, slug, "admin"):
+                        raise CommandError("err.no_admin_left")
+                    for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
+                        cooptation.follow_decision(self.repo, ctx.group, out, proposal, now,
+                                                   event.event_id)
             except CommandError as error:
                 out.discard()
                 out.reply(error.key, **error.params)
@@ -198,28 +278,68 @@ class Engine:
         horizon = min(now, read_until) if read_until else now
         done = 0
         for row in self._proposals(State.OPEN):
-            group = self.group(row["group_slug"])
-            with self.repo.transaction():
-                proposal = self.repo.proposal_by_key(row["key"])  # fresh, inside the transaction
-                if proposal is None or proposal["state"] != State.OPEN:
-                    continue
-                out = Effects(group)
-                deadline = from_iso(proposal["deadline"])
-                if deadline <= horizon:
-                    cooptation.decide_at_deadline(self.repo, group, out, proposal, now)
-                    done += 1
-                elif self._last_call_due(group, proposal, now, horizon):
-                    cooptation.last_call(self.repo, group, out, proposal, now)
-                    done += 1
-                out.flush(self.repo, now)
+            slug, key = row["group_slug"], row["key"]
+            done += self._isolated(f"{key}:due", slug,
+                                   lambda key=key: self._decide_due(key, now, horizon))
         # Task nudges depend on no outside source: they are decided up to now.
-        done += tasks.process_due(self.repo, self.group, self.group_slugs, now)
+        for row in tasks.running(self.repo, self.group_slugs):
+            done += self._isolated(f"{row['key']}:ladder", row["group_slug"],
+                                   lambda key=row["key"]: tasks.send_due(
+                                       self.repo, self.group, key, now))
         return done
+
+    def _decide_due(self, key: str, now: datetime, horizon: datetime) -> int:
+        proposal = self.repo.proposal_by_key(key)  # fresh, inside the transaction
+        if proposal is None or proposal["state"] != State.OPEN:
+            return 0
+        group = self.group(proposal["group_slug"])
+        out = Effects(group)
+        deadline = from_iso(proposal["deadline"])
+        if deadline <= horizon:
+            cooptation.decide_at_deadline(self.repo, group, out, proposal, now)
+        elif self._last_call_due(group, proposal, now, horizon):
+            cooptation.last_call(self.repo, group, out, proposal, now)
+        else:
+            return 0
+        out.flush(self.repo, now)
+        return 1
+
+    def _isolated(self, item: str, slug: str, work) -> int:
+        """Run one item's work in its own transaction. If it fails, roll it back, log it,
+        tell the group's admins once (until it succeeds again), and go on: it stays due and
+        is retried at the next pass. One bad row never stops the bot or its start."""
+        try:
+            with self.repo.transaction():
+                result = work()
+        except Exception:
+            log.exception("could not process %s; retried at the next pass", item)
+            self._report_failure(item, slug)
+            return 0
+        if self.repo.meta(f"failed:{item}"):
+            self.repo.set_meta(f"failed:{item}", "")
+        return int(result or 0)
+
+    def _report_failure(self, item: str, slug: str) -> None:
+        try:
+            with self.repo.transaction():
+                if self.repo.meta(f"failed:{item}"):
+                    return  # told once
+                now = self.clock.now()
+                self.repo.set_meta(f"failed:{item}", iso(now))
+                self.repo.audit(at=now, group=slug, actor=BOT, action="item_failed",
+                                subject=item)
+                if slug in self._definitions:
+                    out = Effects(self.group(slug))
+                    out.announce("ann.item_failed", item=item, admins=Mention(tuple(
+                        in_good_standing_holders(self.repo, slug, "admin"))))
+                    out.flush(self.repo, now)
+        except Exception:
+            log.exception("could not report the failure of %s", item)
 
     def _last_call_time(self, group: Group, proposal: dict) -> datetime | None:
         if proposal["last_call_at"]:
             return None
-        at = from_iso(proposal["deadline"]) - group.settings.last_call
+        at = from_iso(proposal["deadline"]) - cooptation.rules_of(group, proposal).last_call
         # A window shorter than the last call gets none: it would repeat the announcement.
         return at if at > from_iso(proposal["created_at"]) else None
 
@@ -242,9 +362,13 @@ class Engine:
         purpose, so the scheduler can be rebuilt from the database at any time."""
         jobs = []
         for proposal in self._proposals(State.OPEN):
-            group = self.group(proposal["group_slug"])
-            jobs.append((f"{proposal['key']}:deadline", from_iso(proposal["deadline"])))
-            at = self._last_call_time(group, proposal)
+            try:
+                group = self.group(proposal["group_slug"])
+                jobs.append((f"{proposal['key']}:deadline", from_iso(proposal["deadline"])))
+                at = self._last_call_time(group, proposal)
+            except Exception:  # a bad row: process_due reports it; the others keep their timers
+                log.exception("no wakeup for %s", proposal["key"])
+                continue
             if at is not None:
                 jobs.append((f"{proposal['key']}:last_call", at))
         jobs.extend(tasks.wakeups(self.repo, self.group, self.group_slugs, self.clock.now()))
@@ -261,8 +385,11 @@ class Engine:
         if last is None or now <= last:
             return
         for row in self._proposals(State.OPEN, State.CONTESTED):
-            group = self.group(row["group_slug"])
-            with self.repo.transaction():
-                out = Effects(group)
-                cooptation.extend_for_downtime(self.repo, group, out, row, last, now)
-                out.flush(self.repo, now)
+            self._isolated(f"{row['key']}:downtime", row["group_slug"],
+                           lambda row=row: self._extend(row, last, now))
+
+    def _extend(self, row: dict, last: datetime, now: datetime) -> None:
+        group = self.group(row["group_slug"])
+        out = Effects(group)
+        cooptation.extend_for_downtime(self.repo, group, out, row, last, now)
+        out.flush(self.repo, now)

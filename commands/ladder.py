@@ -11,7 +11,10 @@ a restart and no in-memory timer is ever trusted:
   of active time after the previous step was actually sent (a late step never causes a burst);
   the step after ``escalate_after`` nudges is the escalation to the core group (if
   ``escalate_after`` is lowered mid-ladder, the next step), and only a recorded escalation ends
-  the ladder for the episode. The nudges go to the lead by direct message.
+  the ladder for the episode. The nudges go to the lead by direct message. A ladder that
+  ``repeat``s (a contested proposal's decision, followed up until decided) does not end
+  there: every ``nudge_every`` another nudge, and every ``escalate_after + 1``-th step
+  another escalation.
 * **Feedback ladder** (task ``feedback``): step 1 comes ``feedback_window`` after the request,
   then every ``nudge_every``; steps ``1..escalate_after`` remind, in the room, the members who
   have not acked; step ``escalate_after + 1`` goes to the core group, only if nobody acked at
@@ -164,10 +167,11 @@ def _quiet(settings: GroupSettings) -> tuple[time, time] | None:
 
 def next_stall_step(*, settings: GroupSettings, episode_start: datetime, due: datetime | None,
                     sent: Sequence[datetime], paused: Sequence[Interval],
-                    snoozed_until: datetime | None, escalated: bool = False) -> Step | None:
+                    snoozed_until: datetime | None, escalated: bool = False,
+                    repeat: bool = False) -> Step | None:
     """The next step of the stall ladder, given the instants the earlier steps were sent and
     whether one of them was the escalation."""
-    if escalated:
+    if escalated and not repeat:
         return None  # the core group knows: the ladder is over for this episode
     count = len(sent)
     if count == 0:
@@ -180,7 +184,10 @@ def next_stall_step(*, settings: GroupSettings, episode_start: datetime, due: da
                                     paused)
     else:
         base = active_after(sent[-1], settings.nudge_every, paused)
-    kind = NUDGE if count < settings.escalate_after else ESCALATION
+    if repeat:
+        kind = ESCALATION if (count + 1) % (settings.escalate_after + 1) == 0 else NUDGE
+    else:
+        kind = NUDGE if count < settings.escalate_after else ESCALATION
     at = settle(base, zone=ZoneInfo(settings.timezone), quiet=_quiet(settings), paused=paused,
                 not_before=snoozed_until)
     return Step(count + 1, kind, at, base)

@@ -10,6 +10,8 @@ A proposal is born ``open`` with ``deadline = created_at + silence_window``.
 * The core group resolves a contested proposal -> ``accepted`` or ``rejected``.
 * The deadline passes without enough supports -> ``rejected`` (the bot decides: it lapses).
 * The proposer withdraws an open or contested proposal -> ``withdrawn``.
+* At admission (the deadline, or an accepting decision) an organisation of the same name is
+  already a member, active or suspended -> ``rejected`` (it lapses: no second member is made).
 
 ``validated``, ``accepted``, ``rejected`` and ``withdrawn`` are final. Any transition not in
 this table is refused, so no code path can, say, validate a withdrawn proposal.
@@ -37,6 +39,7 @@ class Transition(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    NAME_TAKEN = "name_taken"
 
 
 TRANSITIONS: dict[tuple[State, Transition], State] = {
@@ -49,6 +52,8 @@ TRANSITIONS: dict[tuple[State, Transition], State] = {
     (State.CONTESTED, Transition.REJECT): State.REJECTED,
     (State.OPEN, Transition.WITHDRAW): State.WITHDRAWN,
     (State.CONTESTED, Transition.WITHDRAW): State.WITHDRAWN,
+    (State.OPEN, Transition.NAME_TAKEN): State.REJECTED,
+    (State.CONTESTED, Transition.NAME_TAKEN): State.REJECTED,
 }
 
 ACTIVE = frozenset({State.OPEN, State.CONTESTED})

@@ -207,11 +207,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Niets te veranderen: {member} is al '{status}'.",
         "en": "Nothing to change: {member} is already '{status}'.",
     },
-    "err.last_admin": {
-        "fr": "{person} est le dernier admin du groupe : nommez d'abord un autre admin.",
-        "nl": "{person} is de laatste admin van de groep: benoem eerst een andere admin.",
-        "en": "{person} is the group's last admin: appoint another admin first.",
-    },
     "err.not_linked": {
         "fr": "{person} n'est lié·e à aucune organisation.",
         "nl": "{person} is aan geen enkele organisatie gekoppeld.",
@@ -243,9 +238,34 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "You have no active objection to {ref}.",
     },
     "err.conflict_of_interest": {
-        "fr": "Vous ne pouvez pas trancher {ref} : votre organisation l'a proposé ou vous y avez objecté. C'est à {people} de décider.",
-        "nl": "U kunt niet beslissen over {ref}: uw organisatie deed het voorstel of u maakte bezwaar. {people} moet beslissen.",
-        "en": "You cannot resolve {ref}: your organisation proposed it or you objected to it. {people} should decide.",
+        "fr": "Vous ne pouvez pas trancher {ref} : personne ne décide de sa propre cause (votre organisation l'a proposé ou y a objecté, ou vous n'avez pas le rôle qui décide). C'est à {people} de décider.",
+        "nl": "U kunt niet beslissen over {ref}: niemand beslist over zijn eigen zaak (uw organisatie deed het voorstel of maakte bezwaar, of u hebt niet de rol die beslist). {people} moet beslissen.",
+        "en": "You cannot resolve {ref}: nobody decides their own case (your organisation proposed it or objected to it, or you do not hold the deciding role). It is for {people} to decide.",
+    },
+    "err.no_decider": {
+        "fr": "Personne ne peut trancher {ref} pour l'instant : aucun membre du groupe cœur ni admin n'est extérieur aux organisations concernées. Un·e admin doit d'abord donner le rôle core à une personne d'une autre organisation ({prefix}rôle donner core @personne).",
+        "nl": "Niemand kan nu over {ref} beslissen: geen lid van de kerngroep en geen admin staat buiten de betrokken organisaties. Een admin moet eerst de rol core geven aan iemand van een andere organisatie ({prefix}rol toekennen core @persoon).",
+        "en": "Nobody may resolve {ref} for now: no core member or admin is outside the organisations involved. An admin must first grant the core role to someone of another organisation ({prefix}role grant core @person).",
+    },
+    "err.handover_not_decider": {
+        "fr": "{ref} ne peut passer qu'à une personne qui peut trancher {proposal} (personne ne décide de sa propre cause) ; {person} ne le peut pas. Possibles : {people}.",
+        "nl": "{ref} kan alleen naar iemand die over {proposal} mag beslissen (niemand beslist over zijn eigen zaak); {person} mag dat niet. Mogelijk: {people}.",
+        "en": "{ref} can only go to someone who may resolve {proposal} (nobody decides their own case); {person} may not. Possible: {people}.",
+    },
+    "err.no_admin_left": {
+        "fr": "Refusé : le groupe n'aurait plus aucun admin en règle. Nommez d'abord un autre admin ({prefix}rôle donner admin @personne).",
+        "nl": "Geweigerd: de groep zou geen admin in orde meer hebben. Benoem eerst een andere admin ({prefix}rol toekennen admin @persoon).",
+        "en": "Refused: the group would be left without an admin in good standing. Appoint another admin first ({prefix}role grant admin @person).",
+    },
+    "err.name_no_letters": {
+        "fr": "« {candidate} » n'est pas un nom : il faut au moins une lettre ou un chiffre.",
+        "nl": "'{candidate}' is geen naam: er is minstens één letter of cijfer nodig.",
+        "en": "'{candidate}' is not a name: it needs at least one letter or digit.",
+    },
+    "err.date_too_far": {
+        "fr": "Le {day} est trop loin : au plus le {max}.",
+        "nl": "{day} is te ver: ten laatste {max}.",
+        "en": "{day} is too far ahead: {max} at the latest.",
     },
     # --- replies to the caller -----------------------------------------------------------
     "ok.proposed": {
@@ -294,9 +314,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Done.",
     },
     "ok.config_set": {
-        "fr": "{key} vaut maintenant {value}.",
-        "nl": "{key} is nu {value}.",
-        "en": "{key} is now {value}.",
+        "fr": "{key} vaut maintenant {value}.{scope}",
+        "nl": "{key} is nu {value}.{scope}",
+        "en": "{key} is now {value}.{scope}",
+    },
+    "ok.resolved_name_taken": {
+        "fr": "{ref} ne peut pas être accepté : {member} est déjà membre ({status}). La proposition est close sans nouveau membre.",
+        "nl": "{ref} kan niet worden aanvaard: {member} is al lid ({status}). Het voorstel is gesloten zonder nieuw lid.",
+        "en": "{ref} cannot be accepted: {member} is already a member ({status}). The proposal is closed without a new member.",
     },
     "ok.lang": {
         "fr": "Je parle désormais français dans ce groupe.",
@@ -384,9 +409,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "New proposal {ref}: {candidate}\nProposed by {proposer} ({member}).\nWhy: {rationale}{extras}\nWithout objection by {deadline}, {candidate} becomes a member.\nTo object: {prefix}object {ref} reason… — to support: {prefix}support {ref}",
     },
     "ann.contested": {
-        "fr": "{ref} ({candidate}) est contesté : {objector} ({member}) objecte — {reason}\nGroupe cœur, à vous de trancher : {core}",
-        "nl": "{ref} ({candidate}) wordt betwist: {objector} ({member}) maakt bezwaar — {reason}\nKerngroep, aan u om te beslissen: {core}",
-        "en": "{ref} ({candidate}) is contested: {objector} ({member}) objects — {reason}\nCore group, yours to resolve: {core}",
+        "fr": "{ref} ({candidate}) est contesté : {objector} ({member}) objecte — {reason}\nÀ trancher par (personne ne décide de sa propre cause) : {core}",
+        "nl": "{ref} ({candidate}) wordt betwist: {objector} ({member}) maakt bezwaar — {reason}\nTe beslissen door (niemand beslist over zijn eigen zaak): {core}",
+        "en": "{ref} ({candidate}) is contested: {objector} ({member}) objects — {reason}\nTo be resolved by (nobody decides their own case): {core}",
+    },
+    "ann.contested_plain": {
+        "fr": "{ref} ({candidate}) est contesté : {objector} ({member}) objecte — {reason}",
+        "nl": "{ref} ({candidate}) wordt betwist: {objector} ({member}) maakt bezwaar — {reason}",
+        "en": "{ref} ({candidate}) is contested: {objector} ({member}) objects — {reason}",
+    },
+    "ann.no_decider": {
+        "fr": "Personne ne peut trancher {ref} ({candidate}) : aucun membre du groupe cœur ni admin n'est extérieur aux organisations qui l'ont proposé ou y ont objecté. Il manque une personne du groupe cœur d'une autre organisation. Admins, donnez ce rôle (donner un rôle n'est pas trancher) : {admins}",
+        "nl": "Niemand kan over {ref} ({candidate}) beslissen: geen lid van de kerngroep en geen admin staat buiten de organisaties die het voorstelden of bezwaar maakten. Er ontbreekt een kerngroeplid van een andere organisatie. Admins, ken die rol toe (een rol toekennen is niet beslissen): {admins}",
+        "en": "Nobody may resolve {ref} ({candidate}): no core member or admin is outside the organisations that proposed it or objected. A core member from another organisation is missing. Admins, please grant that role (granting is not deciding): {admins}",
+    },
+    "ann.lapsed_name_taken": {
+        "fr": "{ref} ({candidate}) ne peut pas être admis : {member} (« {slug} ») est déjà membre ({status}). La proposition est close.",
+        "nl": "{ref} ({candidate}) kan niet worden toegelaten: {member} ('{slug}') is al lid ({status}). Het voorstel is gesloten.",
+        "en": "{ref} ({candidate}) cannot be admitted: {member} ('{slug}') is already a member ({status}). The proposal is closed.",
+    },
+    "ann.twin_members": {
+        "fr": "Attention admins : ces membres portent désormais le même nom une fois normalisé : {members}. Ils sont gardés tels quels ; vérifiez s'il s'agit de la même organisation. {admins}",
+        "nl": "Let op, admins: deze leden hebben na normalisatie nu dezelfde naam: {members}. Ze blijven zoals ze zijn; ga na of het om dezelfde organisatie gaat. {admins}",
+        "en": "Admins, note: these members now share one name once normalised: {members}. They are kept as they are; check whether they are the same organisation. {admins}",
+    },
+    "ann.item_failed": {
+        "fr": "Je n'arrive pas à traiter {item} ; je réessaie régulièrement et le reste continue. Admins, le journal du bot dit pourquoi : {admins}",
+        "nl": "Ik kan {item} niet verwerken; ik probeer het regelmatig opnieuw en de rest gaat door. Admins, het logboek van de bot zegt waarom: {admins}",
+        "en": "I cannot process {item}; I keep retrying and everything else goes on. Admins, the bot's log says why: {admins}",
+    },
+    "ann.host_granted_admin": {
+        "fr": "L'hébergeur du bot a rendu le rôle admin à {person} : le groupe n'avait plus aucun admin en règle.",
+        "nl": "De beheerder van de bot heeft {person} opnieuw de rol admin gegeven: de groep had geen admin in orde meer.",
+        "en": "The bot's host gave the admin role back to {person}: the group had no admin in good standing left.",
     },
     "ann.objection_added": {
         "fr": "Nouvelle objection sur {ref} ({candidate}) par {objector} ({member}) — {reason}",
@@ -434,9 +489,39 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I was offline for {downtime} during the window of {ref} ({candidate}): it is extended until {deadline}.",
     },
     "ann.config_changed": {
-        "fr": "{by} a changé le réglage {key} : {value}.",
-        "nl": "{by} heeft de instelling {key} gewijzigd: {value}.",
-        "en": "{by} changed the setting {key}: {value}.",
+        "fr": "{by} a changé le réglage {key} : {value}.{scope}",
+        "nl": "{by} heeft de instelling {key} gewijzigd: {value}.{scope}",
+        "en": "{by} changed the setting {key}: {value}.{scope}",
+    },
+    "config.new_proposals_only": {
+        "fr": " Cela vaut pour les nouvelles propositions ; celles en cours gardent les règles de leur ouverture.",
+        "nl": " Dit geldt voor nieuwe voorstellen; lopende voorstellen houden de regels van hun opening.",
+        "en": " This applies to new proposals; those already open keep the rules they opened with.",
+    },
+    "hint.duration": {
+        "fr": "une durée de {low} à {high}, par exemple 36h, 5d, 2w",
+        "nl": "een duur van {low} tot {high}, bijvoorbeeld 36h, 5d, 2w",
+        "en": "a duration from {low} to {high}, such as 36h, 5d, 2w",
+    },
+    "hint.count": {
+        "fr": "un nombre entier de {low} à {high}",
+        "nl": "een geheel getal van {low} tot {high}",
+        "en": "a whole number from {low} to {high}",
+    },
+    "hint.quiet": {
+        "fr": "HH:MM-HH:MM (par exemple 21:00-08:00), ou off{low}{high}",
+        "nl": "HH:MM-HH:MM (bijvoorbeeld 21:00-08:00), of off{low}{high}",
+        "en": "HH:MM-HH:MM (for example 21:00-08:00), or off{low}{high}",
+    },
+    "hint.zone": {
+        "fr": "un fuseau horaire comme Europe/Brussels{low}{high}",
+        "nl": "een tijdzone zoals Europe/Brussels{low}{high}",
+        "en": "a time zone such as Europe/Brussels{low}{high}",
+    },
+    "hint.choice": {
+        "fr": "l'un de : {low}{high}",
+        "nl": "een van: {low}{high}",
+        "en": "one of: {low}{high}",
     },
     "ann.role_granted": {
         "fr": "{by} a donné le rôle {role} à {person}.",
@@ -477,6 +562,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "member.left": {"fr": "parti", "nl": "vertrokken", "en": "left"},
     "role.admin": {"fr": "admin", "nl": "admin", "en": "admin"},
     "role.core": {"fr": "groupe cœur", "nl": "kerngroep", "en": "core group"},
+    "role.decide": {"fr": "groupe cœur (ou admin si personne du groupe cœur n'est extérieur à la cause)", "nl": "kerngroep (of admin als geen kerngroeplid buiten de zaak staat)", "en": "core group (or admin when no core member is outside the case)"},
     "role.registrar": {"fr": "inscriptions", "nl": "inschrijvingen", "en": "registrar"},
     "role.representative": {"fr": "représentant·e d'un membre", "nl": "vertegenwoordiger van een lid", "en": "member representative"},
     "role.holds": {"fr": "a", "nl": "heeft", "en": "holds"},
@@ -815,6 +901,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "\nFeedback asked on: {feedback}\nAnswers: {count}/{expected} members",
     },
     "task.history_more": {"fr": "… ({count} événements plus anciens)", "nl": "… ({count} oudere gebeurtenissen)", "en": "… ({count} older events)"},
+    "task.why_no_decider": {
+        "fr": "personne ne peut encore trancher {ref} : donnez le rôle core à une personne d'une organisation extérieure à la cause.",
+        "nl": "niemand kan al over {ref} beslissen: geef de rol core aan iemand van een organisatie buiten de zaak.",
+        "en": "nobody may resolve {ref} yet: grant the core role to someone from an organisation outside the case.",
+    },
+    "dm.decide_assigned": {
+        "fr": "C'est désormais à vous de trancher {proposal} ({ref} « {title} ») : qui devait le faire ne le peut plus (personne ne décide de sa propre cause). Voyez {prefix}statut {proposal}, puis {prefix}trancher {proposal} accepter|refuser raison.",
+        "nl": "Het is nu aan u om over {proposal} te beslissen ({ref} '{title}'): wie dat zou doen, mag het niet meer (niemand beslist over zijn eigen zaak). Zie {prefix}status {proposal}, dan {prefix}beslissen {proposal} aanvaarden|weigeren reden.",
+        "en": "It is now yours to resolve {proposal} ({ref} '{title}'): whoever was to do it no longer may (nobody decides their own case). See {prefix}status {proposal}, then {prefix}resolve {proposal} accept|reject reason.",
+    },
     "task.why_stalled": {
         "fr": "pas de nouvelles depuis le {since} ({span}).",
         "nl": "geen nieuws sinds {since} ({span}).",

@@ -1,7 +1,8 @@
 """Reading what people type: words, quoted names, ids, persons.
 
 Comparison keys are accent-, case- and space-insensitive, so ``Tâches`` finds ``taches`` and
-``La Ferme`` is the same candidate as ``laferme``.
+``La Ferme`` is the same candidate as ``laferme``. Organisation names have one stricter key,
+``name_key``, used for every comparison of members and candidates (SPEC section 3).
 """
 
 from __future__ import annotations
@@ -27,8 +28,21 @@ def fold(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """The comparison key of an organisation name: no case, no accents, no spaces."""
-    return re.sub(r"\s+", "", fold(name))
+    """The one comparison key of an organisation name (SPEC section 3): NFKC, case folding,
+    accents removed, and everything but letters and digits removed: spaces, punctuation,
+    symbols and the invisible format characters (zero-width space and joiners, word joiner,
+    soft hyphen, BOM, bidi marks). ``"Repair\u200bTogether"``, ``"repair together."`` and
+    ``"Répair-Together"`` are one name. Empty when the name has no letter or digit."""
+    composed = unicodedata.normalize("NFKC", name).casefold()
+    decomposed = unicodedata.normalize("NFKD", composed)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] in "LN")
+
+
+def clean_name(name: str) -> str:
+    """A name as shown and stored: invisible format characters removed (they would make two
+    names look alike), runs of spaces made one."""
+    visible = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    return re.sub(r"\s+", " ", visible).strip()
 
 
 def has_control_characters(text: str) -> bool:

@@ -1,11 +1,15 @@
 """A group's tunable settings: one registry used by the config file and by ``!config set``.
 
 The config file gives each group its defaults; a change by command is stored in the
-database and wins over the file from then on (SPEC section 2).
+database and wins over the file from then on (SPEC section 2). Every value has a range, the
+same in the file and in the chat, and a refusal names it (SPEC section 13): a silence window
+of a year is already absurd, one of 5,000,000 days would overflow every date computed from
+it. Short values stay possible (tests and demos run one-minute windows).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,21 +24,42 @@ LANGUAGES = ("fr", "nl", "en")
 class Setting:
     parse: Callable[[str], Any]      # text (file or chat) -> value; ValueError if bad
     show: Callable[[Any], str]       # value -> text, the inverse of parse
-    hint: str                        # what a good value looks like, shown on refusal
+    hint: str                        # what a good value looks like (English, for the file)
+    kind: str = "text"               # catalog key hint.<kind> says it in the group's language
+    low: str = ""
+    high: str = ""
 
 
-def _count(text: str) -> int:
-    value = int(str(text).strip())
-    if value < 0:
-        raise ValueError("must be >= 0")
-    return value
+def _count_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        raw = str(text).strip()
+        if len(raw) > 12:
+            raise ValueError(f"between {low} and {high}")
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(f"between {low} and {high}")
+        return value
+    return parse
 
 
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise ValueError("must be >= 1")
-    return value
+def _count(low: int, high: int) -> Setting:
+    return Setting(_count_between(low, high), str, f"a whole number from {low} to {high}",
+                   "count", str(low), str(high))
+
+
+def _duration_up_to(high: timedelta) -> Callable[[str], timedelta]:
+    def parse(text: str) -> timedelta:
+        value = parse_duration(str(text))
+        if value > high:
+            raise ValueError(f"at most {duration_text(high)}")
+        return value
+    return parse
+
+
+def _duration(high: timedelta) -> Setting:
+    return Setting(_duration_up_to(high), duration_text,
+                   f"a duration from 1s to {duration_text(high)}, such as 36h, 5d, 2w",
+                   "duration", "1s", duration_text(high))
 
 
 def _choice(*choices: str) -> Callable[[str], str]:
@@ -47,7 +72,7 @@ def _choice(*choices: str) -> Callable[[str], str]:
 
 
 def _quiet(text: str) -> str:
-    parse_quiet_hours(text)
+    parse_quiet_hours(str(text))
     return str(text).strip()
 
 
@@ -56,24 +81,29 @@ def _zone(text: str) -> str:
     return str(text).strip()
 
 
-_DURATION = Setting(parse_duration, duration_text, "a duration such as 36h, 5d, 2w")
+YEAR = timedelta(days=365)
 
 SETTINGS: dict[str, Setting] = {
-    "silence_window": _DURATION,
-    "last_call": _DURATION,
-    "reopen_grace": _DURATION,
-    "min_supporters": Setting(_count, str, "a whole number, 0 or more"),
-    "stall_after": _DURATION,
-    "nudge_every": _DURATION,
-    "escalate_after": Setting(_positive, str, "a whole number, 1 or more"),
-    "feedback_window": _DURATION,
-    "quiet_hours": Setting(_quiet, str, "HH:MM-HH:MM, or off"),
-    "max_snooze": _DURATION,
-    "downtime_grace": _DURATION,
-    "who_may_mandate": Setting(_choice("core", "members"), str, "core or members"),
-    "timezone": Setting(_zone, str, "a time zone such as Europe/Brussels"),
-    "language": Setting(_choice(*LANGUAGES), str, "fr, nl or en"),
+    "silence_window": _duration(YEAR),
+    "last_call": _duration(YEAR),
+    "reopen_grace": _duration(YEAR),
+    "min_supporters": _count(0, 1000),
+    "stall_after": _duration(YEAR),
+    "nudge_every": _duration(YEAR),
+    "escalate_after": _count(1, 100),
+    "feedback_window": _duration(YEAR),
+    "quiet_hours": Setting(_quiet, str, "HH:MM-HH:MM, or off", "quiet"),
+    "max_snooze": _duration(YEAR),
+    "downtime_grace": _duration(YEAR),
+    "who_may_mandate": Setting(_choice("core", "members"), str, "core or members", "choice",
+                               "core, members"),
+    "timezone": Setting(_zone, str, "a time zone such as Europe/Brussels", "zone"),
+    "language": Setting(_choice(*LANGUAGES), str, "fr, nl or en", "choice", "fr, nl, en"),
 }
+
+# The settings a proposal is judged by, frozen with it when it opens (SPEC section 3, "the
+# rules of the day"); a later change applies to new proposals only.
+PROPOSAL_RULES = ("silence_window", "last_call", "reopen_grace", "min_supporters")
 
 DEFAULTS: dict[str, str] = {
     "silence_window": "5d",
@@ -119,3 +149,37 @@ class GroupSettings:
 
     def text(self, key: str) -> str:
         return SETTINGS[key].show(getattr(self, key))
+
+
+@dataclass(frozen=True)
+class ProposalRules:
+    """The rules one proposal is judged by: the group's, as they were when it opened."""
+
+    silence_window: timedelta
+    last_call: timedelta
+    reopen_grace: timedelta
+    min_supporters: int
+    charter: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, settings: GroupSettings, charter: tuple[str, ...]) -> "ProposalRules":
+        return cls(**{key: getattr(settings, key) for key in PROPOSAL_RULES},
+                   charter=tuple(charter))
+
+    @classmethod
+    def from_texts(cls, texts: dict[str, str], charter: tuple[str, ...]) -> "ProposalRules":
+        merged = {**DEFAULTS, **texts}
+        return cls(**{key: SETTINGS[key].parse(merged[key]) for key in PROPOSAL_RULES},
+                   charter=tuple(charter))
+
+    def to_json(self) -> str:
+        texts: dict[str, Any] = {key: SETTINGS[key].show(getattr(self, key))
+                                 for key in PROPOSAL_RULES}
+        texts["charter"] = list(self.charter)
+        return json.dumps(texts, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> "ProposalRules":
+        data = json.loads(raw)
+        return cls.from_texts({key: data[key] for key in PROPOSAL_RULES if key in data},
+                              tuple(data.get("charter") or ()))

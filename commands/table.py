@@ -27,6 +27,9 @@ class Right(StrEnum):
     REPRESENTATIVE = "representative"  # represents an active member of the group
     CORE = "core"
     ADMIN = "admin"
+    # Deciding a contested proposal: a core member, or an admin when no core member is
+    # outside the case; the executor checks the case itself (legitimacy.deciders).
+    DECIDE = "decide"
     # Task rights (SPEC section 10). The table checks what it can before the task is known:
     # MANDATE follows the group's who_may_mandate; LEAD and LEAD_OR_CORE let through whoever
     # leads some running task (or is core), and the executor then checks the named task.
@@ -113,8 +116,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("object", {"fr": ("objection", "objecter"), "nl": ("bezwaar",), "en": ("object",)},
             Right.REPRESENTATIVE, (Param("proposal", "proposal"), Param("reason", "text")),
             cooptation.object_),
+    # ANYONE: an objection's author may always withdraw it, even if their organisation has
+    # been suspended since; the executor checks who may withdraw what.
     Command("withdraw", {"fr": ("retirer",), "nl": ("intrekken",), "en": ("withdraw",)},
-            Right.REPRESENTATIVE,
+            Right.ANYONE,
             (Param("proposal", "proposal"), Param("what", "choice", False, _WITHDRAW_WHAT)),
             cooptation.withdraw),
     Command("support", {"fr": ("soutenir",), "nl": ("steunen",), "en": ("support",)},
@@ -128,7 +133,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("members", {"fr": ("membres",), "nl": ("leden",), "en": ("members",)},
             Right.ANYONE, (), cooptation.members),
     Command("resolve", {"fr": ("trancher",), "nl": ("beslissen",), "en": ("resolve",)},
-            Right.CORE,
+            Right.DECIDE,
             (Param("proposal", "proposal"), Param("decision", "choice", True, _DECISION),
              Param("reason", "text")),
             cooptation.resolve),
@@ -223,16 +228,18 @@ def allowed(ctx: Context, right: Right) -> bool:
         return tasks.leads_any(ctx)
     if right is Right.LEAD_OR_CORE:
         return ctx.has_role("core") or tasks.leads_any(ctx)
+    if right is Right.DECIDE:
+        return ctx.has_role("core") or ctx.has_role("admin")
     return ctx.has_role(right.value)
 
 
 def check_right(ctx: Context, command: Command) -> None:
     if allowed(ctx, command.right):
         return
-    if command.right in (Right.REPRESENTATIVE, Right.MANDATE):
-        _refuse_inactive_member(ctx)
     if command.right is Right.REPRESENTATIVE:
-        raise CommandError("err.not_representative")
+        ctx.require_representative()
+    if command.right is Right.MANDATE:
+        _refuse_inactive_member(ctx)
     if command.right is Right.MANDATE:
         if ctx.group.settings.who_may_mandate == "members":
             raise CommandError("err.not_representative")
@@ -321,10 +328,13 @@ def _convert(ctx: Context, param: Param, token: str) -> Any:
 
 
 def resolve_person(ctx: Context, token: str) -> str:
-    """A Matrix ID, ``forum:username``, a bare ``@name`` known in the group, or a pill.
+    """A Matrix ID, ``forum:username``, or a bare ``@name`` that is the local part of exactly
+    one person the group knows.
 
-    Matrix adapters replace mention pills by the user ID before the engine sees the text; a
-    display name left over is matched against the event's intended mentions.
+    A mention pill counts because the Matrix adapter puts the user ID it links to into the
+    command's own text. Nothing else names a person: never the message's ``m.mentions``
+    (Element lists the author of the message replied to there) and never a display name
+    (anyone can take any display name). Commands repeat the resolved ID in their answer.
     """
     token = token.strip()
     if token.lower().startswith("forum:") and len(token) > 6:
@@ -339,6 +349,4 @@ def resolve_person(ctx: Context, token: str) -> str:
         matches = sorted(p for p in known if p.lower().startswith(f"@{local}:"))
         if len(matches) == 1:
             return matches[0]
-    if len(ctx.event.mentions) == 1:
-        return ctx.event.mentions[0]
-    raise CommandError("err.unknown_person", text=token)
+    raise CommandError("err.unknown_person", text=token[:80])

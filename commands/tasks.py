@@ -8,16 +8,23 @@ its episode and sequence number under a unique index, so it can never go out twi
 Tasks of a role. The bot mandates the registrar (``Register <candidate>``) and the core
 group (``Decide on C-n``). A task needs one named lead, so its lead is the *first* active
 holder of the role (holders sorted by id) and the role is recorded beside it: every active
-holder of the role is then told by DM (except for ``Decide on C-n``, whose announcement that
-the proposal is contested already mentions the core group), nudged, and may act as the lead
-(update, done, snooze, feedback…); the task's stall clock pauses only while all of them are
-away. Without a registrar, a registration goes to the core group, and without a core group
-to the admins (without any, no task: the audit log says why). A handover to a person makes
-it that person's own task.
+holder of the role is then told by DM, nudged, and may act as the lead (update, done,
+snooze, feedback…); the task's stall clock pauses only while all of them are away. Without a
+registrar, a registration goes to the core group, and without a core group to the admins
+(without any, no task: the audit log says why). A handover to a person makes it that
+person's own task.
+
+``Decide on C-n`` follows the rule that nobody decides their own case: the people answering
+for it are the proposal's eligible deciders (``legitimacy.deciders``), or the admins while
+nobody may decide (they are asked to grant the missing role). Its lead is reassigned when
+an objection, a role or a member changes who is eligible (``assign_decision``), it can be
+handed over only to another eligible decider, and its ladder never ends while the proposal
+is contested: after an escalation the nudges start again (``ladder``, ``repeat``).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
@@ -27,6 +34,7 @@ from storage.repository import Repository
 
 from . import ladder
 from .context import Context, Effects, Group
+from .legitimacy import deciders, in_good_standing_holders
 from .errors import CommandError
 from .ladder import ESCALATION, FEEDBACK_ESCALATION, FEEDBACK_REMINDER, NUDGE, Interval, Step
 from .lifecycle import State
@@ -36,6 +44,8 @@ from .task_lifecycle import (
     ACTIVE_TASK, TaskMove, TaskState, next_task_state, restarts_clock,
 )
 from .timefmt import end_of_day, from_iso, iso, parse_day, parse_duration
+
+log = logging.getLogger(__name__)
 
 BOT = "coopbot"
 MAX_TITLE = 120
@@ -60,7 +70,7 @@ def ref(task: dict) -> str:
 # --- who answers for a task ----------------------------------------------------------------
 
 def active_holders(repo: Repository, group: str, role: str) -> list[str]:
-    return [p for p in repo.holders(group, role) if repo.in_good_standing(group, p)]
+    return in_good_standing_holders(repo, group, role)
 
 
 def may_lead(repo: Repository, group: str, person: str) -> bool:
@@ -74,7 +84,16 @@ def may_lead(repo: Repository, group: str, person: str) -> bool:
 
 def responsible(repo: Repository, task: dict) -> list[str]:
     """Who answers for a task: its lead; for a task of a role, every active holder of the
-    role (the lead first, if they still hold it)."""
+    role (the lead first, if they still hold it); for a decision, the eligible deciders
+    (or, while nobody may decide, the admins, who can grant the missing role)."""
+    decision = _contested_decision(repo, task)
+    if decision is not None:
+        people, _ = deciders(repo, decision)
+        people = people or active_holders(repo, task["group_slug"], "admin")
+        if task["lead"] in people:
+            people.remove(task["lead"])
+            people.insert(0, task["lead"])
+        return people or [task["lead"]]
     if task["role"]:
         holders = active_holders(repo, task["group_slug"], task["role"])
         if holders:
@@ -83,6 +102,14 @@ def responsible(repo: Repository, task: dict) -> list[str]:
                 holders.insert(0, task["lead"])
             return holders
     return [task["lead"]]
+
+
+def _contested_decision(repo: Repository, task: dict) -> dict | None:
+    """The contested proposal a ``Decide on C-n`` task is about, or None."""
+    if task["origin"] != "decide" or not task["proposal"]:
+        return None
+    proposal = repo.proposal_by_key(task["proposal"])
+    return proposal if proposal is not None and proposal["state"] == State.CONTESTED else None
 
 
 def leads(ctx: Context, task: dict) -> bool:
@@ -141,7 +168,8 @@ def next_step(repo: Repository, group: Group, task: dict) -> Step | None:
         return ladder.next_stall_step(
             settings=group.settings, episode_start=from_iso(task["episode_start"]),
             due=from_iso(task["due"]), sent=sent, paused=paused(repo, task),
-            snoozed_until=snoozed, escalated=any(s["kind"] == ESCALATION for s in recorded))
+            snoozed_until=snoozed, escalated=any(s["kind"] == ESCALATION for s in recorded),
+            repeat=task["origin"] == "decide")
     if task["state"] == TaskState.FEEDBACK:
         expected, acked = feedback_tally(repo, task)
         return ladder.next_feedback_step(
@@ -162,36 +190,35 @@ def is_stalled(repo: Repository, group: Group, task: dict, now: datetime) -> boo
     return step is not None and step.base <= now
 
 
-def process_due(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
-                now: datetime) -> int:
-    """Send every ladder step that came due; each task in its own transaction."""
+def running(repo: Repository, slugs: Iterable[str]) -> list[dict]:
+    """The running tasks of the groups still in the config."""
     known = set(slugs)
-    sent = 0
-    for row in repo.tasks(states=ACTIVE_STATES):
-        if row["group_slug"] not in known:
-            continue
-        group = group_of(row["group_slug"])
-        with repo.transaction():
-            task = repo.task_by_key(row["key"])  # fresh, inside the transaction
-            if task is not None and task["state"] in ACTIVE_TASK and _send_due(repo, group, task, now):
-                sent += 1
-    return sent
+    return [t for t in repo.tasks(states=ACTIVE_STATES) if t["group_slug"] in known]
+
+
+def send_due(repo: Repository, group_of: Callable[[str], Group], key: str, now: datetime) -> int:
+    """Send one task's ladder step if it came due (the engine runs it in a transaction)."""
+    task = repo.task_by_key(key)  # fresh, inside the transaction
+    if task is None or task["state"] not in ACTIVE_TASK:
+        return 0
+    return int(_send_due(repo, group_of(task["group_slug"]), task, now))
 
 
 def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
             now: datetime | None = None) -> list[tuple[str, datetime]]:
     """(job id, instant) of each running task's next step: ``sem:T-3:nudge``… Given ``now``,
-    a late step's instant is the one ``_send_due`` will wait for (see ``_send_at``)."""
-    known = set(slugs)
+    a late step's instant is the one ``_send_due`` will wait for (see ``_send_at``). A task
+    whose step cannot be computed gets none (``process_due`` reports it)."""
     jobs = []
-    for task in repo.tasks(states=ACTIVE_STATES):
-        if task["group_slug"] not in known:
-            continue
-        group = group_of(task["group_slug"])
-        step = next_step(repo, group, task)
-        if step is not None:
-            at = step.at if now is None else _send_at(repo, group, task, step, now)
-            jobs.append((f"{task['key']}:{_PURPOSE[step.kind]}", at))
+    for task in running(repo, slugs):
+        try:
+            group = group_of(task["group_slug"])
+            step = next_step(repo, group, task)
+            if step is not None:
+                at = step.at if now is None else _send_at(repo, group, task, step, now)
+                jobs.append((f"{task['key']}:{_PURPOSE[step.kind]}", at))
+        except Exception:
+            log.exception("no wakeup for %s", task["key"])
     return jobs
 
 
@@ -224,7 +251,10 @@ def _send_due(repo: Repository, group: Group, task: dict, now: datetime) -> bool
     return True
 
 
-def _why(group: Group, task: dict, now: datetime) -> str:
+def _why(repo: Repository, group: Group, task: dict, now: datetime) -> str:
+    decision = _contested_decision(repo, task)
+    if decision is not None and not deciders(repo, decision)[0]:
+        return text(group.lang, "task.why_no_decider", ref=f"C-{decision['number']}")
     due = from_iso(task["due"])
     if due is not None and due <= now:
         return text(group.lang, "task.why_overdue", due=group.when(due))
@@ -240,13 +270,15 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: dict, step: 
     if step.kind == NUDGE:
         people = [p for p in responsible(repo, task) if not is_away(repo, p, now)]
         for person in people:
-            _tell(out, person, "dm.nudge", why=_why(group, task, now), step=step.number,
+            _tell(out, person, "dm.nudge", why=_why(repo, group, task, now), step=step.number,
                   **common)
         return people
-    core = [p for p in active_holders(repo, group.slug, "core") if not is_away(repo, p, now)]
+    escalate_to = responsible(repo, task) if task["origin"] == "decide" \
+        else active_holders(repo, group.slug, "core")
+    core = [p for p in escalate_to if not is_away(repo, p, now)]
     if step.kind == ESCALATION:
         out.announce("ann.task_escalated", subject=task["key"], lead=task["lead"],
-                     why=_why(group, task, now), count=step.number - 1,
+                     why=_why(repo, group, task, now), count=step.number - 1,
                      core=Mention(tuple(core)), **common)
         return core
     expected, acked = feedback_tally(repo, task)
@@ -501,8 +533,17 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.same_lead", ref=ref(task), person=new)
     if not may_lead(ctx.repo, ctx.group.slug, new):
         raise CommandError("err.lead_unknown", person=new)
+    decision = _contested_decision(ctx.repo, task)
+    role = None
+    if decision is not None:
+        # A decision goes only to someone who may take it: never to an interested party.
+        eligible, role = deciders(ctx.repo, decision)
+        if new not in eligible:
+            raise CommandError("err.handover_not_decider", ref=ref(task), person=new,
+                               proposal=f"C-{decision['number']}",
+                               people=", ".join(eligible) or "-")
     _move(ctx.repo, task, TaskMove.HANDOVER, ctx.now, ctx.caller, ctx.event.event_id,
-          person=new, detail={"from": previous}, lead=new, role=None)
+          person=new, detail={"from": previous}, lead=new, role=role)
     ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
     params = {"ref": ref(task), "title": task["title"], "by": ctx.caller,
               "due": _due_suffix(ctx.group, from_iso(task["due"])),
@@ -730,28 +771,41 @@ def mandate_registration(repo: Repository, group: Group, out: Effects, proposal:
         event_id=event_id)
 
 
-def open_decision(repo: Repository, group: Group, out: Effects, proposal: dict, now: datetime,
-                  event_id: str | None) -> dict | None:
-    """``Decide on C-n`` for the core group, when an objection makes a proposal contested.
-
-    Created without a DM: the announcement that the proposal is contested already mentions
-    the core group in the room. Its reminders, if the decision stalls, come by DM."""
-    if any(t["origin"] == "decide" for t in repo.tasks_for_proposal(proposal["key"], ACTIVE_STATES)):
-        return None
-    lead, role = _role_lead(repo, group.slug, "core")
+def assign_decision(repo: Repository, group: Group, out: Effects, proposal: dict,
+                    eligible: list[str], role: str | None, now: datetime,
+                    event_id: str | None) -> dict | None:
+    """The ``Decide on C-n`` task of a contested proposal, led by an eligible decider: opened
+    when the proposal is first contested (without a DM: the announcement mentions the
+    deciders), and handed to the first eligible decider by the bot when its lead no longer
+    is one (they are told by DM). While nobody may decide (``eligible`` empty), its lead is
+    an admin, asked to grant the missing role; without any admin, no task (audited)."""
+    task = next((t for t in repo.tasks_for_proposal(proposal["key"], ACTIVE_STATES)
+                 if t["origin"] == "decide"), None)
+    fallback = eligible or active_holders(repo, group.slug, "admin")
     proposal_ref = f"C-{proposal['number']}"
-    if lead is None:
-        repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
-                   subject=proposal["key"], detail={"reason": "no core group or admin"})
-        return None
-    return create_task(
-        repo, group, out, title=text(group.lang, "task.decide_title", ref=proposal_ref,
-                                     candidate=proposal["candidate"]),
-        lead=lead, role=role,
-        description=text(group.lang, "task.decide_description", ref=proposal_ref,
-                         prefix=group.prefix),
-        due=None, now=now, actor=BOT, origin="decide", proposal=proposal["key"],
-        event_id=event_id, notify=False)
+    if task is None:
+        if not fallback:
+            repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
+                       subject=proposal["key"], detail={"reason": "no decider and no admin"})
+            return None
+        task = create_task(
+            repo, group, out, title=text(group.lang, "task.decide_title", ref=proposal_ref,
+                                         candidate=proposal["candidate"]),
+            lead=fallback[0], role=role or "admin",
+            description=text(group.lang, "task.decide_description", ref=proposal_ref,
+                             prefix=group.prefix),
+            due=None, now=now, actor=BOT, origin="decide", proposal=proposal["key"],
+            event_id=event_id, notify=False)
+        return task
+    if fallback and task["lead"] not in fallback:
+        previous, lead = task["lead"], fallback[0]
+        _move(repo, task, TaskMove.HANDOVER, now, BOT, event_id, person=lead,
+              detail={"from": previous, "why": "eligibility"}, lead=lead,
+              role=role or "admin")
+        if eligible:
+            _tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task["title"],
+                  proposal=proposal_ref)
+    return task
 
 
 def close_for_proposal(repo: Repository, group: Group, proposal: dict, outcome: str,

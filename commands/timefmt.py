@@ -19,11 +19,19 @@ _ISO = re.compile(
 )
 # j (jour) and u (uur) are what French and Dutch speakers type for d and h.
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "j": 86400, "u": 3600}
+# No duration the bot reads has a meaning beyond this; each use has its own, lower bound
+# (a silence window, an absence…). Past it, datetime arithmetic would overflow.
+MAX_DURATION = timedelta(days=100 * 366)
+# The latest calendar day a user may name (a due date, an absence): far enough for any plan,
+# near enough that "the day after" still exists.
+MAX_YEARS_AHEAD = 10
 
 
 def parse_duration(text: str) -> timedelta:
     """Parse ``5d``, ``1d12h`` or ``P5D``; raise ``ValueError`` on anything else, zero included."""
     text = text.strip().replace(" ", "")
+    if len(text) > 40:  # no real duration is this long; int() of a huge number is slow
+        raise ValueError("not a duration: too long")
     if _SHORT.match(text):
         seconds = sum(int(n) * _UNIT_SECONDS[unit.lower()] for n, unit in _SHORT_PART.findall(text))
     else:
@@ -37,6 +45,8 @@ def parse_duration(text: str) -> timedelta:
         )
     if seconds <= 0:
         raise ValueError(f"a duration must be positive: {text!r}")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"a duration this long means nothing here: {text!r}")
     return timedelta(seconds=seconds)
 
 
@@ -64,7 +74,7 @@ def parse_quiet_hours(text: str) -> tuple[time, time] | None:
 def parse_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # "Europe" is a directory
         raise ValueError(f"unknown time zone: {name!r}") from exc
 
 

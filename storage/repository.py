@@ -131,21 +131,71 @@ class Repository:
             [group, name_key],
         )
 
-    def add_member(self, row: dict, *, replace: bool = True) -> bool:
-        """Insert a member; with ``replace=False`` an existing one is kept (seeding)."""
+    def add_member(self, row: dict, *, actor: str) -> bool:
+        """Insert a new member and open its first period; an existing slug is kept as it is
+        (seeding runs at every start): False then."""
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        verb = "insert or replace" if replace else "insert or ignore"
         cursor = self.db.execute(
-            f"{verb} into members ({columns}) values ({marks})", list(row.values())
+            f"insert or ignore into members ({columns}) values ({marks})", list(row.values())
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        self._open_period(row["group_slug"], row["slug"], row["status"], row["admitted_at"],
+                          proposal=row.get("proposal"), coopted_by=row.get("coopted_by"),
+                          actor=actor)
+        return True
 
-    def set_member_status(self, group: str, slug: str, status: str) -> None:
+    def set_member_status(self, group: str, slug: str, status: str, at: datetime,
+                          actor: str) -> None:
+        """A new status from ``at``: the current period ends, a new one begins."""
         self.db.execute(
             "update members set status = ? where group_slug = ? and slug = ?",
             [status, group, slug],
         )
+        self._open_period(group, slug, status, iso(at), actor=actor)
+
+    def readmit_member(self, group: str, slug: str, *, name: str, at: datetime,
+                       proposal: str, coopted_by: str | None, actor: str) -> None:
+        """A member that had left comes back by a new cooptation, in its own row; its earlier
+        admission stays in its periods."""
+        self.db.execute(
+            "update members set status = 'active', name = ?, admitted_at = ?, proposal = ?,"
+            " coopted_by = ? where group_slug = ? and slug = ?",
+            [name, iso(at), proposal, coopted_by, group, slug],
+        )
+        self._open_period(group, slug, "active", iso(at), proposal=proposal,
+                          coopted_by=coopted_by, actor=actor)
+
+    def _open_period(self, group: str, slug: str, status: str, start: str | None, *,
+                     proposal: str | None = None, coopted_by: str | None = None,
+                     actor: str | None = None) -> None:
+        self.db.execute(
+            "update member_periods set end_at = ? where group_slug = ? and member = ?"
+            " and end_at is null",
+            [start, group, slug],
+        )
+        self.db["member_periods"].insert({
+            "group_slug": group, "member": slug, "status": status, "start_at": start,
+            "end_at": None, "proposal": proposal, "coopted_by": coopted_by, "actor": actor,
+        })
+
+    def member_periods(self, group: str, slug: str) -> list[dict]:
+        """A member's history: one row per stretch of one status, oldest first."""
+        return self._all(
+            "select * from member_periods where group_slug = ? and member = ? order by id",
+            [group, slug],
+        )
+
+    def members_by_name_key(self, group: str, name_key: str) -> list[dict]:
+        return self._all(
+            "select * from members where group_slug = ? and name_key = ? order by slug",
+            [group, name_key],
+        )
+
+    def set_member_name_key(self, group: str, slug: str, key: str) -> None:
+        self.db.execute("update members set name_key = ? where group_slug = ? and slug = ?",
+                        [key, group, slug])
 
     def slug_taken(self, group: str, slug: str) -> bool:
         return self.member(group, slug) is not None
@@ -388,6 +438,10 @@ class Repository:
 
     def audit_rows(self) -> list[dict]:
         return self._all("select * from audit order by id")
+
+    def audit_rows_for(self, group: str, action: str) -> list[dict]:
+        return self._all("select * from audit where group_slug = ? and action = ? order by id",
+                         [group, action])
 
     # --- outbox -----------------------------------------------------------------------------
     def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,

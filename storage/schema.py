@@ -7,6 +7,8 @@ a new one.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -184,6 +186,55 @@ def m004_forum(db: Database) -> None:
         {"group_slug": str, "person": str, "told_at": str, "post_id": int},
         pk=("group_slug", "person"),
     )
+
+
+@migrations()
+def m005_trust(db: Database) -> None:
+    """What makes decisions trustworthy over time: the rules a proposal is judged by, frozen
+    when it opens, and each member's history as periods of one status.
+
+    ``proposals.rules`` is JSON (setting texts and the charter); for proposals opened before
+    this migration it is NULL and rebuilt at start from the audit log's ``config_set`` rows
+    (it needs the config file, which a migration does not see: see ``Engine.seed``).
+    ``proposals.no_decider_at``: when the room was told that nobody may decide a contested
+    proposal (told once per such gap). ``member_periods``: one row per stretch of one status
+    (``end_at`` NULL for the current one), with the admission that opened an active period,
+    so a member that left and is coopted again keeps its first admission.
+    """
+    db["proposals"].add_column("rules", str)
+    db["proposals"].add_column("no_decider_at", str)
+    db["member_periods"].create(
+        {"id": int, "group_slug": str, "member": str, "status": str, "start_at": str,
+         "end_at": str, "proposal": str, "coopted_by": str, "actor": str},
+        pk="id",
+    )
+    db["member_periods"].create_index(["group_slug", "member"])
+    # Rebuild each member's history from its admission and the audit log's status changes.
+    for member in list(db.query("select * from members order by group_slug, slug")):
+        start, status = member["admitted_at"], "active"
+        changes = db.query(
+            "select at, actor, detail from audit where action = 'member_status'"
+            " and group_slug = ? and subject = ? order by id",
+            [member["group_slug"], member["slug"]],
+        )
+        periods = []
+        for change in changes:
+            new_status = json.loads(change["detail"] or "{}").get("status")
+            if not new_status or new_status == status:
+                continue
+            periods.append((status, start, change["at"], None))
+            start, status = change["at"], new_status
+        # The current period has the row's status (the row wins if the log disagrees).
+        periods.append((member["status"], start, None, None))
+        for index, (period_status, period_start, period_end, _) in enumerate(periods):
+            first = index == 0
+            db["member_periods"].insert({
+                "group_slug": member["group_slug"], "member": member["slug"],
+                "status": period_status, "start_at": period_start, "end_at": period_end,
+                "proposal": member["proposal"] if first else None,
+                "coopted_by": member["coopted_by"] if first else None,
+                "actor": member["origin"] if first else None,
+            })
 
 
 def migrate(db: Database) -> None:

@@ -182,7 +182,7 @@ def test_changes_by_command_survive_restart_and_win_over_config(harness):
 
 def test_last_admin_cannot_be_revoked(harness):
     rows = harness.say(ALICE, "!role revoke admin @alice:example.org")
-    assert "last admin" in rows[0]["plain"]
+    assert "without an admin in good standing" in rows[0]["plain"]
 
 
 def test_hostile_text_is_escaped_and_pings_nobody(harness):

@@ -12,7 +12,7 @@ from bot.config import ConfigError, parse
 from bot.scheduler import Wakeups
 from commands.timefmt import from_iso
 from storage.repository import DatabaseLocked, Repository
-from tests.harness import ALICE, BASE_CONFIG, BOB, Harness, coopbot, console_blocks
+from tests.harness import ALICE, BASE_CONFIG, BOB, DAN, Harness, coopbot, console_blocks
 
 PROPOSE = '!propose "Repair Together" they fix things with us'
 
@@ -134,10 +134,10 @@ def test_console_script_and_export(tmp_path):
     script = "\n".join([
         '!propose "Repair Together" they fix things with us',
         '!propose "Bad Corp" they pay well',
-        "/as @bob:example.org",
+        "/as @dan:example.org",
         "!object C-2 a bank, not a cooperative",
         "/advance 5d",
-        "/as @alice",
+        "/as @bob",
         "!resolve C-2 reject the objection stands",
         "/quit",
     ]) + "\n"
@@ -151,7 +151,7 @@ def test_console_script_and_export(tmp_path):
     assert proposals["C-1"]["state"] == "validated"
     assert proposals["C-1"]["objections"] == []
     assert proposals["C-2"]["state"] == "rejected"
-    assert proposals["C-2"]["objections"][0]["person"] == BOB
+    assert proposals["C-2"]["objections"][0]["person"] == DAN
     assert proposals["C-2"]["objections"][0]["withdrawn_at"] is None
     assert proposals["C-2"]["created_at"].endswith("Z")
     assert set(proposals["C-1"]) >= {"id", "group", "candidate", "state", "proposer",

@@ -460,22 +460,23 @@ def test_no_registrar_falls_back_to_the_core_group(harness):
 
 def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     harness.say(ALICE, PROPOSE)
-    rows = harness.say(BOB, "!object C-1 not an organisation")
-    assert dms(rows) == []  # the contested announcement already mentions the core group
+    rows = harness.say(DAN, "!object C-1 not an organisation")
+    assert dms(rows) == []  # the contested announcement already mentions the deciders
     t = task(harness, 1)
+    # Alice's organisation proposed it: the decision goes to Bob, the core member outside it.
     assert (t["title"], t["lead"], t["role"], t["origin"]) == (
-        "Decide on C-1 (Repair Together)", ALICE, "core", "decide")
-    # a stalled decision nudges every core member
+        "Decide on C-1 (Repair Together)", BOB, "core", "decide")
+    # a stalled decision nudges every eligible decider, and only them
     rows = harness.advance("7d")
-    assert sorted(r["target"] for r in dms(rows)) == [ALICE, BOB]
-    rows = harness.say(ALICE, "!resolve C-1 accept we talked with them")
+    assert sorted(r["target"] for r in dms(rows)) == [BOB]
+    rows = harness.say(BOB, "!resolve C-1 accept we talked with them")
     assert "accepted by the core group" in rows[-1]["plain"]
     t = task(harness, 1)
-    assert (t["state"], t["closed_by"], t["close_reason"]) == ("done", ALICE, "C-1 is resolved")
+    assert (t["state"], t["closed_by"], t["close_reason"]) == ("done", BOB, "C-1 is resolved")
     register = task(harness, 2)
     assert register["title"] == "Register Repair Together" and register["lead"] == CAROL
     assert "Register Repair Together" in dms(rows, CAROL)[0]["plain"]
-    assert "done (@alice:example.org) — C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
+    assert "done (@bob:example.org) — C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
 
 
 def test_decision_task_cannot_be_closed_by_hand_while_the_proposal_is_contested(harness):
