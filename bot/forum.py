@@ -10,6 +10,9 @@ trusting events:
   replying, a link to the group's Matrix room and a status block; it is rewritten whenever its
   text changes (a hash of the last version is stored). Once the topic exists, the room is told
   where it is. On a final state the outcome is posted once and the topic closed (both stored).
+* **Posting once.** Every reply and outcome the bot posts ends with an invisible marker
+  (``<!-- coopbot:outbox:12 -->``). When an earlier attempt may have posted it (a crash, a lost
+  answer), the bot's posts in the topic are searched for the marker, in raw, before posting.
 * **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied)
   every ``poll_interval``, and optionally a signed webhook; polling always runs, because webhook
   deliveries can be lost. A reply whose first word is an objection, support or withdraw keyword
@@ -34,12 +37,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import hmac
 import json
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -165,6 +166,9 @@ class ForumAdapter:
         self.deferred: dict[str, Deferral] = {}
         self.gate_until: datetime | None = None
         self._read_until: datetime | None = None
+        # post id -> the marker ending its raw, for the bot's replies read while looking for
+        # an earlier attempt's post (a retry after a 429 need not read them again)
+        self._markers: dict[int, str | None] = {}
         self.wake = asyncio.Event()
 
     # --- calls -----------------------------------------------------------------------------
@@ -451,62 +455,113 @@ class ForumAdapter:
         if not row["outcome_post_id"]:
             body = forum_text.quiet(forum_text.outcome(group, proposal))
             attempt = f"forum:outcome_attempt:{key}"
-            # An earlier attempt whose answer was lost (or a crash before storing it) may have
-            # posted it: look before posting again.
-            post_id = await self._posted_before(item, row["topic_id"], body) \
-                if self.repo.meta(attempt) else None
-            if post_id is None:
-                self.repo.set_meta(attempt, iso(self.clock.now()))
-                posted = await self._call(item, self.client.create_post, body,
-                                          topic_id=row["topic_id"], skip_validations="true")
-                post_id = int(posted["id"])
-            self.repo.db.execute("update forum_topics set outcome_post_id = ? where proposal = ?",
-                                 [post_id, key])
+            post_id = await self._post_once(item, row["topic_id"], body,
+                                            forum_text.marker("outcome", key), attempt)
+            with self.repo.transaction():
+                self.repo.db.execute("update forum_topics set outcome_post_id = ?"
+                                     " where proposal = ?", [post_id, key])
+                self._forget(attempt)
         await self._call(item, self.client.update_topic_status, row["topic_id"], "closed", True)
         self.repo.db.execute("update forum_topics set closed_at = ? where proposal = ?",
                              [iso(self.clock.now()), key])
 
-    async def _posted_before(self, item: str, topic_id: int, body: str) -> int | None:
-        """The id of a post of the bot's in the topic that reads like ``body``, if any."""
-        topic = await self._call(item, self.client._get, f"/t/{topic_id}.json")
-        needle = _plain(body)[:60]
-        for post in ((topic or {}).get("post_stream") or {}).get("posts") or []:
-            if (str(post.get("username", "")).lower() == self.config.api_username.lower()
-                    and int(post.get("post_number") or 0) > 1
-                    and needle in _plain(str(post.get("cooked") or ""))):
-                return int(post["id"])
+    # --- posting once ----------------------------------------------------------------------
+    async def _post_once(self, item: str, topic_id: int, body: str, tag: str,
+                         attempt: str) -> int:
+        """The id of the bot's post ``body``, marked ``tag``, in the topic: the one an earlier
+        attempt made if any, else a new one. ``attempt`` (a meta key, dropped by the caller
+        with the id stored) is written before each request, as only the topic can tell what a
+        crash or a lost answer left; Discourse's memo of identical API posts lasts 120 s."""
+        if self.repo.meta(attempt):
+            found = await self._find_marked(item, topic_id, tag)
+            if found is not None:
+                return found
+        self.repo.set_meta(attempt, iso(self.clock.now()))
+        posted = await self._call(item, self.client.create_post, forum_text.marked(body, tag),
+                                  topic_id=topic_id, skip_validations="true")
+        return int(posted["id"])
+
+    def _forget(self, attempt: str) -> None:
+        """Drop an attempt mark once its post id is stored (or the post is given up)."""
+        self.repo.db.execute("delete from meta where key = ?", [attempt])
+
+    async def _find_marked(self, item: str, topic_id: int, tag: str) -> int | None:
+        """The bot's post in the topic whose raw ends with ``tag`` (newest first), if any.
+
+        Raw, as cooked drops HTML comments. The API describes ``raw`` for ``GET /posts/{id}``
+        but not in topic listings, so each candidate is read alone, and remembered."""
+        for post_id in reversed(await self._bot_replies(item, topic_id)):
+            if post_id not in self._markers:
+                try:
+                    post = await self._call(item, self.client.post_by_id, post_id)
+                except DiscourseClientError as error:
+                    if error.response is None or error.response.status_code != 404:
+                        raise
+                    continue  # deleted since the listing
+                raw = str((post or {}).get("raw") or "")
+                self._markers[post_id] = forum_text.trailing_marker(raw)
+            if self._markers[post_id] == tag:
+                return post_id
         return None
+
+    async def _bot_replies(self, item: str, topic_id: int) -> list[int]:
+        """The ids of the bot's replies in the whole topic, in order: ``GET /t/{id}/posts``
+        20 at a time after ``post_number`` (``asc``), Discourse's paging for long topics.
+        ``username_filters`` asks for the bot's posts only; the author is checked here too."""
+        me = self.config.api_username.lower()
+        seen: dict[int, bool] = {}  # post id -> a reply of the bot's
+        after = 1  # the first post is the proposal itself
+        while True:
+            page = await self._call(item, self.client.topic_posts, topic_id, asc="true",
+                                    post_number=after, username_filters=self.config.api_username)
+            posts = [p for p in ((page or {}).get("post_stream") or {}).get("posts") or []
+                     if int(p["id"]) not in seen]
+            if not posts:  # the end (a page with nothing new also ends a stuck paging)
+                return [post_id for post_id, mine in seen.items() if mine]
+            for post in posts:
+                seen[int(post["id"])] = (str(post.get("username") or "").lower() == me
+                                         and int(post.get("post_type") or 1) == 1
+                                         and int(post.get("post_number") or 0) > 1)
+            after = int(posts[-1]["post_number"])
 
     # --- outbox ----------------------------------------------------------------------------
     async def deliver_outbox(self) -> None:
-        """The engine's answers to forum commands: one reply per outbox row, its text fixed
-        by the row, so a resend after a lost answer is the identical request (Discourse
-        returns the first post for an identical post within 120 s instead of a second one)."""
+        """The engine's answers to forum commands: one reply per outbox row, in the topic of
+        the post it answers, marked with the row's id so that it is made once."""
         for row in self.repo.pending_outbox(("forum",)):
-            source = str(row["reply_to"] or "")
-            found = None
-            if source.startswith(EVENT_PREFIX):
-                found = next(iter(self.repo.db.query(
-                    "select topic_id, username from forum_posts where post_id = ?",
-                    [int(source[len(EVENT_PREFIX):])])), None)
+            found = self._answered_post(row)
             if found is None:
                 log.warning("discourse: outbox row %s answers no known post; dropped", row["id"])
                 self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
                 continue
             topic_id = int(found["topic_id"])
             body = f"@{found['username']} {forum_text.quiet(row['plain'])}"
+            tag = forum_text.marker("outbox", str(row["id"]))
+            attempt = f"forum:reply_attempt:{row['id']}"
             try:
-                posted = await self._call(f"reply:{row['id']}", self.client.create_post, body,
-                                          topic_id=topic_id, skip_validations="true")
+                post_id = await self._post_once(f"reply:{row['id']}", topic_id, body, tag, attempt)
             except Deferred:
                 continue
             except DiscourseClientError as error:
                 # e.g. the topic was closed meanwhile: nothing to retry for ever
                 log.warning("discourse: reply in topic %s refused: %s", topic_id, error)
-                self.repo.mark_failed(row["id"], str(error))
-                self.repo.mark_sent(row["id"], self.clock.now(), "refused")
+                with self.repo.transaction():
+                    self.repo.mark_failed(row["id"], str(error))
+                    self.repo.mark_sent(row["id"], self.clock.now(), "refused")
+                    self._forget(attempt)
                 continue
-            self.repo.mark_sent(row["id"], self.clock.now(), str(posted.get("id")))
+            with self.repo.transaction():
+                self.repo.mark_sent(row["id"], self.clock.now(), str(post_id))
+                self._forget(attempt)
+
+    def _answered_post(self, row: dict) -> dict | None:
+        """The topic and author of the forum post an outbox row answers (None: unknown)."""
+        source = str(row["reply_to"] or "")
+        if not source.startswith(EVENT_PREFIX):
+            return None
+        return next(iter(self.repo.db.query(
+            "select topic_id, username from forum_posts where post_id = ?",
+            [int(source[len(EVENT_PREFIX):])])), None)
 
     # --- webhook ---------------------------------------------------------------------------
     def webhook_app(self, secret: str) -> web.Application:
@@ -590,9 +645,3 @@ async def run_forum(runtime: "Runtime", config: DiscourseConfig, *,
     finally:
         if webhook is not None:
             await webhook.cleanup()
-
-
-def _plain(text: str) -> str:
-    """Markdown or cooked HTML as bare words, to recognise one of our posts."""
-    text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("**", "")
-    return " ".join(text.split())

@@ -141,6 +141,35 @@ def outcome(group: Group, proposal: dict) -> str:
                 (f"{reason} " if reason else ""))
 
 
+# The bot's marker must be the last thing in a post's raw (see ``trailing_marker``).
+_TRAILING_MARKER = re.compile(r"<!--\s*(coopbot:[A-Za-z0-9:_.-]+?)\s*-->\s*\Z")
+
+
+def marker(kind: str, ident: str) -> str:
+    """The invisible tag naming what one post of the bot's is: ``marker("outbox", "12")`` is
+    ``<!-- coopbot:outbox:12 -->``, ``marker("outcome", "sem:C-3")`` names a proposal's outcome.
+
+    Discourse keeps raw as it was sent, and its sanitizer drops HTML comments from cooked, so
+    readers never see the tag while the bot can find its own post by it after a crash."""
+    clean = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9:_.-]+", "-", ident)).strip("-")
+    return f"<!-- coopbot:{kind}:{clean} -->"  # no "--" inside: it would end the comment
+
+
+def marked(body: str, tag: str) -> str:
+    """``body`` with ``tag`` as its last paragraph (a paragraph of its own, so that markdown
+    treats it as an HTML block and never glues it to the text)."""
+    return f"{body.rstrip()}\n\n{tag}"
+
+
+def trailing_marker(raw: str) -> str | None:
+    """The marker that ends ``raw``, normalised as ``marker`` writes it, or None.
+
+    Only the end counts: the bot's posts echo what people wrote (a reason, a candidate's
+    name), and a marker typed in there must not pass for the post's own."""
+    found = _TRAILING_MARKER.search(raw or "")
+    return f"<!-- {found.group(1)} -->" if found else None
+
+
 def digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

@@ -17,10 +17,14 @@ Behaviour copied from Discourse (server source, not only the spec):
   replies (only topics have one).
 * ``GET /t/{slug}/{id}.json`` with a wrong slug answers 301 to the right one;
   ``GET /c/{id}.json`` answers 301 to ``/c/{slug}/{id}.json``.
-* ``POST /posts`` through the API is memoized for 120 s: the same parameters from
-  the same user within that window return the first answer (same post, or same
-  error) without creating anything.  That is what makes a blind retry after a lost
-  answer safe in real Discourse, within two minutes.
+* ``POST /posts`` through the API is memoized for 120 s (by the fake's ``clock``): the
+  same parameters from the same user within that window return the first answer (same
+  post, or same error) without creating anything.  That is what makes a blind retry
+  after a lost answer safe in real Discourse, within two minutes.
+* ``GET /t/{id}/posts.json`` takes ``post_ids[]``, or ``post_number`` with ``asc`` (the
+  next or previous 20 posts), and ``username_filters`` (comma-separated: post 1 and
+  those users' posts only; ignored with ``post_ids``), as TopicsController#posts does.
+* Cooked drops HTML comments (Discourse's sanitizer does); raw keeps them.
 * Site settings with Discourse's defaults: post bodies need 20 characters (after
   strip), titles 15, and both must pass Discourse's "text sentinel" (entropy, at
   least one lowercase letter, no word over 30 characters in titles); duplicate
@@ -370,8 +374,11 @@ def slugify(title: str) -> str:
 
 
 def cook(raw: str) -> str:
-    """A small subset of Discourse's markdown: paragraphs, line breaks, escaping."""
-    raw = raw.replace("\r\n", "\n").strip()
+    """A small subset of Discourse's markdown: paragraphs, line breaks, escaping.
+
+    HTML comments are dropped, as Discourse's sanitizer (js-xss, ``allowCommentTag`` off)
+    drops them from cooked; ``raw`` keeps them as sent."""
+    raw = re.sub(r"<!--.*?-->", "", raw.replace("\r\n", "\n"), flags=re.S).strip()
     if not raw:
         return ""
     paragraphs = [p for p in re.split(r"\n\s*\n", raw) if p.strip()]
@@ -578,7 +585,7 @@ class FakeDiscourse:
         self._post_ids = itertools.count(1)
         self._event_ids = itertools.count(1)
         self._faults: list[_Fault] = []
-        self._memo: dict[tuple, tuple[float, int, bytes]] = {}
+        self._memo: dict[tuple, tuple[datetime, int, bytes]] = {}
         self._api_hits: list[float] = []
         self._pending_webhooks: set[asyncio.Task] = set()
         self._runner: Optional[web.AppRunner] = None
@@ -1896,7 +1903,7 @@ class FakeDiscourse:
                 items += (("__json__", json.dumps(entry.json, sort_keys=True)),)
             memo_key = (acting.id, items)
             hit = self._memo.get(memo_key)
-            if hit is not None and time.monotonic() - hit[0] < window:
+            if hit is not None and (self.now() - hit[0]).total_seconds() < window:
                 entry.memoized = True
                 if hit[1] == 200:
                     self._spec(request, "post", "/posts.json", "/posts.json")
@@ -1906,7 +1913,7 @@ class FakeDiscourse:
         except _Reply as reply:
             response = reply.response
         if memo_key is not None and isinstance(response, web.Response):
-            self._memo[memo_key] = (time.monotonic(), response.status, bytes(response.body))
+            self._memo[memo_key] = (self.now(), response.status, bytes(response.body))
         return response
 
     def _create_post(self, request: web.Request, acting: FakeUser, params: dict) -> web.Response:
@@ -2048,6 +2055,9 @@ class FakeDiscourse:
         params = request[_K_PARAMS]
         posts = self._visible_posts(topic, acting)
         wanted = params.get("post_ids")
+        if wanted is None and params.get("username_filters"):
+            names = {n.strip().lower() for n in str(params["username_filters"]).split(",")}
+            posts = [p for p in posts if p.post_number == 1 or self.user_by_id(p.user_id).username.lower() in names]
         if wanted is not None:
             ids = {int(x) for x in (wanted if isinstance(wanted, list) else [wanted]) if str(x).isdigit()}
             chosen = [p for p in posts if p.id in ids]

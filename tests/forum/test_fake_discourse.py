@@ -150,6 +150,33 @@ async def test_topic_reply_read_edit_close(fake_forum):
 
 
 @pytest.mark.asyncio
+async def test_html_comment_kept_in_raw_hidden_in_cooked_and_topic_paged_by_user(fake_forum):
+    c = client_for(fake_forum)
+    created = await call(c.create_post, LONG_RAW, category_id=fake_forum.general_id,
+                         title="Paging through a long topic")
+    topic_id = created["topic_id"]
+    mine = []
+    for i in range(25):
+        fake_forum.user_reply(topic_id, "alice", f"{REPLY_RAW} Number {i}.")
+        posted = await call(c.create_post, f"{REPLY_RAW} Answer {i}.\n\n<!-- coopbot:outbox:{i} -->",
+                            topic_id=topic_id, skip_validations="true")
+        mine.append(posted["id"])
+    assert "coopbot:" not in posted["cooked"]  # Discourse's sanitizer drops HTML comments
+    assert (await call(c.post_by_id, posted["id"]))["raw"].endswith("<!-- coopbot:outbox:24 -->")
+    # 20 posts a page after post_number (asc), only post 1 and the filtered users' posts
+    seen, after = [], 1
+    while True:
+        page = (await call(c.topic_posts, topic_id, post_number=after, asc="true",
+                           username_filters="coopbot"))["post_stream"]["posts"]
+        if not page:
+            break
+        assert len(page) <= 20 and {p["username"] for p in page} == {"coopbot"}
+        seen += [p["id"] for p in page]
+        after = page[-1]["post_number"]
+    assert seen == mine
+
+
+@pytest.mark.asyncio
 async def test_latest_posts_before_is_inclusive(fake_forum):
     c = client_for(fake_forum)
     created = await call(c.create_post, LONG_RAW, category_id=fake_forum.general_id,
