@@ -109,6 +109,38 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grant_admin(args: argparse.Namespace) -> int:
+    """The host's way back in when a group has no admin in good standing left."""
+    from commands.admin import HostRefusal, host_grant_admin
+    from commands.engine import Engine
+    from commands.parsing import is_matrix_id
+
+    from .clock import SystemClock
+
+    config = _load(args.config)
+    if config.group(args.group) is None:
+        raise ConfigError(f"no group {args.group!r} in {args.config} "
+                          f"(groups: {', '.join(g.slug for g in config.groups)})")
+    person = args.person.strip()
+    if not is_matrix_id(person):
+        print(f"coopbot: {person!r} is not a full Matrix ID such as @alice:example.org",
+              file=sys.stderr)
+        return 1
+    # No lock: this must work while the bot runs on the same database.
+    repo = Repository(config.database, lock=False)
+    try:
+        clock = SystemClock()
+        engine = Engine(repo, clock, config.groups, config.command_prefix)
+        host_grant_admin(repo, engine.group(args.group), person, clock.now())
+    except HostRefusal as refusal:
+        print(f"coopbot: refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        repo.close()
+    print(f"{person} is now an admin of {args.group} (audited; the room is told)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="coopbot", description="Self-governed cooptation on Matrix and Discourse.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -126,6 +158,12 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--what", required=True, choices=export.WHATS)
     exp.add_argument("--format", default="json", choices=("json", "csv"))
     exp.set_defaults(func=_export)
+    grant = sub.add_parser("grant-admin", help="the host's way back in: make someone admin of "
+                           "a group that has no admin in good standing left")
+    grant.add_argument("--config", required=True)
+    grant.add_argument("--group", required=True)
+    grant.add_argument("person", help="a full Matrix ID, e.g. @alice:example.org")
+    grant.set_defaults(func=_grant_admin)
     return top
 
 

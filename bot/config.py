@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from commands.parsing import clean_name, name_key
 from commands.settings import DEFAULTS, SETTINGS, GroupSettings
 from commands.timefmt import parse_duration
 
@@ -155,12 +156,19 @@ class _Loader:
                 return number + 1
         return None
 
+    def table(self, value: Any, key: str, section: str = "", index: int = 0) -> dict[str, Any]:
+        """``value`` if it is a TOML table; else a problem, and an empty table to go on with."""
+        if isinstance(value, dict):
+            return value
+        self.problem(key, "a table ([section] or {key = value}) was expected", section, index)
+        return {}
+
     def config(self, data: dict[str, Any]) -> Config:
         known_top = {"bot", "matrix", "discourse", "groups"}
         for key in data:
             if key not in known_top:
                 self.problem(key, f"unknown section (known: {', '.join(sorted(known_top))})")
-        bot = data.get("bot", {})
+        bot = self.table(data.get("bot", {}), "bot")
         database = str(bot.get("database", "coopbot.db"))
         if self.path is not None and not Path(database).is_absolute():
             database = str((self.path.parent / database).resolve())
@@ -170,13 +178,15 @@ class _Loader:
         for key in bot:
             if key not in ("database", "command_prefix"):
                 self.problem(f"bot.{key}", "unknown key", "bot")
-        matrix = self._matrix(data["matrix"]) if "matrix" in data else None
-        discourse = self._discourse(data["discourse"]) if "discourse" in data else None
+        matrix = self._matrix(self.table(data["matrix"], "matrix")) if "matrix" in data else None
+        discourse = self._discourse(self.table(data["discourse"], "discourse")) \
+            if "discourse" in data else None
         groups_raw = data.get("groups", [])
         if not isinstance(groups_raw, list) or not groups_raw:
             self.problem("groups", "at least one [[groups]] table is needed")
             groups_raw = []
-        groups = tuple(self._group(g, i) for i, g in enumerate(groups_raw))
+        groups = tuple(self._group(self.table(g, f"groups[{i}]", "groups", i), i)
+                       for i, g in enumerate(groups_raw))
         slugs = [g.slug for g in groups]
         for slug in {s for s in slugs if slugs.count(s) > 1}:
             self.problem("groups.slug", f"the slug {slug!r} is used twice", "groups")
@@ -292,8 +302,13 @@ class _Loader:
             self.problem(f"{key}.charter", "a list of principles (strings)", "groups", index)
             charter = []
         members = []
-        for m_index, member in enumerate(raw.get("members", [])):
+        members_raw = raw.get("members", [])
+        if not isinstance(members_raw, list):
+            self.problem(f"{key}.members", "a list of [[groups.members]] tables", "groups", index)
+            members_raw = []
+        for m_index, member in enumerate(members_raw):
             m_key = f"{key}.members[{m_index}]"
+            member = self.table(member, m_key, "groups.members", m_index)
             m_slug = str(member.get("slug", ""))
             if not _SLUG.match(m_slug):
                 self.problem(f"{m_key}.slug", "lowercase letters, digits, - or _", "groups.members", m_index)
@@ -305,12 +320,25 @@ class _Loader:
                 self.problem(f"{m_key}.discourse", "a list of forum usernames", "groups.members", m_index)
                 discourse_raw = []
             members.append(FoundingMember(
-                m_slug, str(member.get("name", "")).strip(), matrix,
+                m_slug, clean_name(str(member.get("name", ""))), matrix,
                 tuple("forum:" + str(u).strip().lower().removeprefix("forum:") for u in discourse_raw),
             ))
         member_slugs = [m.slug for m in members]
         for dup in {s for s in member_slugs if member_slugs.count(s) > 1}:
             self.problem(f"{key}.members", f"the member slug {dup!r} is used twice", "groups", index)
+        # One name, one member: names are compared as the bot compares candidates.
+        by_key: dict[str, list[str]] = {}
+        for m_index, member in enumerate(members):
+            if member.name and not name_key(member.name):
+                self.problem(f"{key}.members[{m_index}].name",
+                             f"{member.name!r} has no letter or digit", "groups.members", m_index)
+            elif member.name:
+                by_key.setdefault(name_key(member.name), []).append(member.name)
+        for names in by_key.values():
+            if len(names) > 1:
+                self.problem(f"{key}.members", "these members would be one name to the bot "
+                             f"(case, accents, spaces and punctuation aside): {', '.join(names)}",
+                             "groups", index)
         known = set(SETTINGS) | {"slug", "name", "matrix_room", "discourse_category", "charter",
                                  "admins", "core", "registrar", "members"}
         for raw_key in raw:

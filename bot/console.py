@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .scheduler import Wakeups
 
 OFFSET_KEY = "console_clock_offset_seconds"
+MAX_ADVANCE = timedelta(days=3650)  # ten years: the demo clock must stay a real date
 
 
 class Console:
@@ -36,10 +37,21 @@ class Console:
         self.runtime = Runtime(config, self.clock)
         repo = self.runtime.repo
         # The console's clock keeps its advance across runs, so deadlines stay meaningful.
-        self.clock.offset = timedelta(seconds=float(repo.meta(OFFSET_KEY) or 0))
+        self.clock.offset = self._stored_offset(repo.meta(OFFSET_KEY))
         self.group = config.groups[0].slug
         self.person = self._default_person()
         self.wakeups = Wakeups(self.runtime.engine, self.clock, self._due)
+
+    def _stored_offset(self, stored: str | None) -> timedelta:
+        """The demo clock's advance kept by an earlier run; one no clock can show (stored by
+        an older version without bounds) is dropped rather than making the database unusable."""
+        try:
+            offset = timedelta(seconds=float(stored or 0))
+            self.clock.now() + offset
+        except (ValueError, OverflowError):
+            self._note(f"the stored console clock advance {stored!r} is unusable: reset to now")
+            return timedelta(0)
+        return offset
 
     def _default_person(self) -> str:
         group = self.config.groups[0]
@@ -140,7 +152,10 @@ class Console:
             try:
                 delta = parse_duration(argument)
             except ValueError:
-                self._note("usage: /advance 5d (also 90s, 45m, 36h, 2w)")
+                self._note("usage: /advance 5d (also 90s, 45m, 36h, 2w), at most 3650d")
+                return True
+            if delta > MAX_ADVANCE:
+                self._note(f"/advance goes at most {MAX_ADVANCE.days}d at a time")
                 return True
             self.clock.advance(delta)
             self.runtime.repo.set_meta(OFFSET_KEY, str(self.clock.offset.total_seconds()))

@@ -7,11 +7,15 @@ and announced in the group room.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from .context import Context
+from storage.repository import Repository
+
+from .context import Context, Effects, Group
 from .errors import CommandError
-from .render import join, render, text
+from .legitimacy import in_good_standing_holders
+from .render import Mention, join, render, text
 from .settings import PROPOSAL_RULES, SETTINGS
 
 _STATUS_FOR = {"suspend": "suspended", "leave": "left", "reinstate": "active"}
@@ -132,3 +136,29 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
 def lang(ctx: Context, args: dict[str, Any]) -> None:
     """!lang fr|nl|en: the group's language, for every message from now on."""
     _change(ctx, "language", args["lang"])
+
+
+class HostRefusal(Exception):
+    """Why ``coopbot grant-admin`` did nothing, worded for the host's terminal."""
+
+
+def host_grant_admin(repo: Repository, group: Group, person: str, now: datetime) -> None:
+    """``coopbot grant-admin``: the host's way back in, for a group left without an admin in
+    good standing (refused otherwise: the group's own admins decide then). Audited and
+    announced in the room, in one transaction; safe while the bot runs (SQLite serialises
+    the writers, and the bot reads roles from the database at every command)."""
+    with repo.transaction():
+        admins = in_good_standing_holders(repo, group.slug, "admin")
+        if admins:
+            raise HostRefusal(f"group {group.slug} still has an admin in good standing "
+                              f"({', '.join(admins)}): ask them (!role grant admin {person})")
+        member = repo.linked_member(group.slug, person)
+        if member is not None and member["status"] != "active":
+            raise HostRefusal(f"{person} represents {member['name']}, which is "
+                              f"{member['status']}: an admin must be in good standing")
+        repo.set_role(group.slug, person, "admin", True, "host", now)
+        repo.audit(at=now, group=group.slug, actor="host", action="role_granted",
+                   subject=person, detail={"role": "admin", "by": "coopbot grant-admin"})
+        out = Effects(group)
+        out.announce("ann.host_granted_admin", person=Mention.of(person))
+        out.flush(repo, now)

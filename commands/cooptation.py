@@ -297,10 +297,10 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if accept:
         taken = name_taken(ctx.repo, ctx.group, proposal)
         if taken is not None:
-            lapse_name_taken(ctx.repo, ctx.group, ctx.out, proposal, taken, ctx.now, ctx.caller,
-                             ctx.event.event_id)
             ctx.out.reply("ok.resolved_name_taken", ref=ref(proposal), member=taken["name"],
                           status=text(ctx.lang, f"member.{taken['status']}"))
+            lapse_name_taken(ctx.repo, ctx.group, ctx.out, proposal, taken, ctx.now, ctx.caller,
+                             ctx.event.event_id)
             return
     transition = Transition.ACCEPT if accept else Transition.REJECT
     _move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from storage.repository import Repository
@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 BOT = "coopbot"
 MAX_TITLE = 120
+MAX_AWAY = timedelta(days=365)          # an absence longer than a year is a departure
+MAX_DUE_AHEAD = timedelta(days=3653)    # due dates within ten years
 HISTORY_LINES = 25
 LIST_LINES = 50
 ACTIVE_STATES = tuple(s.value for s in ACTIVE_TASK)
@@ -449,13 +451,23 @@ def parse_mandate(body: str) -> tuple[str, str | None, str]:
     return title.strip().strip('"').strip(), due, description
 
 
+def _day_within(ctx: Context, text_: str, limit: timedelta) -> date:
+    """A calendar day no further than ``limit`` from today: a refusal names the latest day
+    (a due date in 9999 means nothing, and the day after it cannot be computed)."""
+    try:
+        day = parse_day(text_)
+    except ValueError:
+        raise CommandError("err.bad_date", text=text_[:40]) from None
+    latest = (ctx.now + limit).astimezone(ctx.group.zone).date()
+    if day > latest:
+        raise CommandError("err.date_too_far", day=day.isoformat(), max=latest.isoformat())
+    return day
+
+
 def _parse_due(ctx: Context, due_text: str | None) -> datetime | None:
     if due_text is None:
         return None
-    try:
-        day = parse_day(due_text)
-    except ValueError:
-        raise CommandError("err.bad_date", text=due_text) from None
+    day = _day_within(ctx, due_text, MAX_DUE_AHEAD)
     due = end_of_day(day, ctx.group.zone)
     if due <= ctx.now:
         raise CommandError("err.due_past", due=day.isoformat())
@@ -637,10 +649,7 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
         words = words[1:]
     if len(words) != 1:
         raise CommandError("err.missing_args", syntax=_syntax(ctx, "away"))
-    try:
-        day = parse_day(words[0])
-    except ValueError:
-        raise CommandError("err.bad_date", text=words[0]) from None
+    day = _day_within(ctx, words[0], MAX_AWAY)
     # Away through the named day: back at the start of the next local day.
     back = ladder.first_instant_at(day + timedelta(days=1), time(0, 0), ctx.group.zone)
     if back <= ctx.now:
