@@ -7,7 +7,8 @@ Nothing lost, nothing applied twice, nothing sent twice:
   event of its batch went through ``Engine.handle``, which claims each Matrix event id once.
   A crash mid-batch makes the next start read the batch again, and the events already applied
   are refused by their stored ids. A timeline the server cut short (``limited``) is completed
-  from ``/messages`` back to the stored position. On a new database the first sync is history,
+  from ``/messages`` back to the stored position, however long the absence (downtime is
+  never silence), and applied oldest first. On a new database the first sync is history,
   not commands; after a restart it is ``full_state`` (nio keeps no room state across runs).
 - **Deciding.** Deadlines are decided by ``Runtime.catch_up(read_until)``: ``read_until`` is
   the moment the last applied sync *started*, minus a small margin (an event stamped just
@@ -30,7 +31,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,7 +64,8 @@ from commands.render import render
 
 from .clock import SystemClock
 from .config import Config, ConfigError
-from .matrix_events import Addressee, notice_content, read_invite, thread_root, to_inbound
+from .matrix_events import (Addressee, notice_content, read_invite, thread_root, timestamp,
+                            to_inbound)
 from .runtime import Runtime
 from .scheduler import Wakeups
 
@@ -75,7 +77,13 @@ META_SYNC_TOKEN = "matrix_sync_token"
 META_CRYPTO_DEVICE = "matrix_crypto_device"  # the device whose keys live in the crypto store
 
 REQUEST_TIMEOUT = 30.0           # seconds, for every request but the long poll
-MAX_GAP_PAGES = 20               # /messages pages (of 100) read to fill one limited timeline
+HISTORY_PAGE = 100               # events per /messages page when a gap is read back
+# Gap events kept in memory while a gap is read back (10,000 is a long absence in a busy
+# room); the pages beyond are remembered by their token only, and read again in their turn.
+HELD_EVENTS = 10_000
+# What a gap is read for: commands, undecryptable messages, joins and leaves (reactions and
+# the like would only make the pages longer).
+GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member"]
 UNDECRYPTED_PATIENCE = 600.0     # seconds an undecryptable event waits for its room key
 # Errors after which resending the same row can never succeed: the row is given up (logged).
 REJECTED = {"M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM"}
@@ -100,6 +108,18 @@ def _describe(error: BaseException | ErrorResponse) -> str:
     else:
         text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return _TOKEN_IN_URL.sub("access_token=<hidden>", text)
+
+
+def _own_join(events: list, user_id: str) -> int | None:
+    """The index of the bot's last own join among events in time order, or None: in a
+    newly joined group room what came before is history, and commands typed before the bot
+    came are not for it."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if (isinstance(event, RoomMemberEvent) and event.state_key == user_id
+                and event.membership == "join" and event.prev_membership != "join"):
+            return index
+    return None
 
 
 def _transient(response: ErrorResponse) -> bool:
@@ -135,6 +155,16 @@ class Backoff:
 
     def reset(self) -> None:
         self.failures = 0
+
+
+@dataclass
+class _GapPage:
+    """One /messages page of a gap read back: the token it was read from, how many of its
+    events (newest first) belong to the gap, and those events while memory allows."""
+
+    start: str
+    kept: int
+    events: list | None
 
 
 @dataclass
@@ -476,7 +506,12 @@ class MatrixBot:
     # --- reading ----------------------------------------------------------------------------
     def _poll_timeout(self) -> float:
         """The long poll's length: up to ``sync_timeout``, but ending just after the next
-        instant the engine waits for, so a deadline is decided when it comes."""
+        instant the engine waits for, so a deadline is decided when it comes.
+
+        A poll that ends there started before it, so it cannot read up to it: the sync after
+        it does, and it does not wait (a second's long poll there made every decision a
+        second late, a last call due two seconds before its deadline nearly missed).
+        """
         limit = self.sync_timeout
         now = self.clock.now()
         try:
@@ -484,13 +519,14 @@ class MatrixBot:
         except Exception:
             log.exception("cannot list the coming deadlines")
             return limit
+        # While reading is held back (an event waits for its key), a sync cannot move the
+        # watermark past an instant already come: at least a second, or it is a busy loop.
+        floor = 1.0 if self._undecrypted else 0.0
         for _, at in wakeups:
             if self.read_until is not None and at <= self.read_until:
                 continue  # read past it already: nothing there waits for reading
             until = (at + self.read_margin - now).total_seconds() + 0.05
-            # At least a second: while reading is held back (an event waits for its key),
-            # a deadline already past must not turn the long poll into a busy loop.
-            limit = min(limit, max(1.0, until))
+            limit = min(limit, max(floor, until))
         return limit
 
     async def _sync(self, *, full_state: bool = False,
@@ -566,55 +602,89 @@ class MatrixBot:
                 continue  # a room it does not serve
             if not history:
                 events = list(info.timeline.events)
-                if info.timeline.limited and self._token and info.timeline.prev_batch:
-                    events = await self._missed(room_id, info.timeline.prev_batch) + events
                 # In a group room what came before the bot's join is past; in a direct chat
                 # the first message usually comes with the invitation, and it is for the bot.
-                if where[0] is not Venue.DM:
-                    events = self._since_own_join(events)
+                group_room = where[0] is not Venue.DM
+                joined = _own_join(events, self.user_id) if group_room else None
+                if joined is not None:
+                    events = events[joined + 1:]  # a gap, if any, is all before the join
+                elif info.timeline.limited and self._token and info.timeline.prev_batch:
+                    # Applied as it is read back, oldest first, before the timeline's events.
+                    async for event in self._missed(room_id, info.timeline.prev_batch,
+                                                    group_room=group_room):
+                        self._on_event(room_id, where, event)
                 for event in events:
                     self._on_event(room_id, where, event)
             self._check_readable(room_id, where)
         self._retry_undecrypted()
         self._advance(response.next_batch, started)
 
-    def _since_own_join(self, events: list) -> list:
-        """Events after the bot's own join, if it joined in this batch: a newly joined room
-        shows some of its past, and commands typed before the bot came are not for it."""
-        for index in range(len(events) - 1, -1, -1):
-            event = events[index]
-            if (isinstance(event, RoomMemberEvent) and event.state_key == self.user_id
-                    and event.membership == "join" and event.prev_membership != "join"):
-                return events[index + 1:]
-        return events
+    async def _missed(self, room_id: str, prev_batch: str, *,
+                      group_room: bool) -> AsyncIterator[Any]:
+        """Every event the server left out of a limited timeline, oldest first.
 
-    async def _missed(self, room_id: str, prev_batch: str) -> list:
-        """The events the server left out of a limited timeline, back to our stored position,
-        oldest first."""
-        assert self.client is not None
-        client, since = self.client, self._token
-        events: list = []
+        Downtime is never silence, however long: the room is read back page by page from
+        ``prev_batch`` until the stored position, the room's start or (in a group room) the
+        bot's own join, with no cap on how far. Up to ``HELD_EVENTS`` events are kept from
+        the first pages read; older pages are remembered by their token only and read again
+        when their turn comes, so memory stays bounded whatever the backlog. The stored
+        position moves only after the whole batch (gap included) is applied, so no deadline
+        is decided on a room read halfway.
+        """
+        pages: list[_GapPage] = []
+        holding, held = True, 0
         start = prev_batch
-        for _ in range(MAX_GAP_PAGES):
-            page = await self._call("history", lambda: client.room_messages(
-                room_id, start=start, end=since, direction=MessageDirection.back, limit=100))
-            if not isinstance(page, RoomMessagesResponse):
-                log.warning("cannot read the history of %s (%s): some commands may be missed",
-                            room_id, _describe(page))
+        while True:
+            page = await self._history_page(room_id, start)
+            if page is None:
                 break
-            events.extend(page.chunk)
-            if not page.chunk or not page.end or page.end == start:
+            chunk = list(page.chunk)  # newest first
+            kept = len(chunk)
+            joined = _own_join(chunk[::-1], self.user_id) if group_room else None
+            if joined is not None:
+                kept = len(chunk) - joined - 1  # what came after the join
+            if kept:
+                holding = holding and held + kept <= HELD_EVENTS
+                pages.append(_GapPage(start, kept, chunk[:kept] if holding else None))
+                held += kept if holding else 0
+            if joined is not None or not chunk or not page.end or page.end == start:
                 break
             start = page.end
-        else:
-            log.warning("%s: more than %d events missed while away; older ones are skipped",
-                        room_id, MAX_GAP_PAGES * 100)
-        events.reverse()
-        return events
+        if len(pages) > 1:
+            log.info("%s: read %d events missed while away (%d pages)", room_id,
+                     sum(p.kept for p in pages), len(pages))
+        for gap_page in reversed(pages):
+            events = gap_page.events
+            gap_page.events = None  # applied pages need not stay in memory
+            if events is None:
+                again = await self._history_page(room_id, gap_page.start)
+                events = list(again.chunk)[:gap_page.kept] if again is not None else []
+            for event in reversed(events):
+                yield event
+
+    async def _history_page(self, room_id: str, start: str) -> RoomMessagesResponse | None:
+        """One page of the room's history, back from ``start`` to the stored position (the
+        same request gives the same page when a page is read again). None: refused."""
+        assert self.client is not None
+        client, since = self.client, self._token
+        page = await self._call("history", lambda: client.room_messages(
+            room_id, start=start, end=since, direction=MessageDirection.back,
+            limit=HISTORY_PAGE, message_filter={"types": GAP_TYPES}))
+        if isinstance(page, RoomMessagesResponse):
+            return page
+        log.warning("cannot read the history of %s (%s): commands sent while the bot was "
+                    "away may be missed", room_id, _describe(page))
+        return None
 
     def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
         venue, who = where
         if isinstance(event, MegolmEvent):
+            if timestamp(event.server_timestamp) is None:
+                # No instant to hold the watermark at: waiting for its key would break
+                # the reading of every batch after it.
+                log.warning("skipping %s from %s in %s: its timestamp is not a date",
+                            event.event_id, event.sender, room_id)
+                return
             if event.sender != self.user_id:
                 log.warning("cannot decrypt %s from %s in %s yet", event.event_id, event.sender,
                             room_id)
@@ -674,7 +744,9 @@ class MatrixBot:
         if self._undecrypted:
             # An event not read yet (no key) must not be overtaken by a deadline decision.
             oldest = min(event.server_timestamp for _, event, _ in self._undecrypted)
-            horizon = min(horizon, datetime.fromtimestamp((oldest - 1) / 1000, tz=started.tzinfo))
+            held_at = timestamp(oldest - 1)
+            if held_at is not None:
+                horizon = min(horizon, held_at)
         if self.read_until is None or horizon > self.read_until:
             self.read_until = horizon
         self.runtime.catch_up(self.read_until)

@@ -8,7 +8,12 @@ for the bot). The rules, from SPEC section 5 and 10:
   (``m.replace``: the original event was the command, applying its edit would act twice);
 - a mention pill (an ``<a href="https://matrix.to/#/@bob:example.org">Bob</a>`` in the HTML
   body, whose plain body holds only the display name) becomes the user id in the text the
-  engine reads, and the reply fallback (``> <@alice> …`` quoted lines) is dropped;
+  engine reads, and the reply fallback (``> <@alice> …`` quoted lines, ``<mx-reply>``) is
+  dropped;
+- the people a command names come from its own text only: its pills (never one inside the
+  ``<mx-reply>`` fallback) are ``Inbound.mentions``. The event's ``m.mentions`` is never read:
+  Element puts the author of the replied-to message there, so a reply to Carol's message
+  saying ``!role grant admin bobb`` would otherwise name Carol;
 - in a room, a message is for the bot when it starts with the command prefix, or addresses
   the bot by its user id or pill (``@coopbot:example.org status C-1``) or by name followed
   by a colon or comma (``coopbot: status C-1``); in a direct chat every message is;
@@ -141,7 +146,9 @@ def message_text(content: Mapping[str, Any]) -> tuple[str, list[str]]:
     """The text the engine should read, and the users pilled in it.
 
     The plain body is used unless the HTML body holds user pills: then the HTML is read, so
-    that ``!object C-1`` … ``!link <pill>Bob</pill> dewey`` names ``@bob:example.org``.
+    that ``!object C-1`` … ``!link <pill>Bob</pill> dewey`` names ``@bob:example.org``. Pills
+    of the reply fallback (``<mx-reply>``, a quote of someone else's message) are not the
+    command's: they are left out of both the text and the list.
     """
     body = content.get("body")
     body = body if isinstance(body, str) else ""
@@ -149,7 +156,12 @@ def message_text(content: Mapping[str, Any]) -> tuple[str, list[str]]:
     formatted = content.get("formatted_body")
     if content.get("format") == HTML_FORMAT and isinstance(formatted, str) \
             and "matrix.to" in formatted:
-        text, pills = read_html(formatted)
+        try:
+            text, pills = read_html(formatted)
+        except (AssertionError, ValueError):
+            # html.parser asserts on some broken markup (``<![foo[``): read the plain body,
+            # rather than let one message stop the reading of its whole batch.
+            text, pills = "", []
         if pills:
             return (_strip_reply_fallback(text) if replying else text), pills
     return (_strip_reply_fallback(body) if replying else body).strip(), []
@@ -195,8 +207,13 @@ def address(text: str, addressee: Addressee, venue: Venue) -> str | None:
     return None
 
 
-def timestamp(origin_server_ts: int) -> datetime:
-    return datetime.fromtimestamp(origin_server_ts / 1000, tz=timezone.utc)
+def timestamp(origin_server_ts: int) -> datetime | None:
+    """An ``origin_server_ts`` (milliseconds) as a UTC instant; None when no date can hold it
+    (a broken or hostile server's event must be skipped, not stop the reading of a batch)."""
+    try:
+        return datetime.fromtimestamp(origin_server_ts / 1000, tz=timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def thread_root(event: Any) -> str | None:
@@ -228,16 +245,18 @@ def to_inbound(event: Any, addressee: Addressee, *, venue: Venue,
     event_id, ts = source.get("event_id"), source.get("origin_server_ts")
     if not isinstance(event_id, str) or not isinstance(ts, int) or isinstance(ts, bool):
         return None
+    at = timestamp(ts)
+    if at is None:
+        return None
     text, pills = message_text(content)
     command = address(text, addressee, venue)
     if command is None:
         return None
-    intended = content.get("m.mentions")
-    listed = intended.get("user_ids") if isinstance(intended, Mapping) else None
-    listed = [u for u in listed if isinstance(u, str)] if isinstance(listed, list) else []
-    mentions = tuple(dict.fromkeys(u for u in pills + listed if u != addressee.user_id))
+    # Only the pills of the command's own text: ``m.mentions`` lists whom the client chose to
+    # notify (the replied-to author, for one), which is not whom the command is about.
+    mentions = tuple(dict.fromkeys(u for u in pills if u != addressee.user_id))
     return Inbound(
-        event_id=event_id, sender=sender, text=command, at=timestamp(ts), venue=venue,
+        event_id=event_id, sender=sender, text=command, at=at, venue=venue,
         group=group if venue is Venue.ROOM else None, reply_to=_in_reply_to(content),
         mentions=mentions,
     )

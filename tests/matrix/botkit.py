@@ -29,6 +29,7 @@ from nio import (
     SyncResponse,
 )
 
+from bot.clock import ShiftedClock
 from bot.config import load
 from bot.matrix import MatrixBot, cancel_all
 
@@ -149,12 +150,18 @@ class Person:
 
     # --- acting ---------------------------------------------------------------------------
     async def say(self, room_id: str, body: str, *, html: str | None = None,
-                  mentions: list[str] | None = None, thread: str | None = None) -> str:
+                  mentions: list[str] | None = None, thread: str | None = None,
+                  reply_to: str | None = None) -> str:
+        """Send an ``m.text`` as a client would: ``html`` as its formatted body, ``mentions``
+        as its ``m.mentions``, in a ``thread`` or as a reply to the event ``reply_to`` (the
+        fallback, if any, is the caller's to put in ``body`` and ``html``)."""
         content: dict[str, Any] = {"msgtype": "m.text", "body": body}
         if thread is not None:
             content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
                                        "is_falling_back": True,
                                        "m.in_reply_to": {"event_id": thread}}
+        elif reply_to is not None:
+            content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         if html is not None:
             content.update(format="org.matrix.custom.html", formatted_body=html)
         if mentions is not None:
@@ -221,6 +228,7 @@ timezone = "Europe/Brussels"
 matrix_room = "{room}"
 silence_window = "{silence_window}"
 last_call = "{last_call}"
+{group_extra}
 admins = ["{alice}"]
 core = ["{alice}", "{bob}"]
 registrar = ["{carol}"]
@@ -301,13 +309,27 @@ class World:
 def write_config(path: Path, synapse: Synapse, *, bot: str, alice: str, bob: str, carol: str,
                  room: str, token_env: str, silence_window: str = "4s", last_call: str = "2s",
                  matrix_extra: str = "", database: str | None = None,
-                 secret_key: str = "access_token_env") -> Path:
+                 secret_key: str = "access_token_env", group_extra: str = "") -> Path:
+    """The group's config file; ``group_extra`` holds more of the group's settings (TOML
+    lines, such as ``downtime_grace = "1d"``)."""
     path.write_text(GROUP_CONFIG.format(
         database=database or str(path.with_suffix(".db")), homeserver=synapse.url, bot=bot,
         token_env=token_env, secret_key=secret_key, matrix_extra=matrix_extra, room=room,
         silence_window=silence_window, last_call=last_call, alice=alice, bob=bob, carol=carol,
+        group_extra=group_extra,
     ))
     return path
+
+
+async def run_clock_to(world: World, clock: ShiftedClock, moment: datetime) -> None:
+    """Move the bot's clock forward to ``moment``, then have a client chat so that the bot's
+    long poll ends and its next sync, which starts after the move, reads the room up to it.
+
+    Synapse stamps events in real time: move the clock only once every event of the windows
+    it closes has been sent, or an event stamped before a deadline could come after it.
+    """
+    clock.advance(max(timedelta(0), moment - clock.now()))
+    await world.alice.say(world.room_id, "(the clock moves on)")  # chatter: not a command
 
 
 def parse_deadline_from_db(bot: MatrixBot, number: int) -> datetime:

@@ -26,6 +26,7 @@ from commands.events import Venue  # noqa: E402
 BOT = "@coopbot:example.org"
 ALICE = "@alice:example.org"
 BOB = "@bob:example.org"
+CAROL = "@carol:example.org"
 ME = Addressee.for_bot(BOT, "!", "Coop Bot")
 
 
@@ -58,6 +59,13 @@ def test_a_prefixed_command_becomes_an_inbound_with_the_source_timestamp():
     assert event.at == datetime(2026, 9, 21, 14, 13, 20, 123000, tzinfo=timezone.utc)
     assert event.venue is Venue.ROOM and event.group == "sem"
     assert event.mentions == () and event.reply_to is None
+
+
+@pytest.mark.parametrize("ts", [-62_135_596_800_001, 10**20])
+def test_a_timestamp_no_date_can_hold_is_skipped_not_raised(ts):
+    """A broken or hostile server's event must not stop the reading of its whole batch."""
+    source = message({"msgtype": "m.text", "body": "!status C-1"}, ts=ts)
+    assert to_inbound(source, ME, venue=Venue.ROOM, group="sem") is None
 
 
 def test_room_message_text_from_dict_gives_the_same_result():
@@ -130,6 +138,62 @@ def test_pills_become_user_ids_in_the_text_the_engine_reads():
     assert event.mentions == (BOB,)
 
 
+def _reply_to_carol(command_html: str, command_body: str) -> dict:
+    """A reply to Carol's message as Element sends it: a reply relation, the quoted fallback
+    (plain and ``<mx-reply>``, with a pill of Carol) and ``m.mentions`` naming Carol."""
+    return {
+        "msgtype": "m.text",
+        "body": f"> <{CAROL}> we should give bob more rights\n\n{command_body}",
+        "format": "org.matrix.custom.html",
+        "formatted_body": '<mx-reply><blockquote><a href="https://matrix.to/#/!r/$carols">In '
+                          f'reply to</a> <a href="https://matrix.to/#/{CAROL}">{CAROL}</a><br>'
+                          "we should give bob more rights</blockquote></mx-reply>"
+                          + command_html,
+        "m.mentions": {"user_ids": [CAROL]},
+        "m.relates_to": {"m.in_reply_to": {"event_id": "$carols"}},
+    }
+
+
+def test_a_reply_names_nobody_the_command_does_not_name():
+    """Element lists the replied-to author in m.mentions and pills her in the fallback: the
+    command ``!role grant admin bobb`` still names nobody but 'bobb' (which the engine
+    refuses), never Carol."""
+    event = inbound(_reply_to_carol("!role grant admin bobb", "!role grant admin bobb"))
+    assert event.text == "!role grant admin bobb"
+    assert event.reply_to == "$carols"
+    assert event.mentions == ()
+
+
+def test_a_pill_in_a_replys_own_text_is_its_only_mention():
+    pill = f'<a href="https://matrix.to/#/{BOB}">Bob</a>'
+    event = inbound(_reply_to_carol(f"!role grant core {pill}", "!role grant core Bob"))
+    assert event.text == f"!role grant core {BOB}"
+    assert event.mentions == (BOB,)
+
+
+@pytest.mark.parametrize("content", [
+    # Element without a reply fallback (recent versions): only the relation and m.mentions.
+    {"msgtype": "m.text", "body": "!role grant admin bobb", "m.mentions": {"user_ids": [CAROL]},
+     "m.relates_to": {"m.in_reply_to": {"event_id": "$carols"}}},
+    # A display name typed as text, with the client's intended mentions beside it.
+    {"msgtype": "m.text", "body": "!role grant core Carol", "m.mentions": {"user_ids": [CAROL]}},
+    # HTML formatting but no pill in the command itself.
+    {"msgtype": "m.text", "body": "!role grant core Carol", "format": "org.matrix.custom.html",
+     "formatted_body": "<b>!role</b> grant core Carol", "m.mentions": {"user_ids": [CAROL]}},
+])
+def test_m_mentions_is_never_read(content):
+    event = inbound(content)
+    assert event is not None and event.mentions == ()
+
+
+def test_pills_in_the_reply_fallback_are_ignored_by_message_text():
+    text, pills = message_text(_reply_to_carol("!list", "!list"))
+    assert text == "!list" and pills == []
+    text, pills = message_text(_reply_to_carol(
+        f'!link <a href="https://matrix.to/#/{BOB}">Bob</a> dewey', "!link Bob dewey"))
+    assert text == f"!link {BOB} dewey" and pills == [BOB]
+
+
 def test_html_without_pills_is_not_used_and_entities_are_read():
     text, pills = message_text({"body": "!propose \"A & B\" <why>", "format":
                                 "org.matrix.custom.html",
@@ -139,6 +203,13 @@ def test_html_without_pills_is_not_used_and_entities_are_read():
                             "formatted_body": 'a<br>b <a href="https://matrix.to/#/@c:d.e">C</a>'
                                               '<p>next</p>'})
     assert text == "a\nb @c:d.e\nnext"
+
+
+def test_html_the_parser_cannot_read_leaves_the_plain_body():
+    text, pills = message_text({
+        "body": "!status C-1", "format": "org.matrix.custom.html",
+        "formatted_body": f'<a href="https://matrix.to/#/{BOB}">Bob</a><![foo[ x ]]>'})
+    assert text == "!status C-1" and pills == []
 
 
 def test_the_reply_fallback_is_dropped():
