@@ -1,0 +1,56 @@
+"""The Discourse forum (bot/forum.py, commands/forum_text.py)."""
+
+from __future__ import annotations
+
+CATALOG: dict[str, dict[str, str]] = {
+    "forum.title": {
+        "fr": "[{group}] Cooptation {ref} : {candidate}",
+        "nl": "[{group}] Coöptatie {ref}: {candidate}",
+        "en": "[{group}] Cooptation {ref}: {candidate}",
+    },
+    "forum.intro": {
+        "fr": "**{proposer}** ({member}) propose d'accueillir **{candidate}** ({ref}).\n\nPourquoi : {rationale}{extras}",
+        "nl": "**{proposer}** ({member}) stelt voor om **{candidate}** op te nemen ({ref}).\n\nWaarom: {rationale}{extras}",
+        "en": "**{proposer}** ({member}) proposes to welcome **{candidate}** ({ref}).\n\nWhy: {rationale}{extras}",
+    },
+    "forum.howto": {
+        "fr": "Sans objection d'ici le {deadline}, la proposition est validée. Pour réagir, répondez dans ce sujet ; le premier mot de votre réponse compte :\n- `{object}` suivi de votre raison : vous vous opposez ;\n- `{support}` : vous soutenez ;\n- `{withdraw}` : vous retirez votre objection (ou votre proposition).\nToute autre réponse est une discussion. Seule la première version d'une réponse compte : la modifier ou la supprimer ne change rien. Votre compte du forum doit être lié à votre organisation membre.",
+        "nl": "Zonder bezwaar vóór {deadline} wordt het voorstel aanvaard. Reageer door in dit onderwerp te antwoorden; het eerste woord van uw antwoord telt:\n- `{object}` gevolgd door uw reden: u maakt bezwaar;\n- `{support}`: u steunt;\n- `{withdraw}`: u trekt uw bezwaar (of uw voorstel) in.\nElk ander antwoord is discussie. Alleen de eerste versie van een antwoord telt: bewerken of verwijderen verandert niets. Uw forumaccount moet aan uw lidorganisatie gekoppeld zijn.",
+        "en": "Without objection by {deadline}, the proposal is validated. To react, reply in this topic; the first word of your reply counts:\n- `{object}` followed by your reason: you object;\n- `{support}`: you support;\n- `{withdraw}`: you withdraw your objection (or your proposal).\nAny other reply is discussion. Only the first version of a reply counts: editing or deleting it changes nothing. Your forum account must be linked to your member organisation.",
+    },
+    "forum.room": {
+        "fr": "Salon Matrix du groupe : {url}",
+        "nl": "Matrix-kamer van de groep: {url}",
+        "en": "The group's Matrix room: {url}",
+    },
+    "forum.status": {
+        "fr": "**État : {state}**\nÉchéance : {deadline}\nObjections : {objections}\nSoutiens : {supports}",
+        "nl": "**Status: {state}**\nDeadline: {deadline}\nBezwaren: {objections}\nSteun: {supports}",
+        "en": "**State: {state}**\nDeadline: {deadline}\nObjections: {objections}\nSupports: {supports}",
+    },
+    "forum.status_heading": {
+        "fr": "Statut (tenu à jour par le bot)",
+        "nl": "Status (bijgehouden door de bot)",
+        "en": "Status (kept current by the bot)",
+    },
+    "forum.outcome": {
+        "fr": "Décision pour {ref} ({candidate}) : **{state}**. {reason}Ce sujet est maintenant fermé.",
+        "nl": "Beslissing over {ref} ({candidate}): **{state}**. {reason}Dit onderwerp is nu gesloten.",
+        "en": "Decision on {ref} ({candidate}): **{state}**. {reason}This topic is now closed.",
+    },
+    "forum.unlinked": {
+        "fr": "Bonjour {user}, votre compte du forum n'est lié à aucune organisation membre : votre réponse « {word} » ne change donc rien pour l'instant. Le ou la registraire ({registrars}) peut vous lier à votre organisation ; je l'ai prévenu·e. Ensuite, répondez à nouveau ici.",
+        "nl": "Hallo {user}, uw forumaccount is niet aan een lidorganisatie gekoppeld: uw antwoord '{word}' verandert dus voorlopig niets. De registrar ({registrars}) kan u aan uw organisatie koppelen; ik heb hem of haar verwittigd. Antwoord daarna opnieuw hier.",
+        "en": "Hello {user}, your forum account is not linked to any member organisation, so your reply '{word}' changes nothing for now. The registrar ({registrars}) can link you to your organisation; I have told them. Then reply here again.",
+    },
+    "dm.forum_unlinked": {
+        "fr": "Sur le forum, {user} a répondu « {word} » dans le sujet de {ref} ({candidate}) mais n'est lié·e à aucune organisation membre ; rien n'a changé. S'il ou elle représente un membre : {prefix}lier forum:{user} <membre>",
+        "nl": "Op het forum antwoordde {user} '{word}' in het onderwerp van {ref} ({candidate}) maar is aan geen lidorganisatie gekoppeld; er is niets veranderd. Als die persoon een lid vertegenwoordigt: {prefix}koppelen forum:{user} <lid>",
+        "en": "On the forum, {user} replied '{word}' in the topic of {ref} ({candidate}) but is not linked to any member organisation; nothing changed. If they represent a member: {prefix}link forum:{user} <member>",
+    },
+    "ann.forum_topic": {
+        "fr": "{ref} ({candidate}) se discute aussi sur le forum : {url}",
+        "nl": "{ref} ({candidate}) wordt ook op het forum besproken: {url}",
+        "en": "{ref} ({candidate}) is also discussed on the forum: {url}",
+    },
+}
