@@ -123,6 +123,7 @@ class Context:
     event: Inbound
     out: Effects
     now: datetime
+    usage: str = ""      # the running command's syntax, for refusals that show it
 
     @property
     def lang(self) -> str:

@@ -35,7 +35,7 @@ from .lifecycle import State
 from .parsing import fold, has_control_characters, name_key, split_word
 from .render import Mention
 from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
-from .table import check_right, find, parse_args, unknown_command
+from .table import check_right, find, parse_args, syntax, unknown_command
 from .timefmt import from_iso, iso
 
 if TYPE_CHECKING:
@@ -268,6 +268,7 @@ class Engine:
         if command is None:
             raise unknown_command(word[:40], self.prefix)
         check_right(ctx, command)
+        ctx.usage = syntax(command, ctx.lang, ctx.group.prefix)
         command.run(ctx, parse_args(ctx, command, rest))
 
     # --- the clock ------------------------------------------------------------------------

@@ -419,13 +419,6 @@ def _lead_only(ctx: Context, task: dict) -> None:
         raise CommandError("err.not_lead", ref=ref(task), lead=task["lead"])
 
 
-def _syntax(ctx: Context, name: str) -> str:
-    from .table import find, syntax  # the table imports this module
-    command = find(name)
-    assert command is not None
-    return syntax(command, ctx.lang, ctx.group.prefix)
-
-
 # --- reading a mandate --------------------------------------------------------------------
 
 def parse_mandate(body: str) -> tuple[str, str | None, str]:
@@ -481,7 +474,7 @@ def mandate(ctx: Context, args: dict[str, Any]) -> None:
     lead = args["lead"]
     title, due_text, description = parse_mandate(args["title"] or "")
     if not title:
-        raise CommandError("err.empty_title", syntax=_syntax(ctx, "mandate"))
+        raise CommandError("err.empty_title", syntax=ctx.usage)
     if len(title) > MAX_TITLE:
         raise CommandError("err.too_long", size=len(title), max=MAX_TITLE)
     if not may_lead(ctx.repo, ctx.group.slug, lead):
@@ -504,7 +497,7 @@ def update(ctx: Context, args: dict[str, Any]) -> None:
     _lead_or_core(ctx, task)
     note = (args["note"] or "").strip()
     if not note:
-        raise CommandError("err.note_required", syntax=_syntax(ctx, "update"))
+        raise CommandError("err.note_required", syntax=ctx.usage)
     _move(ctx.repo, task, TaskMove.UPDATE, ctx.now, ctx.caller, ctx.event.event_id, note=note)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.updated", ref=ref(task), next=ctx.group.when(step.at) if step else "-")
@@ -595,7 +588,7 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     _lead_only(ctx, task)
     deliverable = (args["deliverable"] or "").strip()
     if not deliverable:
-        raise CommandError("err.feedback_required", syntax=_syntax(ctx, "feedback"))
+        raise CommandError("err.feedback_required", syntax=ctx.usage)
     _move(ctx.repo, task, TaskMove.REQUEST_FEEDBACK, ctx.now, ctx.caller, ctx.event.event_id,
           note=deliverable, feedback_text=deliverable)
     until = ctx.now + ctx.group.settings.feedback_window
@@ -636,7 +629,7 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     """!away until 2026-12-20 (through that day) / !away off."""
     words = (args["when"] or "").split()
     if not words:
-        raise CommandError("err.missing_args", syntax=_syntax(ctx, "away"))
+        raise CommandError("err.missing_args", syntax=ctx.usage)
     first = fold(words[0]).replace("’", "'")
     if first in _OFF_WORDS and len(words) == 1:
         if not ctx.repo.end_away(ctx.caller, ctx.now):
@@ -648,7 +641,7 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     if first in _UNTIL_WORDS:
         words = words[1:]
     if len(words) != 1:
-        raise CommandError("err.missing_args", syntax=_syntax(ctx, "away"))
+        raise CommandError("err.missing_args", syntax=ctx.usage)
     day = _day_within(ctx, words[0], MAX_AWAY)
     # Away through the named day: back at the start of the next local day.
     back = ladder.first_instant_at(day + timedelta(days=1), time(0, 0), ctx.group.zone)

@@ -11,6 +11,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from storage.timestamps import from_iso, iso, utc  # noqa: F401 (the stored form, re-exported)
+
 _SHORT = re.compile(r"^(?:\d+[smhdwju])+$", re.IGNORECASE)
 _SHORT_PART = re.compile(r"(\d+)([smhdwju])", re.IGNORECASE)
 _ISO = re.compile(
@@ -93,25 +95,6 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     """The last instant of a local calendar day, in UTC (a due date means 'by the end of')."""
     local = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
     return local.astimezone(timezone.utc)
-
-
-def utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: every instant must carry its time zone")
-    return moment.astimezone(timezone.utc)
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 UTC with a ``Z``, as stored and exported."""
-    if moment is None:
-        return None
-    return utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
 _DATE_FORMATS = {

@@ -19,9 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from commands.timefmt import iso
-
 from .schema import migrate
+from .timestamps import iso
 
 
 class DatabaseLocked(Exception):
