@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from commands.definitions import Founder
 from commands.parsing import clean_name, name_key
 from commands.settings import DEFAULTS, SETTINGS, GroupSettings
 from commands.timefmt import parse_duration
@@ -51,6 +52,11 @@ class GroupConfig:
 
     def roles(self) -> dict[str, tuple[str, ...]]:
         return {"admin": self.admins, "core": self.core, "registrar": self.registrar}
+
+    @property
+    def founders(self) -> tuple[Founder, ...]:
+        """The founding members as the engine sees them (``commands.definitions``)."""
+        return tuple(Founder(m.slug, m.name, m.matrix + m.discourse) for m in self.members)
 
     @property
     def typed_settings(self) -> GroupSettings:

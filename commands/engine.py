@@ -22,12 +22,11 @@ import logging
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
-
 from storage.repository import Repository
 
 from . import cooptation, tasks
 from .context import Clock, Context, Effects, Group
+from .definitions import GroupDefinition
 from .errors import CommandError
 from .events import Inbound, Venue
 from .legitimacy import in_good_standing_holders
@@ -38,9 +37,6 @@ from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
 from .table import check_right, find, parse_args, syntax, unknown_command
 from .timefmt import from_iso, iso
 
-if TYPE_CHECKING:
-    from bot.config import GroupConfig
-
 log = logging.getLogger(__name__)
 
 BOT = "coopbot"
@@ -50,7 +46,7 @@ RATE_WINDOW = timedelta(seconds=60)   # …in this window
 
 
 class Engine:
-    def __init__(self, repo: Repository, clock: Clock, groups: Iterable["GroupConfig"],
+    def __init__(self, repo: Repository, clock: Clock, groups: Iterable[GroupDefinition],
                  prefix: str = "!") -> None:
         self.repo = repo
         self.clock = clock
@@ -90,7 +86,7 @@ class Engine:
             for definition in self._definitions.values():
                 slug = definition.slug
                 self.repo.ensure_group(slug, definition.name, now)
-                for founder in definition.members:
+                for founder in definition.founders:
                     added = self.repo.add_member({
                         "group_slug": slug, "slug": founder.slug, "name": founder.name,
                         "name_key": name_key(founder.name), "status": "active",
@@ -100,7 +96,7 @@ class Engine:
                     if added:
                         self.repo.audit(at=now, group=slug, actor="config", action="member_seeded",
                                         subject=founder.slug)
-                    for person in founder.matrix + founder.discourse:
+                    for person in founder.people:
                         self.repo.link_person(slug, person, founder.slug, "config", now,
                                               replace=False)
                 for role, people in definition.roles().items():
