@@ -10,8 +10,9 @@ scheduler only wakes the engine up, and the engine decides what is due. Each due
 decided in its own transaction and its own ``try``: one bad row is logged, retried at the
 next pass and reported once to the admins, and never stops the others, the loop or a start.
 
-Two invariants are checked after every command, whatever it was, so that no path can break
-them: a group keeps an admin in good standing (``legitimacy``), and every contested proposal
+Two invariants are checked after every command that could break them, whatever it did: after
+an admin command, the group still has an admin in good standing (``legitimacy``); after a
+command that can change who may decide (``Command.moves_deciders``), every contested proposal
 is followed by an eligible decider (``cooptation.follow_decision``).
 """
 
@@ -34,7 +35,7 @@ from .lifecycle import State
 from .parsing import fold, has_control_characters, name_key, split_word
 from .render import Mention
 from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
-from .table import check_right, find, parse_args, syntax, unknown_command
+from .table import Right, check_right, find, parse_args, syntax, unknown_command
 from .timefmt import from_iso, iso
 
 log = logging.getLogger(__name__)
@@ -183,13 +184,7 @@ class Engine:
             try:
                 with self.repo.transaction():  # a savepoint: a refusal undoes it all
                     ctx = Context(self.repo, self.clock, group, event.sender, event, out, now)
-                    had_admin = bool(in_good_standing_holders(self.repo, slug, "admin"))
                     self._run(ctx, body)
-                    if had_admin and not in_good_standing_holders(self.repo, slug, "admin"):
-                        raise CommandError("err.no_admin_left")
-                    for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-                        cooptation.follow_decision(self.repo, ctx.group, out, proposal, now,
-                                                   event.event_id)
             except CommandError as error:
                 out.discard()
                 out.reply(error.key, **error.params)
@@ -265,7 +260,16 @@ class Engine:
             raise unknown_command(word[:40], self.prefix)
         check_right(ctx, command)
         ctx.usage = syntax(command, ctx.lang, ctx.group.prefix)
+        slug = ctx.group.slug
+        had_admin = command.right is Right.ADMIN \
+            and bool(in_good_standing_holders(self.repo, slug, "admin"))
         command.run(ctx, parse_args(ctx, command, rest))
+        if had_admin and not in_good_standing_holders(self.repo, slug, "admin"):
+            raise CommandError("err.no_admin_left")
+        if command.moves_deciders:
+            for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
+                cooptation.follow_decision(self.repo, ctx.group, ctx.out, proposal, ctx.now,
+                                           ctx.event.event_id)
 
     # --- the clock ------------------------------------------------------------------------
     def process_due(self, read_until: datetime | None = None) -> int:

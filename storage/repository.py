@@ -55,11 +55,16 @@ class Repository:
 
     # --- generic helpers --------------------------------------------------------------
     def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict | None:
-        rows = list(self.db.query(sql, params))
-        return rows[0] if rows else None
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row is not None else None
 
     def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
-        return list(self.db.query(sql, params))
+        # The connection directly: sqlite-utils' query() parses every statement for its
+        # tracer, which costs more than the query itself on these small indexed reads.
+        cursor = self.db.conn.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     # --- meta -----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:

@@ -1,0 +1,183 @@
+#!/usr/bin/env python
+"""The engine under load, in process: commands per second, latency, the clock pass, a wave
+of deadlines, and the disk's bare commit rate measured in the same run.
+
+    .venv/bin/python bench/engine_load.py [--members 10000] [--proposals 1000] [--tasks 1000]
+                                          [--commands 2000] [--due 1000]
+
+One group; members are inserted in bulk (as an import would), proposals and tasks are opened
+through the engine, as people would. Prints one JSON object; compare ratios, not absolutes:
+``commands_per_s / bare_commits_per_s`` is the share of the disk's commit rate a command costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.clock import FakeClock  # noqa: E402
+from bot.config import parse  # noqa: E402
+from commands.engine import Engine  # noqa: E402
+from commands.events import Inbound, Venue  # noqa: E402
+from storage.repository import Repository  # noqa: E402
+from storage.timestamps import iso  # noqa: E402
+
+CONFIG = """
+[bot]
+database = "{database}"
+
+[[groups]]
+slug = "big"
+name = "A big network"
+language = "en"
+silence_window = "30d"
+last_call = "1d"
+stall_after = "60d"
+quiet_hours = "off"
+admins = ["@admin:example.org"]
+core = ["@admin:example.org", "@core:example.org"]
+
+[[groups.members]]
+slug = "founder"
+name = "Founder"
+matrix = ["@admin:example.org"]
+
+[[groups.members]]
+slug = "core"
+name = "Core Org"
+matrix = ["@core:example.org"]
+"""
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def bare_commit_rate(folder: Path, count: int = 300) -> float:
+    """Small write transactions per second on the same disk, WAL and synchronous=FULL (the
+    durable default the bot keeps): the floor a command's own commit cannot go under."""
+    db = sqlite3.connect(folder / "bare.db", isolation_level=None)
+    db.execute("pragma journal_mode=wal")
+    db.execute("pragma synchronous=full")
+    db.execute("create table t (id integer primary key, v text)")
+    start = time.perf_counter()
+    for n in range(count):
+        db.execute("begin")
+        db.execute("insert into t (v) values (?)", [str(n)])
+        db.execute("commit")
+    elapsed = time.perf_counter() - start
+    db.close()
+    return count / elapsed
+
+
+class Bench:
+    def __init__(self, folder: Path) -> None:
+        self.config = parse(CONFIG.format(database=folder / "big.db"))
+        self.clock = FakeClock()
+        self.repo = Repository(self.config.database)
+        self.engine = Engine(self.repo, self.clock, self.config.groups, "!")
+        self.engine.seed()
+        self.ids = 0
+
+    def say(self, person: str, text: str) -> float:
+        self.ids += 1
+        event = Inbound(event_id=f"$b{self.ids}", sender=person, text=text, at=self.clock.now(),
+                        venue=Venue.ROOM, group="big")
+        # one command per person per 10 s of event time: the rate limit must not interfere
+        self.clock.advance(timedelta(milliseconds=10))
+        start = time.perf_counter()
+        self.engine.handle(event)
+        return time.perf_counter() - start
+
+    def add_members(self, count: int) -> None:
+        now = iso(self.clock.now())
+        with self.repo.transaction():
+            for n in range(count):
+                slug = f"m{n:05d}"
+                self.repo.add_member({
+                    "group_slug": "big", "slug": slug, "name": f"Member {n}",
+                    "name_key": f"member{n}", "status": "active", "admitted_at": now,
+                    "coopted_by": None, "proposal": None, "origin": "import"}, actor="bench")
+                self.repo.link_person("big", f"@p{n}:example.org", slug, "bench",
+                                      self.clock.now())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--proposals", type=int, default=1_000)
+    parser.add_argument("--tasks", type=int, default=1_000)
+    parser.add_argument("--commands", type=int, default=2_000)
+    parser.add_argument("--due", type=int, default=1_000)
+    args = parser.parse_args()
+    figures: dict[str, object] = {"members": args.members, "open_proposals": args.proposals,
+                                  "open_tasks": args.tasks}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        figures["bare_commits_per_s"] = round(bare_commit_rate(folder))
+        bench = Bench(folder)
+        bench.add_members(args.members)
+        start = time.perf_counter()
+        for n in range(args.proposals):
+            bench.say(f"@p{n % args.members}:example.org", f'!propose "Candidate {n}" a reason')
+        figures["setup_propose_ms_each"] = round(
+            (time.perf_counter() - start) * 1000 / max(1, args.proposals), 2)
+        for n in range(args.tasks):
+            bench.say("@admin:example.org", f'!mandate @p{n % args.members}:example.org "Task {n}"')
+        rng = random.Random(1)
+        latencies: dict[str, list[float]] = {"status": [], "object": [], "support": [],
+                                             "update": []}
+        start = time.perf_counter()
+        for n in range(args.commands):
+            kind = list(latencies)[n % len(latencies)]
+            person = f"@p{rng.randrange(args.members)}:example.org"
+            number = rng.randrange(1, args.proposals + 1)
+            task = rng.randrange(1, args.tasks + 1)
+            text = {"status": f"!status C-{number}", "object": f"!object C-{number} no",
+                    "support": f"!support C-{number}",
+                    "update": f"!update T-{task} progress"}[kind]
+            if kind == "update":  # by the task's lead (T-n is led by @p{n-1})
+                person = f"@p{(task - 1) % args.members}:example.org"
+            latencies[kind].append(bench.say(person, text))
+        elapsed = time.perf_counter() - start
+        every = [x for values in latencies.values() for x in values]
+        figures["commands_per_s"] = round(len(every) / elapsed, 1)
+        figures["command_p50_ms"] = round(statistics.median(every) * 1000, 2)
+        figures["command_p99_ms"] = round(percentile(every, 0.99) * 1000, 2)
+        for kind, values in latencies.items():
+            figures[f"{kind}_p50_ms"] = round(statistics.median(values) * 1000, 2)
+        figures["commands_share_of_bare_commit_rate"] = round(
+            figures["commands_per_s"] / figures["bare_commits_per_s"], 3)
+        # The clock pass with nothing due (every deadline is 30 days away).
+        passes = []
+        for _ in range(20):
+            start = time.perf_counter()
+            bench.engine.process_due()
+            bench.engine.wakeups()
+            passes.append(time.perf_counter() - start)
+        figures["idle_clock_pass_ms"] = round(statistics.median(passes) * 1000, 2)
+        # A wave of deadlines: the open proposals all fall due at once.
+        bench.clock.advance(timedelta(days=31))
+        start = time.perf_counter()
+        decided = bench.engine.process_due()
+        figures["deadline_wave"] = {"decided_and_nudged": decided,
+                                    "seconds": round(time.perf_counter() - start, 2)}
+        bench.repo.close()
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The Discourse adapter's own state: its tables (``forum_topics``, ``forum_posts``,
+``forum_unlinked``, created by migration m004) and its marks in ``meta``.
+
+A class over the repository's sqlite-utils ``Database``, so its writes join the repository's
+transactions (``Repository.transaction()``). Rows come out as frozen dataclasses with real
+types; instants are stored as the rest of the database stores them (``storage.timestamps``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .timestamps import from_iso, iso
+
+LAST_POST_KEY = "forum:last_post_id"  # meta: the newest post id every older post was read to
+
+
+@dataclass(frozen=True)
+class ForumTopic:
+    """A proposal's topic. ``topic_id`` None: not created yet (or not known to exist: it is
+    looked up by ``external_id`` before any creation). ``body_hash``: the digest of the first
+    post as last written. ``outcome_post_id`` / ``closed_at``: the final decision was posted /
+    the topic closed, each done once."""
+
+    proposal: str
+    group_slug: str
+    external_id: str
+    topic_id: int | None
+    first_post_id: int | None
+    body_hash: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    announced_at: datetime | None
+    outcome_post_id: int | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """Where an answer to a forum post goes: its topic, and its author to address."""
+
+    topic_id: int
+    username: str
+
+
+def _topic(row: dict) -> ForumTopic:
+    return ForumTopic(
+        proposal=row["proposal"], group_slug=row["group_slug"], external_id=row["external_id"],
+        topic_id=row["topic_id"], first_post_id=row["first_post_id"],
+        body_hash=row["body_hash"], created_at=from_iso(row["created_at"]),
+        updated_at=from_iso(row["updated_at"]), announced_at=from_iso(row["announced_at"]),
+        outcome_post_id=row["outcome_post_id"], closed_at=from_iso(row["closed_at"]))
+
+
+class ForumStore:
+    """Reads and writes of the forum adapter, over the repository's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- topics ---------------------------------------------------------------------------
+    def topic(self, proposal: str) -> ForumTopic | None:
+        """The proposal's topic row, if one was reserved."""
+        rows = list(self.db.query("select * from forum_topics where proposal = ?", [proposal]))
+        return _topic(rows[0]) if rows else None
+
+    def topic_by_id(self, topic_id: int) -> ForumTopic | None:
+        """The topic row of a Discourse topic id (None: not one of the bot's topics)."""
+        rows = list(self.db.query("select * from forum_topics where topic_id = ?", [topic_id]))
+        return _topic(rows[0]) if rows else None
+
+    def topics(self) -> dict[int, ForumTopic]:
+        """Every topic known to exist on the forum, by its topic id."""
+        rows = self.db.query("select * from forum_topics where topic_id is not null")
+        return {row["topic_id"]: _topic(row) for row in rows}
+
+    def has_topic(self, proposal: str) -> bool:
+        """Whether the proposal's topic is known to exist on the forum."""
+        return self.db.execute(
+            "select 1 from forum_topics where proposal = ? and topic_id is not null",
+            [proposal]).fetchone() is not None
+
+    def reserve_topic(self, proposal: str, group: str, external_id: str) -> None:
+        """Note that the proposal gets a topic with this ``external_id`` (once)."""
+        self.db.execute(
+            "insert or ignore into forum_topics (proposal, group_slug, external_id)"
+            " values (?, ?, ?)", [proposal, group, external_id])
+
+    def set_topic(self, proposal: str, *, topic_id: int, first_post_id: int,
+                  body_hash: str | None, at: datetime) -> None:
+        """The topic exists (found or created): store its ids; ``created_at`` is kept from a
+        first time."""
+        self.db.execute(
+            "update forum_topics set topic_id = ?, first_post_id = ?, body_hash = ?,"
+            " created_at = coalesce(created_at, ?) where proposal = ?",
+            [topic_id, first_post_id, body_hash, iso(at), proposal])
+
+    def mark_announced(self, proposal: str, at: datetime) -> bool:
+        """Record that the room is told the topic's address; False if it already was."""
+        return self.db.execute(
+            "update forum_topics set announced_at = ? where proposal = ? and announced_at is null",
+            [iso(at), proposal]).rowcount == 1
+
+    def set_body_hash(self, proposal: str, body_hash: str, at: datetime) -> None:
+        """The first post was rewritten to the text of this digest."""
+        self.db.execute("update forum_topics set body_hash = ?, updated_at = ? where proposal = ?",
+                        [body_hash, iso(at), proposal])
+
+    def set_outcome_post(self, proposal: str, post_id: int) -> None:
+        """The final decision is posted in the topic, as this post."""
+        self.db.execute("update forum_topics set outcome_post_id = ? where proposal = ?",
+                        [post_id, proposal])
+
+    def mark_closed(self, proposal: str, at: datetime) -> None:
+        """The topic is closed on the forum."""
+        self.db.execute("update forum_topics set closed_at = ? where proposal = ?",
+                        [iso(at), proposal])
+
+    # --- posts read -----------------------------------------------------------------------
+    def record_post(self, *, post_id: int, topic_id: int, proposal: str, username: str,
+                    created_at: str | None, kind: str, at: datetime) -> None:
+        """Remember a reply read in one of the bot's topics (the first reading counts);
+        ``created_at`` as Discourse wrote it, ``kind`` a reply keyword's or "discussion"."""
+        self.db.execute(
+            "insert or ignore into forum_posts (post_id, topic_id, proposal, username,"
+            " created_at, kind, read_at) values (?, ?, ?, ?, ?, ?, ?)",
+            [post_id, topic_id, proposal, username, created_at, kind, iso(at)])
+
+    def reply_target(self, post_id: int) -> ReplyTarget | None:
+        """The topic and author of a post read before (None: never read)."""
+        row = self.db.execute("select topic_id, username from forum_posts where post_id = ?",
+                              [post_id]).fetchone()
+        return ReplyTarget(int(row[0]), str(row[1])) if row else None
+
+    def mark_told_unlinked(self, group: str, person: str, at: datetime, post_id: int) -> bool:
+        """Record that an unlinked forum user is told how to get linked; False if they
+        already were (in this group)."""
+        return self.db.execute(
+            "insert or ignore into forum_unlinked (group_slug, person, told_at, post_id)"
+            " values (?, ?, ?, ?)", [group, person, iso(at), post_id]).rowcount == 1
+
+    # --- marks in meta --------------------------------------------------------------------
+    def last_post_id(self) -> int:
+        """The post id up to which every post was read (0: none yet)."""
+        row = self.db.execute("select value from meta where key = ?", [LAST_POST_KEY]).fetchone()
+        return int(row[0]) if row and row[0] else 0
+
+    def set_last_post_id(self, post_id: int) -> None:
+        self.db["meta"].upsert({"key": LAST_POST_KEY, "value": str(post_id)}, pk="key")
+
+    def attempt_started(self, mark: str) -> bool:
+        """Whether a post under this mark may have been made by an earlier attempt."""
+        row = self.db.execute("select value from meta where key = ?", [mark]).fetchone()
+        return bool(row and row[0])
+
+    def start_attempt(self, mark: str, at: datetime) -> None:
+        """Written before each request that may make a post: only the topic can tell what a
+        crash or a lost answer left."""
+        self.db["meta"].upsert({"key": mark, "value": iso(at)}, pk="key")
+
+    def end_attempt(self, mark: str) -> None:
+        """The post's id is stored (or the post given up): nothing to look for any more."""
+        self.db.execute("delete from meta where key = ?", [mark])
