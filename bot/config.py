@@ -169,12 +169,28 @@ class _Loader:
         self.problem(key, "a table ([section] or {key = value}) was expected", section, index)
         return {}
 
+    def strings(self, raw: dict[str, Any], keys: tuple[str, ...], prefix: str,
+                section: str = "", index: int = 0, numbers: tuple[str, ...] = ()) -> None:
+        """Refuse, and drop, a value of the wrong type among ``keys`` (text expected; for
+        ``numbers``, text or a whole number): ``store_path = []`` must be a problem in the
+        file, not an error at run time."""
+        for key in keys:
+            if key not in raw:
+                continue
+            value = raw[key]
+            if isinstance(value, str) or (key in numbers and isinstance(value, int)
+                                          and not isinstance(value, bool)):
+                continue
+            self.problem(f"{prefix}.{key}", "text in quotes was expected", section, index)
+            del raw[key]
+
     def config(self, data: dict[str, Any]) -> Config:
         known_top = {"bot", "matrix", "discourse", "groups"}
         for key in data:
             if key not in known_top:
                 self.problem(key, f"unknown section (known: {', '.join(sorted(known_top))})")
-        bot = self.table(data.get("bot", {}), "bot")
+        bot = dict(self.table(data.get("bot", {}), "bot"))
+        self.strings(bot, ("database", "command_prefix"), "bot", "bot")
         database = str(bot.get("database", "coopbot.db"))
         if self.path is not None and not Path(database).is_absolute():
             database = str((self.path.parent / database).resolve())
@@ -207,6 +223,9 @@ class _Loader:
         return Config(self.path, database, prefix, groups, matrix, discourse, secrets)
 
     def _matrix(self, raw: dict[str, Any]) -> MatrixConfig | None:
+        raw = dict(raw)
+        self.strings(raw, ("homeserver", "user_id", "access_token_env", "password_env",
+                           "device_name", "store_path"), "matrix", "matrix")
         for key in ("homeserver", "user_id"):
             if not raw.get(key):
                 self.problem(f"matrix.{key}", "required", "matrix")
@@ -232,6 +251,9 @@ class _Loader:
         )
 
     def _discourse(self, raw: dict[str, Any]) -> DiscourseConfig | None:
+        raw = dict(raw)
+        self.strings(raw, ("url", "api_username", "api_key_env", "poll_interval",
+                           "webhook_listen", "webhook_secret_env"), "discourse", "discourse")
         for key in ("url", "api_username", "api_key_env"):
             if not raw.get(key):
                 self.problem(f"discourse.{key}", "required", "discourse")
@@ -287,6 +309,9 @@ class _Loader:
 
     def _group(self, raw: dict[str, Any], index: int) -> GroupConfig:
         key = f"groups[{index}]"
+        raw = dict(raw)
+        self.strings(raw, ("slug", "name", "matrix_room", "discourse_category"), key, "groups",
+                     index, numbers=("discourse_category",))
         slug = str(raw.get("slug", ""))
         if not _SLUG.match(slug):
             self.problem(f"{key}.slug", "lowercase letters, digits, - or _ (for example sem)", "groups", index)
@@ -314,7 +339,8 @@ class _Loader:
             members_raw = []
         for m_index, member in enumerate(members_raw):
             m_key = f"{key}.members[{m_index}]"
-            member = self.table(member, m_key, "groups.members", m_index)
+            member = dict(self.table(member, m_key, "groups.members", m_index))
+            self.strings(member, ("slug", "name"), m_key, "groups.members", m_index)
             m_slug = str(member.get("slug", ""))
             if not _SLUG.match(m_slug):
                 self.problem(f"{m_key}.slug", "lowercase letters, digits, - or _", "groups.members", m_index)

@@ -41,7 +41,7 @@ def _proposal(repo: Repository, p: dict) -> dict[str, Any]:
         "created_at": p["created_at"], "deadline": p["deadline"],
         "last_call_at": p["last_call_at"], "decided_at": p["decided_at"],
         "decided_by": p["decided_by"], "decision_reason": p["decision_reason"],
-        "member": p["member_slug"], "electorate": json.loads(p["electorate"] or "[]"),
+        "member": p["member_slug"], "electorate": repo.electorate(p),
         "objections": [
             {"person": o["person"], "member": o["member"], "reason": o["reason"],
              "principles": o["principles"], "at": o["at"], "recorded_at": o["recorded_at"],

@@ -142,7 +142,6 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
 
     number = ctx.repo.next_number(ctx.group.slug, "proposal")
     deadline = ctx.now + rules.silence_window
-    electorate = [m["slug"] for m in ctx.repo.members(ctx.group.slug, "active")]
     proposal = {
         "key": f"{ctx.group.slug}:C-{number}", "group_slug": ctx.group.slug, "number": number,
         "candidate": name, "candidate_key": key, "rationale": fields["rationale"].strip(),
@@ -151,7 +150,8 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
         "charter_answers": json.dumps({str(n): a for n, a in answers.items()}, ensure_ascii=False),
         "proposer": ctx.caller, "proposer_member": member["slug"], "state": State.OPEN.value,
         "created_at": iso(ctx.now), "deadline": iso(deadline), "last_call_at": None,
-        "electorate": json.dumps(electorate), "decided_at": None, "decided_by": None,
+        "electorate": None, "electorate_seq": ctx.repo.period_seq(),
+        "decided_at": None, "decided_by": None,
         "decision_reason": None, "member_slug": None, "extended_by": 0,
         "event_id": ctx.event.event_id, "rules": rules.to_json(), "no_decider_at": None,
     }
@@ -343,17 +343,19 @@ def voices(repo: Repository, group: Group, proposal: dict, *,
            with_withdrawn: bool) -> tuple[list[str], list[str]]:
     """The objections and supports of a proposal, one line each, in the group's language."""
     lang = group.lang
-    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    objection_rows = repo.objections(proposal["key"], active_only=not with_withdrawn)
+    support_rows = repo.supports(proposal["key"])
+    members = repo.member_names(group.slug, {r["member"] for r in objection_rows + support_rows})
     objections = [
         text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
              reason=o["reason"])
         + (text(lang, "status.withdrawn", at=group.when(from_iso(o["withdrawn_at"])))
            if o["withdrawn_at"] else "")
-        for o in repo.objections(proposal["key"], active_only=not with_withdrawn)
+        for o in objection_rows
     ]
     supports = [
         text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
-        for s in repo.supports(proposal["key"])
+        for s in support_rows
     ]
     return objections, supports
 
@@ -361,7 +363,7 @@ def voices(repo: Repository, group: Group, proposal: dict, *,
 def describe(repo: Repository, group: Group, proposal: dict) -> Any:
     lang = group.lang
     none = text(lang, "status.none")
-    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    members = repo.member_names(group.slug, {proposal["proposer_member"]})
     objections, supports = voices(repo, group, proposal, with_withdrawn=True)
     decision = ""
     if proposal["decided_at"]:
@@ -485,10 +487,7 @@ def last_call(repo: Repository, group: Group, out: Effects, proposal: dict, now:
     spoken = {o["member"] for o in repo.objections(proposal["key"])}
     spoken |= {s["member"] for s in repo.supports(proposal["key"])}
     spoken.add(proposal["proposer_member"])
-    active = {m["slug"] for m in repo.members(group.slug, "active")}
-    silent_members = [m for m in json.loads(proposal["electorate"]) if m in active and m not in spoken]
-    people = [p for m in silent_members for p in repo.representatives(group.slug, m)
-              if p.startswith("@")]
+    people = repo.silent_voters(proposal, spoken)
     repo.update_proposal(proposal["key"], last_call_at=iso(now))
     repo.audit(at=now, group=group.slug, actor=BOT, action="last_call", subject=proposal["key"],
                detail={"reminded": people})
@@ -598,7 +597,7 @@ def _voter(ctx: Context, proposal: dict) -> dict:
     assert member is not None
     if member["slug"] == proposal["proposer_member"]:
         raise CommandError("err.own_proposal", ref=ref(proposal))
-    if member["slug"] not in json.loads(proposal["electorate"]):
+    if not ctx.repo.in_electorate(proposal, member["slug"]):
         raise CommandError("err.not_in_electorate", ref=ref(proposal))
     return member
 

@@ -191,6 +191,61 @@ class Repository:
             [group, slug],
         )
 
+    def period_seq(self) -> int:
+        """The newest member period's id: a proposal opened now freezes its electorate as
+        the members whose period as of this id is ``active``."""
+        row = self._one("select max(id) as seq from member_periods")
+        return int(row["seq"] or 0) if row else 0
+
+    def in_electorate(self, proposal: dict, member: str) -> bool:
+        """Whether a member was active when the proposal opened."""
+        if proposal.get("electorate_seq") is None:  # opened before periods: its copied list
+            return member in json.loads(proposal["electorate"] or "[]")
+        row = self._one(
+            "select status from member_periods where group_slug = ? and member = ? and id <= ?"
+            " order by id desc limit 1",
+            [proposal["group_slug"], member, proposal["electorate_seq"]],
+        )
+        return row is not None and row["status"] == "active"
+
+    def electorate(self, proposal: dict) -> list[str]:
+        """The members active when the proposal opened, by slug."""
+        if proposal.get("electorate_seq") is None:
+            return sorted(json.loads(proposal["electorate"] or "[]"))
+        rows = self._all(
+            "select member from member_periods as p where group_slug = ? and id = ("
+            " select max(id) from member_periods where group_slug = p.group_slug"
+            " and member = p.member and id <= ?) and status = 'active' order by member",
+            [proposal["group_slug"], proposal["electorate_seq"]],
+        )
+        return [row["member"] for row in rows]
+
+    def silent_voters(self, proposal: dict, spoken: set[str]) -> list[str]:
+        """The Matrix people representing the members of the proposal's electorate that are
+        still active and have not spoken (the last call names them)."""
+        voters = [m for m in self.electorate(proposal) if m not in spoken]
+        if not voters:
+            return []
+        marks = ", ".join("?" for _ in voters)
+        rows = self._all(
+            "select persons.person from persons join members on members.group_slug ="
+            " persons.group_slug and members.slug = persons.member where persons.group_slug = ?"
+            f" and members.status = 'active' and persons.member in ({marks})"
+            " and persons.person like '@%' order by persons.member, persons.person",
+            [proposal["group_slug"], *voters],
+        )
+        return [row["person"] for row in rows]
+
+    def member_names(self, group: str, slugs: set[str]) -> dict[str, str]:
+        """slug -> name for these members only (a status shows a few of thousands)."""
+        if not slugs:
+            return {}
+        ordered = sorted(slugs)
+        marks = ", ".join("?" for _ in ordered)
+        rows = self._all(f"select slug, name from members where group_slug = ? and slug in ({marks})",
+                         [group, *ordered])
+        return {row["slug"]: row["name"] for row in rows}
+
     def members_by_name_key(self, group: str, name_key: str) -> list[dict]:
         return self._all(
             "select * from members where group_slug = ? and name_key = ? order by slug",

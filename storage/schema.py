@@ -237,5 +237,15 @@ def m005_trust(db: Database) -> None:
             })
 
 
+@migrations()
+def m006_electorate_by_periods(db: Database) -> None:
+    """The electorate frozen without copying the member list into each proposal:
+    ``electorate_seq`` is the last ``member_periods`` id when the proposal opened, and a
+    member is in the electorate if its period as of that id was ``active``. Proposals opened
+    before keep their copied list in ``electorate``."""
+    db["proposals"].add_column("electorate_seq", int)
+    db["proposals"].create_index(["state", "deadline"])
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -30,7 +30,7 @@ def test_propose_announces_and_sets_deadline(harness):
     proposal = harness.proposal(1)
     assert proposal["state"] == "open"
     assert from_iso(proposal["deadline"]) - from_iso(proposal["created_at"]) == timedelta(days=5)
-    assert json.loads(proposal["electorate"]) == ["dewey", "financite", "singularites", "transition"]
+    assert harness.repo.electorate(proposal) == ["dewey", "financite", "singularites", "transition"]
 
 
 def test_silence_validates_at_the_deadline(harness):
