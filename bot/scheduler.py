@@ -1,8 +1,8 @@
 """Timers derived from the database.
 
-The engine says what the clock will have to do (``Engine.wakeups``); this module keeps one
-APScheduler job per item, with the domain id and purpose as job id, and rebuilds the set
-after every change. A job only wakes the runtime up: what is due is decided from the
+The engine says when the clock will next have something to do (``Engine.wakeups``, read by
+index); this module keeps one APScheduler job at that instant, ``next``, moved after every
+change, and a heartbeat. A job only wakes the runtime up: what is due is decided from the
 database, so a job fired twice, late or after a restart changes nothing twice.
 """
 
@@ -18,6 +18,7 @@ from commands.engine import Engine
 
 log = logging.getLogger(__name__)
 HEARTBEAT_JOB = "heartbeat"
+NEXT_JOB = "next"
 
 
 class Wakeups:
@@ -39,16 +40,17 @@ class Wakeups:
             self.scheduler.shutdown(wait=False)
 
     def sync(self) -> None:
-        """Make the scheduler's jobs match the database's wakeups (idempotent)."""
-        wanted = dict(self.engine.wakeups())
-        for job in self.scheduler.get_jobs():
-            if job.id != HEARTBEAT_JOB and job.id not in wanted:
-                job.remove()
-        for job_id, at in wanted.items():
-            # The clock may run ahead of real time (the console's /advance).
-            run_date = at - getattr(self.clock, "offset", timedelta(0))
-            self.scheduler.add_job(self._fire, "date", run_date=run_date, id=job_id,
-                                   replace_existing=True, coalesce=True, misfire_grace_time=None)
+        """Hold one job at the database's next wakeup, or none (idempotent)."""
+        wakeups = self.engine.wakeups()
+        if not wakeups:
+            if self.scheduler.get_job(NEXT_JOB) is not None:
+                self.scheduler.remove_job(NEXT_JOB)
+            return
+        at = min(instant for _, instant in wakeups)
+        # The clock may run ahead of real time (the console's /advance).
+        run_date = at - getattr(self.clock, "offset", timedelta(0))
+        self.scheduler.add_job(self._fire, "date", run_date=run_date, id=NEXT_JOB,
+                               replace_existing=True, coalesce=True, misfire_grace_time=None)
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.scheduler.get_jobs())

@@ -58,6 +58,16 @@ def ref(proposal: dict) -> str:
     return f"C-{proposal['number']}"
 
 
+def deadline_fields(group: Group, proposal: dict, deadline: datetime) -> dict[str, str | None]:
+    """The stored fields that follow from a (new) deadline: the deadline, and when its last
+    call is due (none once it was sent, nor when the window is shorter than the last call:
+    it would only repeat the announcement)."""
+    last_call = deadline - rules_of(group, proposal).last_call
+    due = None if proposal.get("last_call_at") or last_call <= from_iso(proposal["created_at"]) \
+        else iso(last_call)
+    return {"deadline": iso(deadline), "last_call_due": due}
+
+
 def rules_of(group: Group, proposal: dict) -> ProposalRules:
     """The rules a proposal is judged by: frozen when it opened (rebuilt at start for the
     proposals opened before rules were frozen, see ``Engine.seed``)."""
@@ -155,6 +165,7 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
         "decision_reason": None, "member_slug": None, "extended_by": 0,
         "event_id": ctx.event.event_id, "rules": rules.to_json(), "no_decider_at": None,
     }
+    proposal.update(deadline_fields(ctx.group, proposal, deadline))
     ctx.repo.insert_proposal(proposal)
     ctx.audit("propose", proposal["key"], candidate=name, deadline=iso(deadline),
               rules=json.loads(proposal["rules"]))
@@ -217,6 +228,8 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
         ctx.out.announce("ann.objection_added", subject=proposal["key"], ref=ref(proposal),
                          candidate=proposal["candidate"], objector=ctx.caller,
                          member=member["name"], reason=reason + cited)
+        # Another organisation in the case: its core members may no longer decide.
+        follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
 
 
 def withdraw(ctx: Context, args: dict[str, Any]) -> None:
@@ -260,7 +273,7 @@ def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: d
     if proposal["state"] == State.CONTESTED and not repo.objections(proposal["key"], active_only=True):
         deadline = max(from_iso(proposal["deadline"]), now + rules_of(group, proposal).reopen_grace)
         _move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
-              deadline=iso(deadline))
+              **deadline_fields(group, proposal, deadline))
         tasks.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
         out.announce("ann.reopened", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], deadline=group.when(deadline))
@@ -506,7 +519,7 @@ def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: 
     if lost <= group.settings.downtime_grace:
         return
     new_deadline = deadline + lost
-    repo.update_proposal(proposal["key"], deadline=iso(new_deadline),
+    repo.update_proposal(proposal["key"], **deadline_fields(group, proposal, new_deadline),
                          extended_by=int(proposal["extended_by"] or 0) + int(lost.total_seconds()))
     repo.audit(at=now, group=group.slug, actor=BOT, action="extended", subject=proposal["key"],
                detail={"downtime_seconds": int(lost.total_seconds()), "deadline": iso(new_deadline)})

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 BOT = "coopbot"
 MAX_INPUT_CHARS = 4000
+NAME_KEYS = "2"  # the version of commands.parsing.name_key the stored keys follow
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
 
@@ -110,18 +111,35 @@ class Engine:
             self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
 
     def _upgrade(self, slug: str, now: datetime) -> None:
-        """Bring what older versions stored up to today's rules, once (idempotent): the
-        rules of the day of proposals opened before rules were frozen, rebuilt from the
-        audit log; name keys under today's normalisation (twins are kept, and the admins
-        told once); contested proposals followed by an eligible decider."""
+        """Bring what older versions stored up to today's rules (idempotent, and cheap when
+        there is nothing to do): the rules of the day of proposals opened before rules were
+        frozen, rebuilt from the audit log; their last call's due time; name keys under
+        today's normalisation (twins are kept, and the admins told once); contested
+        proposals followed by an eligible decider."""
         group = self.group(slug)
         out = Effects(group)
+        for proposal in self.repo.proposals_without_rules(slug):
+            rules = self._rules_at_opening(group, proposal)
+            self.repo.update_proposal(proposal["key"], rules=rules.to_json())
+            self.repo.audit(at=now, group=slug, actor=BOT, action="rules_rebuilt",
+                            subject=proposal["key"], detail={"rules": rules.to_json()})
+        for proposal in self.repo.proposals_without_last_call_due(slug):
+            proposal = self.repo.proposal_by_key(proposal["key"])
+            fields = cooptation.deadline_fields(group, proposal,
+                                                from_iso(proposal["deadline"]))
+            if fields["last_call_due"]:
+                self.repo.update_proposal(proposal["key"], **fields)
+        if self.repo.meta(f"name_keys:{slug}") != NAME_KEYS:
+            self.repo.set_meta(f"name_keys:{slug}", NAME_KEYS)
+            self._rekey_names(group, out, now)
+        for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
+            cooptation.follow_decision(self.repo, group, out, proposal, now, None)
+        out.flush(self.repo, now)
+
+    def _rekey_names(self, group: Group, out: Effects, now: datetime) -> None:
+        """Today's name normalisation for every stored name (once per version of it)."""
+        slug = group.slug
         for proposal in self.repo.proposals(slug):
-            if not proposal["rules"]:
-                rules = self._rules_at_opening(group, proposal)
-                self.repo.update_proposal(proposal["key"], rules=rules.to_json())
-                self.repo.audit(at=now, group=slug, actor=BOT, action="rules_rebuilt",
-                                subject=proposal["key"], detail={"rules": rules.to_json()})
             key = name_key(proposal["candidate"])
             if proposal["candidate_key"] != key:
                 self.repo.update_proposal(proposal["key"], candidate_key=key)
@@ -139,9 +157,6 @@ class Engine:
                 out.announce("ann.twin_members", members=", ".join(
                     f"{m['name']} ({m['slug']})" for m in members),
                     admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
-        for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-            cooptation.follow_decision(self.repo, group, out, proposal, now, None)
-        out.flush(self.repo, now)
 
     def _rules_at_opening(self, group: Group, proposal: dict) -> ProposalRules:
         """The rules in force when a proposal opened: for each rule, the value the first
@@ -266,6 +281,10 @@ class Engine:
         command.run(ctx, parse_args(ctx, command, rest))
         if had_admin and not in_good_standing_holders(self.repo, slug, "admin"):
             raise CommandError("err.no_admin_left")
+        if command.right is Right.ADMIN:
+            # Settings, roles, links and members decide who answers for a task and when it
+            # is nudged: the group's tasks compute their next step again.
+            self.repo.forget_task_wakeups(slug)
         if command.moves_deciders:
             for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
                 cooptation.follow_decision(self.repo, ctx.group, ctx.out, proposal, ctx.now,
@@ -274,19 +293,22 @@ class Engine:
     # --- the clock ------------------------------------------------------------------------
     def process_due(self, read_until: datetime | None = None) -> int:
         """Decide what came due. Deadlines are decided only up to ``read_until``, the instant up
-        to which every source has been read (an objection still in transit must count)."""
+        to which every source has been read (an objection still in transit must count). What
+        is due is found by index: a pass with nothing due costs two small queries."""
         now = self.clock.now()
         horizon = min(now, read_until) if read_until else now
         done = 0
-        for row in self._proposals(State.OPEN):
+        for row in self.repo.due_proposals(horizon):
             slug, key = row["group_slug"], row["key"]
-            done += self._isolated(f"{key}:due", slug,
-                                   lambda key=key: self._decide_due(key, now, horizon))
+            if slug in self._definitions:
+                done += self._isolated(f"{key}:due", slug,
+                                       lambda key=key: self._decide_due(key, now, horizon))
         # Task nudges depend on no outside source: they are decided up to now.
-        for row in tasks.running(self.repo, self.group_slugs):
-            done += self._isolated(f"{row['key']}:ladder", row["group_slug"],
-                                   lambda key=row["key"]: tasks.send_due(
-                                       self.repo, self.group, key, now))
+        for row in self.repo.due_tasks(now):
+            if row["group_slug"] in self._definitions:
+                done += self._isolated(f"{row['key']}:ladder", row["group_slug"],
+                                       lambda key=row["key"]: tasks.send_due(
+                                           self.repo, self.group, key, now))
         return done
 
     def _decide_due(self, key: str, now: datetime, horizon: datetime) -> int:
@@ -337,20 +359,15 @@ class Engine:
         except Exception:
             log.exception("could not report the failure of %s", item)
 
-    def _last_call_time(self, group: Group, proposal: dict) -> datetime | None:
-        if proposal["last_call_at"]:
-            return None
-        at = from_iso(proposal["deadline"]) - cooptation.rules_of(group, proposal).last_call
-        # A window shorter than the last call gets none: it would repeat the announcement.
-        return at if at > from_iso(proposal["created_at"]) else None
-
     def _last_call_due(self, group: Group, proposal: dict, now: datetime,
                        horizon: datetime) -> bool:
         """Due once every source is read up to its time (it names only those who have not
         spoken: what they said meanwhile must be known), and until the deadline: past it (a
         source is behind and the decision waits) it would announce a window already closed."""
-        at = self._last_call_time(group, proposal)
-        return at is not None and at <= horizon and now < from_iso(proposal["deadline"])
+        if proposal["last_call_at"] or not proposal["last_call_due"]:
+            return False
+        at = from_iso(proposal["last_call_due"])
+        return at <= horizon and now < from_iso(proposal["deadline"])
 
     def _proposals(self, *states: State) -> list[dict]:
         """Proposals in these states, of the groups still in the config (a group removed from
@@ -358,22 +375,19 @@ class Engine:
         return [row for row in self.repo.proposals(states=tuple(s.value for s in states))
                 if row["group_slug"] in self._definitions]
 
-    def wakeups(self) -> list[tuple[str, datetime]]:
-        """(job id, instant) for everything the clock will have to do; job id = domain id and
-        purpose, so the scheduler can be rebuilt from the database at any time."""
-        jobs = []
-        for proposal in self._proposals(State.OPEN):
-            try:
-                group = self.group(proposal["group_slug"])
-                jobs.append((f"{proposal['key']}:deadline", from_iso(proposal["deadline"])))
-                at = self._last_call_time(group, proposal)
-            except Exception:  # a bad row: process_due reports it; the others keep their timers
-                log.exception("no wakeup for %s", proposal["key"])
-                continue
-            if at is not None:
-                jobs.append((f"{proposal['key']}:last_call", at))
-        jobs.extend(tasks.wakeups(self.repo, self.group, self.group_slugs, self.clock.now()))
-        return jobs
+    def wakeups(self, after: datetime | None = None) -> list[tuple[str, datetime]]:
+        """(purpose, instant) of the next things the clock will have to do, after ``after``:
+        the next deadline, last call and task step (the scheduler holds only the earliest).
+        Tasks whose next step is not known yet get it computed first."""
+        now = self.clock.now()
+        for row in self.repo.unknown_task_wakeups():
+            if row["group_slug"] in self._definitions:
+                self._isolated(f"{row['key']}:ladder", row["group_slug"],
+                               lambda key=row["key"]: tasks.refresh_wakeup(
+                                   self.repo, self.group, key, now))
+        found = self.repo.next_instants(after, tuple(self._definitions))
+        return sorted(((f"next:{purpose}", at) for purpose, at in found.items()),
+                      key=lambda item: item[1])
 
     # --- downtime -------------------------------------------------------------------------
     def heartbeat(self) -> None:

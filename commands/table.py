@@ -53,8 +53,9 @@ class Command:
     right: Right
     params: tuple[Param, ...]
     run: Callable[[Context, dict[str, Any]], None]
-    # Whether it can change who may decide a contested proposal (an objection, a role, a
-    # member's status, a link): the engine then re-checks every contested proposal's follow-up.
+    # Whether it can change who may decide any contested proposal (a role, a member's status,
+    # a link): the engine then re-checks every contested proposal's follow-up. (An objection
+    # moves only its own proposal's: ``object_`` re-checks that one.)
     moves_deciders: bool = False
 
     def word(self, lang: str) -> str:
@@ -118,7 +119,7 @@ COMMANDS: tuple[Command, ...] = (
             cooptation.propose),
     Command("object", {"fr": ("objection", "objecter"), "nl": ("bezwaar",), "en": ("object",)},
             Right.REPRESENTATIVE, (Param("proposal", "proposal"), Param("reason", "text")),
-            cooptation.object_, moves_deciders=True),
+            cooptation.object_),
     # ANYONE: an objection's author may always withdraw it, even if their organisation has
     # been suspended since; the executor checks who may withdraw what.
     Command("withdraw", {"fr": ("retirer",), "nl": ("intrekken",), "en": ("withdraw",)},

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from storage.repository import Repository
+from storage.repository import NEVER, Repository
 
 from . import ladder
 from .context import Context, Effects, Group
@@ -199,11 +199,29 @@ def running(repo: Repository, slugs: Iterable[str]) -> list[dict]:
 
 
 def send_due(repo: Repository, group_of: Callable[[str], Group], key: str, now: datetime) -> int:
-    """Send one task's ladder step if it came due (the engine runs it in a transaction)."""
+    """Send one task's ladder step if it came due, then store when the next one may go (the
+    engine runs it in a transaction)."""
     task = repo.task_by_key(key)  # fresh, inside the transaction
     if task is None or task["state"] not in ACTIVE_TASK:
         return 0
-    return int(_send_due(repo, group_of(task["group_slug"]), task, now))
+    group = group_of(task["group_slug"])
+    sent = _send_due(repo, group, task, now)
+    _store_wakeup(repo, group, repo.task_by_key(key), now)
+    return int(sent)
+
+
+def refresh_wakeup(repo: Repository, group_of: Callable[[str], Group], key: str,
+                   now: datetime) -> None:
+    """Compute and store when a task's next step may go (asked for by a NULL)."""
+    task = repo.task_by_key(key)
+    if task is not None and task["state"] in ACTIVE_TASK:
+        _store_wakeup(repo, group_of(task["group_slug"]), task, now)
+
+
+def _store_wakeup(repo: Repository, group: Group, task: dict, now: datetime) -> None:
+    step = next_step(repo, group, task)
+    at = iso(_send_at(repo, group, task, step, now)) if step is not None else NEVER
+    repo.update_task(task["key"], next_step_at=at)
 
 
 def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
@@ -322,6 +340,7 @@ def _move(repo: Repository, task: dict, move: TaskMove, now: datetime, actor: st
         fields["episode_start"] = iso(now)
     if actor != BOT:
         fields.setdefault("last_activity_at", iso(now))
+    fields["next_step_at"] = None  # to be computed again (see ``send_due``)
     repo.update_task(task["key"], **fields)
     repo.add_task_event(task=task["key"], at=now, actor=actor, kind=move.value,
                         episode=fields.get("episode", task["episode"]), person=person,
@@ -349,7 +368,7 @@ def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lea
         "created_by": actor, "origin": origin, "proposal": proposal, "episode": 1,
         "episode_start": iso(now), "last_activity_at": iso(now), "snoozed_until": None,
         "feedback_text": None, "closed_at": None, "closed_by": None, "close_reason": None,
-        "event_id": event_id,
+        "event_id": event_id, "next_step_at": None,
     }
     repo.insert_task(task)
     repo.add_task_event(task=task["key"], at=now, actor=actor, kind="mandate", episode=1,
@@ -631,6 +650,8 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     if not words:
         raise CommandError("err.missing_args", syntax=ctx.usage)
     first = fold(words[0]).replace("’", "'")
+    # An absence moves the stall clocks of what the caller answers for.
+    ctx.repo.forget_task_wakeups(ctx.group.slug, ctx.caller)
     if first in _OFF_WORDS and len(words) == 1:
         if not ctx.repo.end_away(ctx.caller, ctx.now):
             raise CommandError("err.not_away")
@@ -807,6 +828,8 @@ def assign_decision(repo: Repository, group: Group, out: Effects, proposal: dict
         if eligible:
             _tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task["title"],
                   proposal=proposal_ref)
+    # Who answers for it may have changed without a new lead: its next step is computed again.
+    repo.update_task(task["key"], next_step_at=None)
     return task
 
 

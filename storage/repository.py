@@ -20,7 +20,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from .schema import migrate
-from .timestamps import iso
+from .timestamps import from_iso, iso
+
+# The stored instant of "never" (a task with no step to come): after every real instant.
+NEVER = "9999-12-31T23:59:59Z"
 
 
 class DatabaseLocked(Exception):
@@ -362,6 +365,15 @@ class Repository:
     def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
         return self._numbered("proposals", group, states)
 
+    def proposals_without_rules(self, group: str) -> list[dict]:
+        return self._all("select * from proposals where group_slug = ? and rules is null",
+                         [group])
+
+    def proposals_without_last_call_due(self, group: str) -> list[dict]:
+        return self._all(
+            "select key from proposals where group_slug = ? and state = 'open'"
+            " and last_call_due is null and last_call_at is null", [group])
+
     def active_proposal_for(self, group: str, candidate_key: str) -> dict | None:
         return self._one(
             "select * from proposals where group_slug = ? and candidate_key = ?"
@@ -425,6 +437,62 @@ class Repository:
 
     def update_task(self, key: str, **fields: Any) -> None:
         self.db["tasks"].update(key, fields)
+
+    # --- what is due (indexed: the clock's pass costs what is due, not what is open) -------
+    def due_proposals(self, horizon: datetime) -> list[dict]:
+        """Open proposals whose deadline or last call has come by ``horizon``."""
+        at = iso(horizon)
+        return self._all(
+            "select key, group_slug from proposals where state = 'open' and deadline <= ?"
+            " union select key, group_slug from proposals where state = 'open'"
+            " and last_call_due <= ? and last_call_at is null order by key",
+            [at, at],
+        )
+
+    def due_tasks(self, now: datetime) -> list[dict]:
+        """Running tasks whose next step may have come, or is not known yet."""
+        return self._all(
+            "select key, group_slug from tasks where state in ('open', 'feedback')"
+            " and (next_step_at is null or next_step_at <= ?) order by key",
+            [iso(now)],
+        )
+
+    def unknown_task_wakeups(self) -> list[dict]:
+        return self._all("select key, group_slug from tasks where state in ('open', 'feedback')"
+                         " and next_step_at is null order by key")
+
+    def next_instants(self, after: datetime | None, groups: tuple[str, ...]) -> dict[str, datetime]:
+        """The earliest deadline, last call and task step after ``after`` (all, if None), in
+        these groups."""
+        floor = iso(after) if after is not None else ""
+        marks = ", ".join("?" for _ in groups) or "''"
+        queries = {
+            "deadline": "select min(deadline) as at from proposals where state = 'open'"
+                        f" and deadline > ? and group_slug in ({marks})",
+            "last_call": "select min(last_call_due) as at from proposals where state = 'open'"
+                         f" and last_call_at is null and last_call_due > ? and group_slug in ({marks})",
+            "task": "select min(next_step_at) as at from tasks where state in ('open', 'feedback')"
+                    f" and next_step_at > ? and next_step_at < ? and group_slug in ({marks})",
+        }
+        found = {}
+        for purpose, sql in queries.items():
+            params = [floor, NEVER] if purpose == "task" else [floor]
+            row = self._one(sql, [*params, *groups])
+            if row and row["at"]:
+                found[purpose] = from_iso(row["at"])
+        return found
+
+    def forget_task_wakeups(self, group: str, person: str | None = None) -> None:
+        """Ask for the next step of a group's running tasks to be computed again (all of
+        them, or those ``person`` leads and the tasks of a role): who answers for them, their
+        absences or the group's settings changed."""
+        if person is None:
+            self.db.execute("update tasks set next_step_at = null where group_slug = ?"
+                            " and state in ('open', 'feedback')", [group])
+        else:
+            self.db.execute("update tasks set next_step_at = null where group_slug = ?"
+                            " and state in ('open', 'feedback') and (lead = ? or role is not null)",
+                            [group, person])
 
     def add_task_event(self, *, task: str, at: datetime, actor: str, kind: str,
                        episode: int | None = None, step: int | None = None,

@@ -247,5 +247,17 @@ def m006_electorate_by_periods(db: Database) -> None:
     db["proposals"].create_index(["state", "deadline"])
 
 
+@migrations()
+def m007_due_indexes(db: Database) -> None:
+    """What is due, found by index instead of by walking every open item: a proposal's
+    ``last_call_due`` (NULL: none, or not computed yet for older rows, see ``Engine.seed``) and
+    a running task's ``next_step_at`` (when its next ladder step may go; NULL: to be computed,
+    which any change to the task or to who answers for it asks for; ``NEVER``: no step)."""
+    db["proposals"].add_column("last_call_due", str)
+    db["proposals"].create_index(["state", "last_call_due"])
+    db["tasks"].add_column("next_step_at", str)
+    db["tasks"].create_index(["state", "next_step_at"])
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -83,9 +83,12 @@ async def test_scheduler_jobs_derived_from_database(harness):
     wakeups = Wakeups(harness.engine, harness.clock, on_due)
     wakeups.start()
     try:
-        assert wakeups.job_ids() == ["heartbeat", "sem:C-1:deadline", "sem:C-1:last_call"]
+        # one job at the next instant (C-1's last call), not one per item
+        assert wakeups.job_ids() == ["heartbeat", "next"]
+        assert wakeups.scheduler.get_job("next").next_run_time == \
+            harness.clock.now() + timedelta(days=4)
         wakeups.sync()  # idempotent
-        assert wakeups.job_ids() == ["heartbeat", "sem:C-1:deadline", "sem:C-1:last_call"]
+        assert wakeups.job_ids() == ["heartbeat", "next"]
         harness.say(ALICE, "!withdraw C-1")
         wakeups.sync()
         assert wakeups.job_ids() == ["heartbeat"]

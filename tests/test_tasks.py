@@ -59,7 +59,9 @@ def room(rows: list[dict]) -> list[dict]:
 
 
 def wakeup(h: Harness, job_id: str) -> datetime | None:
-    return dict(h.engine.wakeups()).get(job_id)
+    """When one task's next step may go (``sem:T-1:nudge``…), computed from the database."""
+    return dict(tasks.wakeups(h.repo, h.engine.group, h.engine.group_slugs,
+                              h.clock.now())).get(job_id)
 
 
 def task(h: Harness, number: int) -> dict:
@@ -671,11 +673,16 @@ async def test_scheduler_jobs_follow_the_tasks(harness):
     harness.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
     wakeups = Wakeups(harness.engine, harness.clock, on_due)
     wakeups.start()
+    def next_run() -> datetime:
+        return wakeups.scheduler.get_job("next").next_run_time
+
     try:
-        assert wakeups.job_ids() == ["heartbeat", "sem:T-1:nudge"]
+        assert wakeups.job_ids() == ["heartbeat", "next"]
+        assert next_run() == wakeup(harness, "sem:T-1:nudge")
         harness.say(BOB, "!feedback T-1 https://example.org/draft")
         wakeups.sync()
-        assert wakeups.job_ids() == ["heartbeat", "sem:T-1:feedback"]
+        assert wakeups.job_ids() == ["heartbeat", "next"]
+        assert next_run() == wakeup(harness, "sem:T-1:feedback")
         harness.say(BOB, "!done T-1")
         wakeups.sync()
         assert wakeups.job_ids() == ["heartbeat"]

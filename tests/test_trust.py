@@ -152,6 +152,7 @@ def test_members_that_became_twins_are_kept_and_the_admins_told_once(tmp_path):
                        "name_key": "dewey.a.s.b.l.", "status": "active",
                        "admitted_at": iso(h.clock.now()), "coopted_by": None, "proposal": None,
                        "origin": "cooptation"}, actor="old version")
+    h.repo.set_meta("name_keys:sem", "1")  # as an older version left it
     h.restart()
     told = [r for r in h.repo.db.query("select * from outbox") if "share one name" in r["plain"]]
     assert len(told) == 1 and "Dewey ASBL (dewey)" in told[0]["plain"]
