@@ -24,7 +24,7 @@ from typing import Any
 
 from storage.repository import Repository
 
-from . import tasks
+from . import followup, tasks
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import deciders, in_good_standing_holders
@@ -253,7 +253,7 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
                            ctx.caller, ctx.event.event_id)
     elif what == "proposal" and is_proposer:
         _move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller, ctx.event.event_id)
-        tasks.close_for_proposal(ctx.repo, ctx.group, proposal, "withdrawn", ctx.now, ctx.caller,
+        followup.close_for_proposal(ctx.repo, ctx.group, proposal, "withdrawn", ctx.now, ctx.caller,
                                  ctx.event.event_id)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
         ctx.out.announce("ann.withdrawn", subject=proposal["key"], ref=ref(proposal),
@@ -274,7 +274,7 @@ def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: d
         deadline = max(from_iso(proposal["deadline"]), now + rules_of(group, proposal).reopen_grace)
         _move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
               **deadline_fields(group, proposal, deadline))
-        tasks.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
+        followup.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
         out.announce("ann.reopened", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], deadline=group.when(deadline))
 
@@ -320,11 +320,11 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
           decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
     member_slug = admit(ctx.repo, ctx.group, proposal, ctx.now, ctx.caller,
                         ctx.event.event_id) if accept else None
-    tasks.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,
+    followup.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,
                              ctx.event.event_id)
     ctx.out.reply("ok.resolved", ref=ref(proposal))
     if member_slug is not None:
-        tasks.mandate_registration(ctx.repo, ctx.group, ctx.out, proposal, member_slug, ctx.now,
+        followup.mandate_registration(ctx.repo, ctx.group, ctx.out, proposal, member_slug, ctx.now,
                                    ctx.event.event_id)
     ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal["key"],
                      ref=ref(proposal), candidate=proposal["candidate"], by=ctx.caller,
@@ -470,7 +470,7 @@ def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: d
     out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
                  candidate=proposal["candidate"],
                  member=proposer["name"] if proposer else proposal["proposer_member"])
-    tasks.mandate_registration(repo, group, out, proposal, member_slug, now, None)
+    followup.mandate_registration(repo, group, out, proposal, member_slug, now, None)
 
 
 def name_taken(repo: Repository, group: Group, proposal: dict) -> dict | None:
@@ -489,7 +489,7 @@ def lapse_name_taken(repo: Repository, group: Group, out: Effects, proposal: dic
     reason = f"already a member: {member['slug']} ({member['status']})"
     _move(repo, proposal, Transition.NAME_TAKEN, now, actor, event_id,
           decided_at=iso(now), decided_by=BOT, decision_reason=reason)
-    tasks.close_for_proposal(repo, group, proposal, "resolved", now, actor, event_id)
+    followup.close_for_proposal(repo, group, proposal, "resolved", now, actor, event_id)
     out.announce("ann.lapsed_name_taken", subject=proposal["key"], ref=ref(proposal),
                  candidate=proposal["candidate"], member=member["name"], slug=member["slug"],
                  status=text(group.lang, f"member.{member['status']}"))
@@ -571,7 +571,7 @@ def follow_decision(repo: Repository, group: Group, out: Effects, proposal: dict
         if proposal.get("no_decider_at"):
             repo.update_proposal(proposal["key"], no_decider_at=None)
             proposal["no_decider_at"] = None
-        tasks.assign_decision(repo, group, out, proposal, people, role, now, event_id)
+        followup.assign_decision(repo, group, out, proposal, people, role, now, event_id)
         return
     if not proposal.get("no_decider_at"):
         repo.update_proposal(proposal["key"], no_decider_at=iso(now))
@@ -581,7 +581,7 @@ def follow_decision(repo: Repository, group: Group, out: Effects, proposal: dict
                    subject=proposal["key"], detail={"admins": admins}, event_id=event_id)
         out.announce("ann.no_decider", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], admins=Mention(tuple(admins)))
-    tasks.assign_decision(repo, group, out, proposal, [], None, now, event_id)
+    followup.assign_decision(repo, group, out, proposal, [], None, now, event_id)
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from storage.repository import Repository
 
-from . import cooptation, tasks
+from . import cooptation, followup
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition
 from .errors import CommandError
@@ -307,7 +307,7 @@ class Engine:
         for row in self.repo.due_tasks(now):
             if row["group_slug"] in self._definitions:
                 done += self._isolated(f"{row['key']}:ladder", row["group_slug"],
-                                       lambda key=row["key"]: tasks.send_due(
+                                       lambda key=row["key"]: followup.send_due(
                                            self.repo, self.group, key, now))
         return done
 
@@ -383,7 +383,7 @@ class Engine:
         for row in self.repo.unknown_task_wakeups():
             if row["group_slug"] in self._definitions:
                 self._isolated(f"{row['key']}:ladder", row["group_slug"],
-                               lambda key=row["key"]: tasks.refresh_wakeup(
+                               lambda key=row["key"]: followup.refresh_wakeup(
                                    self.repo, self.group, key, now))
         found = self.repo.next_instants(after, tuple(self._definitions))
         return sorted(((f"next:{purpose}", at) for purpose, at in found.items()),

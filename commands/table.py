@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import admin, cooptation, tasks
+from . import admin, cooptation, followup, tasks
 from .context import Context
 from .errors import CommandError
 from .parsing import fold, is_matrix_id, name_key, proposal_number, split_quoted, split_word, task_number
@@ -230,9 +230,9 @@ def allowed(ctx: Context, right: Right) -> bool:
             return True
         return ctx.has_role("core") or ctx.has_role("admin")
     if right is Right.LEAD:
-        return tasks.leads_any(ctx)
+        return followup.leads_any(ctx)
     if right is Right.LEAD_OR_CORE:
-        return ctx.has_role("core") or tasks.leads_any(ctx)
+        return ctx.has_role("core") or followup.leads_any(ctx)
     if right is Right.DECIDE:
         return ctx.has_role("core") or ctx.has_role("admin")
     return ctx.has_role(right.value)

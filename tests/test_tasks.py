@@ -13,7 +13,7 @@ import pytest
 
 from bot import export
 from bot.clock import FakeClock
-from commands import ladder, tasks
+from commands import followup, ladder
 from commands.settings import GroupSettings
 from tests.harness import (
     ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness, coopbot, console_blocks,
@@ -60,7 +60,7 @@ def room(rows: list[dict]) -> list[dict]:
 
 def wakeup(h: Harness, job_id: str) -> datetime | None:
     """When one task's next step may go (``sem:T-1:nudge``…), computed from the database."""
-    return dict(tasks.wakeups(h.repo, h.engine.group, h.engine.group_slugs,
+    return dict(followup.wakeups(h.repo, h.engine.group, h.engine.group_slugs,
                               h.clock.now())).get(job_id)
 
 
@@ -292,7 +292,7 @@ def test_late_nudge_after_downtime_waits_for_the_end_of_quiet_hours(harness):
     assert run_at(harness, utc(2026, 11, 9, 21, 30)) == []        # 22:30 CET: quiet
     assert run_at(harness, utc(2026, 11, 10, 6, 59)) == []         # 07:59 CET: still quiet
     assert steps(harness, 1) == []
-    assert tasks.wakeups(harness.repo, harness.engine.group, ["sem"],
+    assert followup.wakeups(harness.repo, harness.engine.group, ["sem"],
                          now=utc(2026, 11, 9, 21, 30)) == [("sem:T-1:nudge", utc(2026, 11, 10, 7, 0))]
     [nudge] = run_at(harness, utc(2026, 11, 10, 7, 0))
     assert nudge["target"] == BOB and "Reminder 1" in nudge["plain"]
