@@ -23,6 +23,7 @@ import logging
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+
 from storage.repository import Repository
 
 from . import cooptation, followup

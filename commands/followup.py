@@ -36,11 +36,24 @@ from storage.repository import NEVER, Repository
 
 from . import ladder
 from .context import Context, Effects, Group
-from .ladder import ESCALATION, FEEDBACK_ESCALATION, FEEDBACK_REMINDER, NUDGE, Interval, Step
+from .ladder import (
+    ESCALATION,
+    FEEDBACK_ESCALATION,
+    FEEDBACK_REMINDER,
+    NUDGE,
+    Interval,
+    Step,
+)
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
 from .render import Mention, text
-from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState, next_task_state, restarts_clock
+from .task_lifecycle import (
+    ACTIVE_TASK,
+    TaskMove,
+    TaskState,
+    next_task_state,
+    restarts_clock,
+)
 from .timefmt import from_iso, iso
 
 log = logging.getLogger(__name__)

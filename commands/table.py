@@ -18,7 +18,15 @@ from typing import Any
 from . import admin, cooptation, followup, tasks
 from .context import Context
 from .errors import CommandError
-from .parsing import fold, is_matrix_id, name_key, proposal_number, split_quoted, split_word, task_number
+from .parsing import (
+    fold,
+    is_matrix_id,
+    name_key,
+    proposal_number,
+    split_quoted,
+    split_word,
+    task_number,
+)
 from .render import Message, join, render, text
 
 

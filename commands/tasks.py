@@ -15,9 +15,24 @@ from . import ladder
 from .context import Context, Group
 from .errors import CommandError
 from .followup import (
-    ACTIVE_STATES, BOT, away_until, contested_decision, create_task, description_suffix,
-    due_suffix, feedback_tally, is_stalled, leads, may_lead, move, next_step, ref,
-    responsible, tell, tell_mandated, who_label,
+    ACTIVE_STATES,
+    BOT,
+    away_until,
+    contested_decision,
+    create_task,
+    description_suffix,
+    due_suffix,
+    feedback_tally,
+    is_stalled,
+    leads,
+    may_lead,
+    move,
+    next_step,
+    ref,
+    responsible,
+    tell,
+    tell_mandated,
+    who_label,
 )
 from .legitimacy import deciders
 from .lifecycle import State

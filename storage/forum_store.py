@@ -149,6 +149,7 @@ class ForumStore:
         return int(row[0]) if row and row[0] else 0
 
     def set_last_post_id(self, post_id: int) -> None:
+        """Every post up to this id has been read and applied."""
         self.db["meta"].upsert({"key": LAST_POST_KEY, "value": str(post_id)}, pk="key")
 
     def attempt_started(self, mark: str) -> bool:

@@ -19,6 +19,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .mandates import Mandates
+from .people import People
 from .schema import migrate
 from .timestamps import from_iso, iso
 
@@ -30,7 +32,11 @@ class DatabaseLocked(Exception):
     """Another coopbot process already runs on this database."""
 
 
-class Repository:
+class Repository(People, Mandates):
+    """The whole database, one façade: members and people (``People``), tasks
+    (``Mandates``), and here proposals, what is due, the audit log, the outbox and the
+    adapters' own tables."""
+
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
         self.path = str(path)
         self._lock_file = None
@@ -55,19 +61,6 @@ class Repository:
         """One atomic unit; nested calls become savepoints (rolled back on their own)."""
         with self.db.atomic():
             yield
-
-    # --- generic helpers --------------------------------------------------------------
-    def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict | None:
-        cursor = self.db.conn.execute(sql, params)
-        row = cursor.fetchone()
-        return dict(zip([c[0] for c in cursor.description], row)) if row is not None else None
-
-    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
-        # The connection directly: sqlite-utils' query() parses every statement for its
-        # tracer, which costs more than the query itself on these small indexed reads.
-        cursor = self.db.conn.execute(sql, params)
-        columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     # --- meta -----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -115,229 +108,6 @@ class Repository:
             pk=("group_slug", "key"),
         )
 
-    # --- members ----------------------------------------------------------------------------
-    def member(self, group: str, slug: str) -> dict | None:
-        return self._one(
-            "select * from members where group_slug = ? and slug = ?", [group, slug]
-        )
-
-    def members(self, group: str, status: str | None = None) -> list[dict]:
-        if status is None:
-            return self._all("select * from members where group_slug = ? order by slug", [group])
-        return self._all(
-            "select * from members where group_slug = ? and status = ? order by slug",
-            [group, status],
-        )
-
-    def member_by_name_key(self, group: str, name_key: str) -> dict | None:
-        """The member with this comparison key of its name (see commands.parsing.name_key);
-        an active one first if a name was ever reused."""
-        return self._one(
-            "select * from members where group_slug = ? and name_key = ?"
-            " order by status = 'active' desc, admitted_at desc",
-            [group, name_key],
-        )
-
-    def add_member(self, row: dict, *, actor: str) -> bool:
-        """Insert a new member and open its first period; an existing slug is kept as it is
-        (seeding runs at every start): False then."""
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        cursor = self.db.execute(
-            f"insert or ignore into members ({columns}) values ({marks})", list(row.values())
-        )
-        if cursor.rowcount != 1:
-            return False
-        self._open_period(row["group_slug"], row["slug"], row["status"], row["admitted_at"],
-                          proposal=row.get("proposal"), coopted_by=row.get("coopted_by"),
-                          actor=actor)
-        return True
-
-    def set_member_status(self, group: str, slug: str, status: str, at: datetime,
-                          actor: str) -> None:
-        """A new status from ``at``: the current period ends, a new one begins."""
-        self.db.execute(
-            "update members set status = ? where group_slug = ? and slug = ?",
-            [status, group, slug],
-        )
-        self._open_period(group, slug, status, iso(at), actor=actor)
-
-    def readmit_member(self, group: str, slug: str, *, name: str, at: datetime,
-                       proposal: str, coopted_by: str | None, actor: str) -> None:
-        """A member that had left comes back by a new cooptation, in its own row; its earlier
-        admission stays in its periods."""
-        self.db.execute(
-            "update members set status = 'active', name = ?, admitted_at = ?, proposal = ?,"
-            " coopted_by = ? where group_slug = ? and slug = ?",
-            [name, iso(at), proposal, coopted_by, group, slug],
-        )
-        self._open_period(group, slug, "active", iso(at), proposal=proposal,
-                          coopted_by=coopted_by, actor=actor)
-
-    def _open_period(self, group: str, slug: str, status: str, start: str | None, *,
-                     proposal: str | None = None, coopted_by: str | None = None,
-                     actor: str | None = None) -> None:
-        self.db.execute(
-            "update member_periods set end_at = ? where group_slug = ? and member = ?"
-            " and end_at is null",
-            [start, group, slug],
-        )
-        self.db["member_periods"].insert({
-            "group_slug": group, "member": slug, "status": status, "start_at": start,
-            "end_at": None, "proposal": proposal, "coopted_by": coopted_by, "actor": actor,
-        })
-
-    def member_periods(self, group: str, slug: str) -> list[dict]:
-        """A member's history: one row per stretch of one status, oldest first."""
-        return self._all(
-            "select * from member_periods where group_slug = ? and member = ? order by id",
-            [group, slug],
-        )
-
-    def period_seq(self) -> int:
-        """The newest member period's id: a proposal opened now freezes its electorate as
-        the members whose period as of this id is ``active``."""
-        row = self._one("select max(id) as seq from member_periods")
-        return int(row["seq"] or 0) if row else 0
-
-    def in_electorate(self, proposal: dict, member: str) -> bool:
-        """Whether a member was active when the proposal opened."""
-        if proposal.get("electorate_seq") is None:  # opened before periods: its copied list
-            return member in json.loads(proposal["electorate"] or "[]")
-        row = self._one(
-            "select status from member_periods where group_slug = ? and member = ? and id <= ?"
-            " order by id desc limit 1",
-            [proposal["group_slug"], member, proposal["electorate_seq"]],
-        )
-        return row is not None and row["status"] == "active"
-
-    def electorate(self, proposal: dict) -> list[str]:
-        """The members active when the proposal opened, by slug."""
-        if proposal.get("electorate_seq") is None:
-            return sorted(json.loads(proposal["electorate"] or "[]"))
-        rows = self._all(
-            "select member from member_periods as p where group_slug = ? and id = ("
-            " select max(id) from member_periods where group_slug = p.group_slug"
-            " and member = p.member and id <= ?) and status = 'active' order by member",
-            [proposal["group_slug"], proposal["electorate_seq"]],
-        )
-        return [row["member"] for row in rows]
-
-    def silent_voters(self, proposal: dict, spoken: set[str]) -> list[str]:
-        """The Matrix people representing the members of the proposal's electorate that are
-        still active and have not spoken (the last call names them)."""
-        voters = [m for m in self.electorate(proposal) if m not in spoken]
-        if not voters:
-            return []
-        marks = ", ".join("?" for _ in voters)
-        rows = self._all(
-            "select persons.person from persons join members on members.group_slug ="
-            " persons.group_slug and members.slug = persons.member where persons.group_slug = ?"
-            f" and members.status = 'active' and persons.member in ({marks})"
-            " and persons.person like '@%' order by persons.member, persons.person",
-            [proposal["group_slug"], *voters],
-        )
-        return [row["person"] for row in rows]
-
-    def member_names(self, group: str, slugs: set[str]) -> dict[str, str]:
-        """slug -> name for these members only (a status shows a few of thousands)."""
-        if not slugs:
-            return {}
-        ordered = sorted(slugs)
-        marks = ", ".join("?" for _ in ordered)
-        rows = self._all(f"select slug, name from members where group_slug = ? and slug in ({marks})",
-                         [group, *ordered])
-        return {row["slug"]: row["name"] for row in rows}
-
-    def members_by_name_key(self, group: str, name_key: str) -> list[dict]:
-        return self._all(
-            "select * from members where group_slug = ? and name_key = ? order by slug",
-            [group, name_key],
-        )
-
-    def set_member_name_key(self, group: str, slug: str, key: str) -> None:
-        self.db.execute("update members set name_key = ? where group_slug = ? and slug = ?",
-                        [key, group, slug])
-
-    def slug_taken(self, group: str, slug: str) -> bool:
-        return self.member(group, slug) is not None
-
-    # --- persons ------------------------------------------------------------------------
-    def person(self, group: str, person: str) -> dict | None:
-        return self._one(
-            "select * from persons where group_slug = ? and person = ?", [group, person]
-        )
-
-    def linked_member(self, group: str, person: str) -> dict | None:
-        """The member (any status) a person represents in a group, or None if unlinked."""
-        return self._one(
-            "select members.* from persons join members on members.group_slug = persons.group_slug"
-            " and members.slug = persons.member where persons.group_slug = ? and persons.person = ?",
-            [group, person],
-        )
-
-    def in_good_standing(self, group: str, person: str) -> bool:
-        """Unlinked, or representing an active member: a suspended or departed member's
-        persons lose their rights (SPEC section 3), roles included."""
-        member = self.linked_member(group, person)
-        return member is None or member["status"] == "active"
-
-    def groups_of(self, person: str) -> list[str]:
-        rows = self._all(
-            "select group_slug from persons where person = ? and member is not null"
-            " order by group_slug",
-            [person],
-        )
-        return [row["group_slug"] for row in rows]
-
-    def persons(self, group: str) -> list[dict]:
-        return self._all(
-            "select * from persons where group_slug = ? and member is not null order by person",
-            [group],
-        )
-
-    def representatives(self, group: str, member: str) -> list[str]:
-        rows = self._all(
-            "select person from persons where group_slug = ? and member = ? order by person",
-            [group, member],
-        )
-        return [row["person"] for row in rows]
-
-    def link_person(self, group: str, person: str, member: str | None, origin: str,
-                    at: datetime, *, replace: bool = True) -> bool:
-        verb = "insert or replace" if replace else "insert or ignore"
-        cursor = self.db.execute(
-            f"{verb} into persons (group_slug, person, member, origin, changed_at)"
-            " values (?, ?, ?, ?, ?)",
-            [group, person, member, origin, iso(at)],
-        )
-        return cursor.rowcount == 1
-
-    # --- roles ----------------------------------------------------------------------------
-    def has_role(self, group: str, person: str, role: str) -> bool:
-        return self._one(
-            "select 1 from roles where group_slug = ? and person = ? and role = ? and active = 1",
-            [group, person, role],
-        ) is not None
-
-    def holders(self, group: str, role: str) -> list[str]:
-        rows = self._all(
-            "select person from roles where group_slug = ? and role = ? and active = 1"
-            " order by person",
-            [group, role],
-        )
-        return [row["person"] for row in rows]
-
-    def set_role(self, group: str, person: str, role: str, active: bool, origin: str,
-                 at: datetime, *, replace: bool = True) -> bool:
-        verb = "insert or replace" if replace else "insert or ignore"
-        cursor = self.db.execute(
-            f"{verb} into roles (group_slug, person, role, active, origin, changed_at)"
-            " values (?, ?, ?, ?, ?, ?)",
-            [group, person, role, int(active), origin, iso(at)],
-        )
-        return cursor.rowcount == 1
-
     # --- proposals ------------------------------------------------------------------------
     def insert_proposal(self, row: dict) -> None:
         self.db["proposals"].insert(row)
@@ -349,18 +119,6 @@ class Repository:
 
     def proposal_by_key(self, key: str) -> dict | None:
         return self._one("select * from proposals where key = ?", [key])
-
-    def _numbered(self, table: str, group: str | None, states: tuple[str, ...] | None) -> list[dict]:
-        """Rows of a per-group numbered table (proposals, tasks), optionally filtered."""
-        clauses, params = [], []
-        if group is not None:
-            clauses.append("group_slug = ?")
-            params.append(group)
-        if states is not None:
-            clauses.append(f"state in ({', '.join('?' for _ in states)})")
-            params.extend(states)
-        where = f"where {' and '.join(clauses)}" if clauses else ""
-        return self._all(f"select * from {table} {where} order by group_slug, number", params)
 
     def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
         return self._numbered("proposals", group, states)
@@ -414,29 +172,6 @@ class Repository:
         )
         self.db["supports"].upsert(row, pk=("proposal", "person"))
         return existed is None
-
-    # --- tasks (mandates) -------------------------------------------------------------------
-    def insert_task(self, row: dict) -> None:
-        self.db["tasks"].insert(row)
-
-    def task(self, group: str, number: int) -> dict | None:
-        return self._one("select * from tasks where group_slug = ? and number = ?", [group, number])
-
-    def task_by_key(self, key: str) -> dict | None:
-        return self._one("select * from tasks where key = ?", [key])
-
-    def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
-        return self._numbered("tasks", group, states)
-
-    def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[dict]:
-        marks = ", ".join("?" for _ in states)
-        return self._all(
-            f"select * from tasks where proposal = ? and state in ({marks}) order by number",
-            [proposal, *states],
-        )
-
-    def update_task(self, key: str, **fields: Any) -> None:
-        self.db["tasks"].update(key, fields)
 
     # --- what is due (indexed: the clock's pass costs what is due, not what is open) -------
     def due_proposals(self, horizon: datetime) -> list[dict]:
@@ -493,65 +228,6 @@ class Repository:
             self.db.execute("update tasks set next_step_at = null where group_slug = ?"
                             " and state in ('open', 'feedback') and (lead = ? or role is not null)",
                             [group, person])
-
-    def add_task_event(self, *, task: str, at: datetime, actor: str, kind: str,
-                       episode: int | None = None, step: int | None = None,
-                       person: str | None = None, text: str | None = None,
-                       detail: dict | None = None, event_id: str | None = None) -> bool:
-        """Append to a task's history. A ladder step (``step`` set) is recorded at most once
-        per task and episode: False means it already was, and must not be sent again."""
-        cursor = self.db.execute(
-            "insert or ignore into task_events (task, at, actor, kind, episode, step, person,"
-            " text, detail, event_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [task, iso(at), actor, kind, episode, step, person, text,
-             json.dumps(detail or {}, ensure_ascii=False), event_id],
-        )
-        return cursor.rowcount == 1
-
-    def task_events(self, task: str) -> list[dict]:
-        return self._all("select * from task_events where task = ? order by id", [task])
-
-    def ladder_steps(self, task: str, episode: int) -> list[dict]:
-        """The ladder steps already sent in one episode, in order."""
-        return self._all(
-            "select * from task_events where task = ? and episode = ? and step is not null"
-            " order by step",
-            [task, episode],
-        )
-
-    def upsert_ack(self, row: dict) -> bool:
-        """True if new, False if it replaced the person's earlier ack of the same request."""
-        existed = self._one(
-            "select 1 from acks where task = ? and episode = ? and person = ?",
-            [row["task"], row["episode"], row["person"]],
-        )
-        self.db["acks"].upsert(row, pk=("task", "episode", "person"))
-        return existed is None
-
-    def acks(self, task: str, episode: int | None = None) -> list[dict]:
-        if episode is None:
-            return self._all("select * from acks where task = ? order by at", [task])
-        return self._all("select * from acks where task = ? and episode = ? order by at",
-                         [task, episode])
-
-    # --- away periods -------------------------------------------------------------------
-    def add_away(self, row: dict) -> None:
-        self.db["away"].insert(row)
-
-    def end_away(self, person: str, at: datetime) -> int:
-        """End the person's current and future absences at ``at``; how many were cut short."""
-        cursor = self.db.execute(
-            "update away set end_at = case when start_at > ? then start_at else ? end"
-            " where person = ? and end_at > ?",
-            [iso(at), iso(at), person, iso(at)],
-        )
-        return cursor.rowcount
-
-    def away_periods(self, person: str) -> list[dict]:
-        return self._all(
-            "select * from away where person = ? and end_at > start_at order by start_at",
-            [person],
-        )
 
     # --- audit ----------------------------------------------------------------------------
     def audit(self, *, at: datetime, group: str | None, actor: str, action: str,

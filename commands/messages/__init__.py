@@ -8,7 +8,7 @@ languages with the same placeholders.
 
 from __future__ import annotations
 
-from . import refusals, replies, views, announcements, words, help, tasks, forum
+from . import announcements, forum, help, refusals, replies, tasks, views, words
 
 LANGUAGES = ("fr", "nl", "en")
 

@@ -1,0 +1,37 @@
+"""What every part of the repository stands on: the database and two ways to read it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+
+class Store:
+    """Reads over the shared sqlite-utils database (one connection, one transaction)."""
+
+    db: Database
+
+    def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> dict | None:
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row is not None else None
+
+    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[dict]:
+        # The connection directly: sqlite-utils' query() parses every statement for its
+        # tracer, which costs more than the query itself on these small indexed reads.
+        cursor = self.db.conn.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def _numbered(self, table: str, group: str | None, states: tuple[str, ...] | None) -> list[dict]:
+        """Rows of a per-group numbered table (proposals, tasks), optionally filtered."""
+        clauses, params = [], []
+        if group is not None:
+            clauses.append("group_slug = ?")
+            params.append(group)
+        if states is not None:
+            clauses.append(f"state in ({', '.join('?' for _ in states)})")
+            params.extend(states)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        return self._all(f"select * from {table} {where} order by group_slug, number", params)
