@@ -13,7 +13,7 @@ next pass and reported once to the admins, and never stops the others, the loop 
 Two invariants are checked after every command that could break them, whatever it did: after
 an admin command, the group still has an admin in good standing (``legitimacy``); after a
 command that can change who may decide (``Command.moves_deciders``), every contested proposal
-is followed by an eligible decider (``cooptation.follow_decision``).
+is followed by an eligible decider (``decisions.follow_decision``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from storage.repository import Repository
 
-from . import cooptation, followup
+from . import decisions, followup
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition
 from .errors import CommandError
@@ -126,7 +126,7 @@ class Engine:
                             subject=proposal["key"], detail={"rules": rules.to_json()})
         for proposal in self.repo.proposals_without_last_call_due(slug):
             proposal = self.repo.proposal_by_key(proposal["key"])
-            fields = cooptation.deadline_fields(group, proposal,
+            fields = decisions.deadline_fields(group, proposal,
                                                 from_iso(proposal["deadline"]))
             if fields["last_call_due"]:
                 self.repo.update_proposal(proposal["key"], **fields)
@@ -134,7 +134,7 @@ class Engine:
             self.repo.set_meta(f"name_keys:{slug}", NAME_KEYS)
             self._rekey_names(group, out, now)
         for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-            cooptation.follow_decision(self.repo, group, out, proposal, now, None)
+            decisions.follow_decision(self.repo, group, out, proposal, now, None)
         out.flush(self.repo, now)
 
     def _rekey_names(self, group: Group, out: Effects, now: datetime) -> None:
@@ -288,7 +288,7 @@ class Engine:
             self.repo.forget_task_wakeups(slug)
         if command.moves_deciders:
             for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-                cooptation.follow_decision(self.repo, ctx.group, ctx.out, proposal, ctx.now,
+                decisions.follow_decision(self.repo, ctx.group, ctx.out, proposal, ctx.now,
                                            ctx.event.event_id)
 
     # --- the clock ------------------------------------------------------------------------
@@ -320,9 +320,9 @@ class Engine:
         out = Effects(group)
         deadline = from_iso(proposal["deadline"])
         if deadline <= horizon:
-            cooptation.decide_at_deadline(self.repo, group, out, proposal, now)
+            decisions.decide_at_deadline(self.repo, group, out, proposal, now)
         elif self._last_call_due(group, proposal, now, horizon):
-            cooptation.last_call(self.repo, group, out, proposal, now)
+            decisions.last_call(self.repo, group, out, proposal, now)
         else:
             return 0
         out.flush(self.repo, now)
@@ -407,5 +407,5 @@ class Engine:
     def _extend(self, row: dict, last: datetime, now: datetime) -> None:
         group = self.group(row["group_slug"])
         out = Effects(group)
-        cooptation.extend_for_downtime(self.repo, group, out, row, last, now)
+        decisions.extend_for_downtime(self.repo, group, out, row, last, now)
         out.flush(self.repo, now)
