@@ -27,10 +27,13 @@ trusting events:
   started: every post created before it has been applied. The runtime decides deadlines only
   up to the minimum of all sources' watermarks.
 * **Failures.** pydiscourse is synchronous: every call goes through ``asyncio.to_thread`` under a
-  timeout, with ``NoSleepDiscourseClient`` so a 429 raises at once instead of sleeping. A 429
-  closes the gate for ``wait_seconds`` (the admin API limit is site-wide): the work items are
-  deferred, nothing sleeps, the rest of the bot runs on. 5xx, timeouts and connection errors
-  defer only the item that failed, with exponential backoff.
+  timeout, with ``NoSleepDiscourseClient`` (``bot/discourse_client.py``) so a 429 raises at once
+  instead of sleeping. Waits follow the shared policy of ``bot/retry.py``, one key per work
+  item: a 429 closes the gate for ``wait_seconds`` (the admin API limit is site-wide), so every
+  item is deferred, nothing sleeps, the rest of the bot runs on; 5xx, timeouts and connection
+  errors defer only the item that failed, with exponential backoff.
+* **Storage.** The adapter's tables and marks are read and written through
+  ``storage/forum_store.py``.
 """
 
 from __future__ import annotations
@@ -42,105 +45,37 @@ import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
 from aiohttp import web
 from pydiscourse import DiscourseClient
-from pydiscourse.exceptions import (
-    DiscourseClientError,
-    DiscourseError,
-    DiscourseRateLimitedError,
-    DiscourseServerError,
-)
+from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseRateLimitedError
 
 from commands import cooptation, forum_text
-from commands.context import Effects
+from commands.context import Effects, Group
 from commands.events import Inbound, Venue
 from commands.lifecycle import ACTIVE
-from commands.timefmt import iso
+from storage.forum_store import ForumStore, ReplyTarget
 
 from .config import ConfigError, DiscourseConfig, GroupConfig
+from .discourse_client import DEFAULT_RATE_WAIT, NoSleepDiscourseClient, make_client
+from .retry import Backoff, Retries, Waiting
 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
+__all__ = ["EVENT_PREFIX", "Deferred", "ForumAdapter", "NoSleepDiscourseClient", "make_client",
+           "run_forum"]
+
 log = logging.getLogger(__name__)
 
-CURSOR_KEY = "forum:last_post_id"
 EVENT_PREFIX = "discourse:post:"
-
-
-class NoSleepDiscourseClient(DiscourseClient):
-    """pydiscourse 1.7.0 with one request per call: a 429 raises at once.
-
-    pydiscourse sleeps ``wait_seconds + 1`` and retries up to four times on 429, which would
-    hold a worker thread (and the work waiting for it) for minutes. Same semantics as
-    ``DiscourseClient._request`` otherwise (exceptions, JSON checks, None for an empty non-JSON
-    answer), plus ``retry_after`` (seconds) on the ``DiscourseRateLimitedError``.
-    """
-
-    def _request(self, verb, path, params=None, files=None, data=None, json=None,
-                 override_request_kwargs=None):
-        kwargs = dict(
-            allow_redirects=False, params=params, files=files, data=data, json=json,
-            timeout=self.timeout,
-            headers={"Accept": "application/json; charset=utf-8", "Api-Key": self.api_key,
-                     "Api-Username": self.api_username},
-        )
-        kwargs.update(override_request_kwargs or {})
-        response = requests.request(verb, self.host + path, **kwargs)
-        if response.status_code == 429:
-            try:
-                wait = int(response.json()["extras"]["wait_seconds"])
-            except (ValueError, KeyError, TypeError):
-                try:
-                    wait = int(response.headers.get("Retry-After", "10") or 10)
-                except ValueError:
-                    wait = 10
-            err = DiscourseRateLimitedError(f"rate limited, retry in {wait}s", response=response)
-            err.retry_after = wait
-            raise err
-        if not response.ok:
-            try:
-                msg = ",".join(response.json()["errors"])
-            except (ValueError, TypeError, KeyError):
-                msg = response.reason or f"{response.status_code}: {response.text}"
-            cls = DiscourseClientError if 400 <= response.status_code < 500 else DiscourseServerError
-            raise cls(msg, response=response)
-        if response.status_code == 302:
-            raise DiscourseError("Unexpected Redirect, invalid api key or host?", response=response)
-        if response.headers.get("content-type") != "application/json; charset=utf-8":
-            if not response.content.strip():
-                return None
-            raise DiscourseError("Invalid Response", response=response)
-        decoded = response.json()
-        if decoded.get("errors") if isinstance(decoded, dict) else False:
-            raise DiscourseError(decoded.get("message") or ",".join(decoded["errors"]),
-                                 response=response)
-        return decoded
-
-
-def make_client(config: DiscourseConfig) -> NoSleepDiscourseClient:
-    key = os.environ.get(config.api_key_env)
-    if not key:
-        raise ConfigError(f"discourse: the environment variable {config.api_key_env} is not set")
-    # (connect, read): pydiscourse's default is no timeout at all.
-    return NoSleepDiscourseClient(config.url, api_username=config.api_username, api_key=key,
-                                  timeout=(5, 30))
 
 
 class Deferred(Exception):
     """A work item is not due yet (rate limit or backoff); it is retried on a later pass."""
-
-
-@dataclass
-class Deferral:
-    until: datetime
-    reason: str        # "rate_limited" | "error"
-    failures: int = 0
 
 
 class ForumAdapter:
@@ -161,15 +96,25 @@ class ForumAdapter:
             g.slug: g for g in runtime.config.groups if g.discourse_category}
         self.categories: dict[str, int] = {}   # group slug -> category id, resolved at start
         self.call_timeout = call_timeout
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self.deferred: dict[str, Deferral] = {}
-        self.gate_until: datetime | None = None
+        self.store = ForumStore(runtime.repo.db)
+        # One key per work item ("poll", "topic:sem:C-3", "reply:12"…); a 429 holds them all,
+        # as the admin API limit is site-wide.
+        self.retries = Retries(Backoff(backoff_base, backoff_max), self.clock)
         self._read_until: datetime | None = None
         # post id -> the marker ending its raw, for the bot's replies read while looking for
         # an earlier attempt's post (a retry after a 429 need not read them again)
         self._markers: dict[int, str | None] = {}
         self.wake = asyncio.Event()
+
+    @property
+    def deferred(self) -> dict[str, Waiting]:
+        """The work items waiting for a retry, with why and until when."""
+        return self.retries.waiting
+
+    @property
+    def gate_until(self) -> datetime | None:
+        """Until when a rate limit holds every request (the last 429's wait)."""
+        return self.retries.held_until
 
     # --- calls -----------------------------------------------------------------------------
     async def _call(self, item: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -177,20 +122,14 @@ class ForumAdapter:
 
         Raises ``Deferred`` while the item waits (429 gate or backoff) and after a 429, a 5xx,
         a timeout or a connection error; a 4xx other than 429 is raised to the caller."""
-        now = self.clock.now()
-        if self.gate_until is not None and now < self.gate_until:
-            raise Deferred(item)
-        waiting = self.deferred.get(item)
-        if waiting is not None and now < waiting.until:
+        if self.retries.wait(item) is not None:
             raise Deferred(item)
         try:
             result = await asyncio.wait_for(asyncio.to_thread(fn, *args, **kwargs),
                                             self.call_timeout)
         except DiscourseRateLimitedError as error:
-            wait = timedelta(seconds=getattr(error, "retry_after", 10))
-            self.gate_until = now + wait
-            failures = waiting.failures if waiting else 0
-            self.deferred[item] = Deferral(now + wait, "rate_limited", failures)
+            asked = timedelta(seconds=getattr(error, "retry_after", DEFAULT_RATE_WAIT))
+            wait = self.retries.failed(item, retry_after=asked)
             log.warning("discourse: rate limited on %s, waiting %ss", item, wait.total_seconds())
             raise Deferred(item) from None
         except DiscourseClientError:
@@ -198,15 +137,12 @@ class ForumAdapter:
         except (DiscourseError, requests.RequestException, TimeoutError, OSError) as error:
             self.fail(item, error)
             raise Deferred(item) from None
-        self.deferred.pop(item, None)
+        self.retries.succeeded(item)
         return result
 
     def fail(self, item: str, error: BaseException) -> None:
-        """Exponential backoff for one work item."""
-        previous = self.deferred.get(item)
-        failures = (previous.failures if previous else 0) + 1
-        delay = min(self.backoff_base * 2 ** (failures - 1), self.backoff_max)
-        self.deferred[item] = Deferral(self.clock.now() + delay, "error", failures)
+        """One more failure of a work item: it backs off (exponentially, capped)."""
+        delay = self.retries.failed(item)
         log.warning("discourse: %s failed (%s: %s); retry in %ss", item,
                     type(error).__name__, str(error)[:200], delay.total_seconds())
 
@@ -234,6 +170,7 @@ class ForumAdapter:
 
     # --- categories ------------------------------------------------------------------------
     async def resolve_categories(self) -> None:
+        """Find each group's category id (by slug or number); a miss is logged and retried."""
         missing = [slug for slug in self.groups if slug not in self.categories]
         if not missing:
             return
@@ -260,10 +197,9 @@ class ForumAdapter:
         """Apply every post newer than the stored cursor, oldest first; the cursor and the
         watermark move only once they all are applied."""
         started = self.clock.now()
-        cursor = int(self.repo.meta(CURSOR_KEY) or 0)
-        topics = self._topic_rows()
-        active_first = [r["first_post_id"] for r in topics.values()
-                        if r["first_post_id"] and not r["closed_at"]]
+        cursor = self.store.last_post_id()
+        active_first = [t.first_post_id for t in self.store.topics().values()
+                        if t.first_post_id and not t.closed_at]
         # Replies in our topics are newer than their first post: no need to page further back.
         floor = max(cursor, min(active_first) if active_first else 0)
         collected: dict[int, dict] = {}
@@ -286,13 +222,9 @@ class ForumAdapter:
         for post_id in sorted(collected):
             applied += self.apply_post(collected[post_id])
         if newest > cursor:
-            self.repo.set_meta(CURSOR_KEY, str(newest))
+            self.store.set_last_post_id(newest)
         self._read_until = started
         return applied
-
-    def _topic_rows(self) -> dict[int, dict]:
-        return {row["topic_id"]: row for row in self.repo.db.query(
-            "select * from forum_topics where topic_id is not null")}
 
     def apply_post(self, post: dict) -> bool:
         """Apply one post (from a poll or a webhook). True if it was a command for us."""
@@ -301,21 +233,19 @@ class ForumAdapter:
         username = str(post.get("username") or "")
         if not username or username.lower() == self.config.api_username.lower():
             return False
-        row = next(iter(self.repo.db.query(
-            "select * from forum_topics where topic_id = ?", [int(post["topic_id"])])), None)
-        if row is None:
+        topic = self.store.topic_by_id(int(post["topic_id"]))
+        if topic is None:
             return False  # not one of our topics
         post_id = int(post["id"])
         reply = forum_text.read_reply(str(post.get("raw") or ""), self.words)
         with self.repo.transaction():
-            self.repo.db.execute(
-                "insert or ignore into forum_posts (post_id, topic_id, proposal, username,"
-                " created_at, kind, read_at) values (?, ?, ?, ?, ?, ?, ?)",
-                [post_id, int(post["topic_id"]), row["proposal"], username, post.get("created_at"),
-                 reply.kind if reply else "discussion", iso(self.clock.now())])
+            self.store.record_post(
+                post_id=post_id, topic_id=int(post["topic_id"]), proposal=topic.proposal,
+                username=username, created_at=post.get("created_at"),
+                kind=reply.kind if reply else "discussion", at=self.clock.now())
         if reply is None:
             return False
-        proposal = self.repo.proposal_by_key(row["proposal"])
+        proposal = self.repo.proposal_by_key(topic.proposal)
         if proposal is None:
             return False
         person = f"forum:{username.lower()}"
@@ -327,9 +257,9 @@ class ForumAdapter:
         event = Inbound(
             event_id=f"{EVENT_PREFIX}{post_id}", sender=person,
             text=forum_text.command_text(reply, proposal, self.engine.prefix),
-            at=at, venue=Venue.FORUM, group=row["group_slug"],
+            at=at, venue=Venue.FORUM, group=topic.group_slug,
         )
-        linked = self.repo.person(row["group_slug"], person)
+        linked = self.repo.person(topic.group_slug, person)
         if not linked or not linked["member"]:
             return self._unlinked(event, username, reply, proposal)
         return self.engine.handle(event)
@@ -342,11 +272,8 @@ class ForumAdapter:
         with self.repo.transaction():
             if not self.repo.claim_event(event.event_id, now):
                 return False
-            told = self.repo.db.execute(
-                "insert or ignore into forum_unlinked (group_slug, person, told_at, post_id)"
-                " values (?, ?, ?, ?)",
-                [group.slug, event.sender, iso(now), int(event.event_id[len(EVENT_PREFIX):])],
-            ).rowcount == 1
+            told = self.store.mark_told_unlinked(group.slug, event.sender, now,
+                                                 int(event.event_id[len(EVENT_PREFIX):]))
             self.repo.audit(at=now, group=group.slug, actor=event.sender, action="forum_unlinked",
                             subject=proposal["key"], detail={"word": reply.word, "told": told},
                             event_id=event.event_id)
@@ -363,13 +290,11 @@ class ForumAdapter:
 
     # --- topics ----------------------------------------------------------------------------
     async def reconcile_topics(self) -> None:
+        """Give every active proposal its topic, and bring existing topics up to date."""
         for slug, category_id in self.categories.items():
             for proposal in self.repo.proposals(slug):
-                row = self.repo.db.execute(
-                    "select 1 from forum_topics where proposal = ? and topic_id is not null",
-                    [proposal["key"]]).fetchone()
                 try:
-                    if row is None:
+                    if not self.store.has_topic(proposal["key"]):
                         if proposal["state"] in ACTIVE:
                             await self.ensure_topic(proposal, category_id)
                     else:
@@ -384,9 +309,7 @@ class ForumAdapter:
         key = proposal["key"]
         item = f"topic:{key}"
         eid = forum_text.external_id(key)
-        self.repo.db.execute(
-            "insert or ignore into forum_topics (proposal, group_slug, external_id) values (?, ?, ?)",
-            [key, proposal["group_slug"], eid])
+        self.store.reserve_topic(key, proposal["group_slug"], eid)
         try:
             found = await self._call(item, self.client._get, f"/t/external_id/{eid}.json",
                                      override_request_kwargs={"allow_redirects": True})
@@ -412,14 +335,9 @@ class ForumAdapter:
         now = self.clock.now()
         group = self.engine.group(proposal["group_slug"])
         with self.repo.transaction():
-            self.repo.db.execute(
-                "update forum_topics set topic_id = ?, first_post_id = ?, body_hash = ?,"
-                " created_at = coalesce(created_at, ?) where proposal = ?",
-                [topic_id, first_post_id, body_hash, iso(now), key])
-            announced = self.repo.db.execute(
-                "update forum_topics set announced_at = ? where proposal = ? and announced_at is null",
-                [iso(now), key]).rowcount
-            if announced:
+            self.store.set_topic(key, topic_id=topic_id, first_post_id=first_post_id,
+                                 body_hash=body_hash, at=now)
+            if self.store.mark_announced(key, now):
                 out = Effects(group)
                 out.announce("ann.forum_topic", subject=key, ref=cooptation.ref(proposal),
                              candidate=proposal["candidate"], url=self.topic_url(topic_id))
@@ -427,9 +345,10 @@ class ForumAdapter:
         return topic_id
 
     def topic_url(self, topic_id: int) -> str:
+        """The address of a topic on the forum, as people open it."""
         return f"{self.config.url}/t/{topic_id}"
 
-    def _first_post(self, group, proposal: dict) -> str:
+    def _first_post(self, group: Group, proposal: dict) -> str:
         room = self.groups[group.slug].matrix_room if group.slug in self.groups else None
         return forum_text.quiet(forum_text.first_post(self.repo, group, proposal, self.words, room))
 
@@ -437,33 +356,29 @@ class ForumAdapter:
         """Rewrite the first post if its text changed; on a final state post the outcome
         once and close the topic once."""
         key = proposal["key"]
-        row = next(iter(self.repo.db.query("select * from forum_topics where proposal = ?", [key])))
-        if row["closed_at"]:
+        topic = self.store.topic(key)
+        if topic is None or topic.closed_at or topic.topic_id is None:
             return
         item = f"refresh:{key}"
         group = self.engine.group(proposal["group_slug"])
         body = self._first_post(group, proposal)
         digest = forum_text.digest(body)
-        if digest != row["body_hash"]:
-            await self._call(item, self.client.update_post, row["first_post_id"], body,
+        if digest != topic.body_hash:
+            await self._call(item, self.client.update_post, topic.first_post_id, body,
                              "status", skip_validations="true")
-            self.repo.db.execute(
-                "update forum_topics set body_hash = ?, updated_at = ? where proposal = ?",
-                [digest, iso(self.clock.now()), key])
+            self.store.set_body_hash(key, digest, self.clock.now())
         if proposal["state"] in ACTIVE:
             return
-        if not row["outcome_post_id"]:
+        if not topic.outcome_post_id:
             body = forum_text.quiet(forum_text.outcome(group, proposal))
             attempt = f"forum:outcome_attempt:{key}"
-            post_id = await self._post_once(item, row["topic_id"], body,
+            post_id = await self._post_once(item, topic.topic_id, body,
                                             forum_text.marker("outcome", key), attempt)
             with self.repo.transaction():
-                self.repo.db.execute("update forum_topics set outcome_post_id = ?"
-                                     " where proposal = ?", [post_id, key])
+                self.store.set_outcome_post(key, post_id)
                 self._forget(attempt)
-        await self._call(item, self.client.update_topic_status, row["topic_id"], "closed", True)
-        self.repo.db.execute("update forum_topics set closed_at = ? where proposal = ?",
-                             [iso(self.clock.now()), key])
+        await self._call(item, self.client.update_topic_status, topic.topic_id, "closed", True)
+        self.store.mark_closed(key, self.clock.now())
 
     # --- posting once ----------------------------------------------------------------------
     async def _post_once(self, item: str, topic_id: int, body: str, tag: str,
@@ -472,18 +387,18 @@ class ForumAdapter:
         attempt made if any, else a new one. ``attempt`` (a meta key, dropped by the caller
         with the id stored) is written before each request, as only the topic can tell what a
         crash or a lost answer left; Discourse's memo of identical API posts lasts 120 s."""
-        if self.repo.meta(attempt):
+        if self.store.attempt_started(attempt):
             found = await self._find_marked(item, topic_id, tag)
             if found is not None:
                 return found
-        self.repo.set_meta(attempt, iso(self.clock.now()))
+        self.store.start_attempt(attempt, self.clock.now())
         posted = await self._call(item, self.client.create_post, forum_text.marked(body, tag),
                                   topic_id=topic_id, skip_validations="true")
         return int(posted["id"])
 
     def _forget(self, attempt: str) -> None:
         """Drop an attempt mark once its post id is stored (or the post is given up)."""
-        self.repo.db.execute("delete from meta where key = ?", [attempt])
+        self.store.end_attempt(attempt)
 
     async def _find_marked(self, item: str, topic_id: int, tag: str) -> int | None:
         """The bot's post in the topic whose raw ends with ``tag`` (newest first), if any.
@@ -529,13 +444,13 @@ class ForumAdapter:
         """The engine's answers to forum commands: one reply per outbox row, in the topic of
         the post it answers, marked with the row's id so that it is made once."""
         for row in self.repo.pending_outbox(("forum",)):
-            found = self._answered_post(row)
-            if found is None:
+            target = self._answered_post(row)
+            if target is None:
                 log.warning("discourse: outbox row %s answers no known post; dropped", row["id"])
                 self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
                 continue
-            topic_id = int(found["topic_id"])
-            body = f"@{found['username']} {forum_text.quiet(row['plain'])}"
+            topic_id = target.topic_id
+            body = f"@{target.username} {forum_text.quiet(row['plain'])}"
             tag = forum_text.marker("outbox", str(row["id"]))
             attempt = f"forum:reply_attempt:{row['id']}"
             try:
@@ -554,14 +469,12 @@ class ForumAdapter:
                 self.repo.mark_sent(row["id"], self.clock.now(), str(post_id))
                 self._forget(attempt)
 
-    def _answered_post(self, row: dict) -> dict | None:
+    def _answered_post(self, row: dict) -> ReplyTarget | None:
         """The topic and author of the forum post an outbox row answers (None: unknown)."""
         source = str(row["reply_to"] or "")
         if not source.startswith(EVENT_PREFIX):
             return None
-        return next(iter(self.repo.db.query(
-            "select topic_id, username from forum_posts where post_id = ?",
-            [int(source[len(EVENT_PREFIX):])])), None)
+        return self.store.reply_target(int(source[len(EVENT_PREFIX):]))
 
     # --- webhook ---------------------------------------------------------------------------
     def webhook_app(self, secret: str) -> web.Application:

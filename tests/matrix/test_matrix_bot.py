@@ -19,7 +19,7 @@ import pytest
 
 nio = pytest.importorskip("nio")
 
-from bot import matrix  # noqa: E402
+from bot import matrix_reading  # noqa: E402
 from bot.clock import ShiftedClock  # noqa: E402
 from commands.messages import CATALOG  # noqa: E402
 
@@ -419,16 +419,16 @@ async def test_an_objection_at_the_start_of_a_long_absence_still_counts(
     most of them read twice. Bob objects first of all; the bot comes back after C-1's
     deadline, reads the whole absence before deciding anything, and C-1 is contested, never
     validated. The proposals in the backlog are applied oldest first, each once."""
-    monkeypatch.setattr(matrix, "HISTORY_PAGE", 5)
-    monkeypatch.setattr(matrix, "HELD_EVENTS", 12)
+    monkeypatch.setattr(matrix_reading, "HISTORY_PAGE", 5)
+    monkeypatch.setattr(matrix_reading, "HELD_EVENTS", 12)
     pages: list[str] = []
-    real_page = matrix.MatrixBot._history_page
+    real_page = matrix_reading.Reader._history_page
 
     async def counted(self, room_id: str, start: str):
         pages.append(start)
         return await real_page(self, room_id, start)
 
-    monkeypatch.setattr(matrix.MatrixBot, "_history_page", counted)
+    monkeypatch.setattr(matrix_reading.Reader, "_history_page", counted)
     # An hour-long window, and a downtime grace longer than the clock's jump: the window
     # must close while the bot is away, not grow back.
     made = await make_world(synapse, matrix_user, tmp_path, monkeypatch, silence_window="1h",
@@ -629,7 +629,7 @@ async def test_a_command_typed_in_a_thread_is_answered_there(world):
 async def test_one_bad_outbox_row_does_not_stop_the_others(world, monkeypatch):
     bot = await world.start_bot()
     bob = world.bob
-    real_send = bot._send
+    real_send = bot.delivery._send
     bad = bot.repo.enqueue(group="sem", venue="room", target="sem", plain="boom", html="boom",
                            mentions=(), reply_to=None, subject=None, at=bot.clock.now())
 
@@ -638,7 +638,7 @@ async def test_one_bad_outbox_row_does_not_stop_the_others(world, monkeypatch):
             raise RuntimeError("a bug in the encryption code, say")
         return await real_send(row)
 
-    monkeypatch.setattr(bot, "_send", send)
+    monkeypatch.setattr(bot.delivery, "_send", send)
     bot.repo.enqueue(group="sem", venue="dm", target=bob.user_id, plain="for bob alone",
                      html="for bob alone", mentions=(), reply_to=None, subject=None,
                      at=bot.clock.now())

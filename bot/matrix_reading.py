@@ -1,0 +1,393 @@
+"""Reading Matrix: the sync loop, the read-back of gaps, undecryptable events, the watermark.
+
+- **Once, in order.** The sync position (``next_batch``) is stored in the database only after
+  every event of its batch went through ``Engine.handle``, which claims each Matrix event id
+  once. A crash mid-batch makes the next start read the batch again, and the events already
+  applied are refused by their stored ids. On a new database the first sync is history, not
+  commands; after a restart it is ``full_state`` (nio keeps no room state across runs).
+- **Downtime is never silence.** A timeline the server cut short (``limited``) is completed
+  from ``/messages`` back to the stored position, however long the absence, and applied
+  oldest first, before the timeline's own events.
+- **The watermark.** ``read_until`` is the moment the last applied sync *started*, minus a
+  small margin (an event stamped just before may still be being written; the bot's and the
+  homeserver's clocks may differ a little), and never past an event still waiting for its
+  room key. Deadlines are decided only up to it, so an objection typed while the bot was
+  down, before the deadline, is read and counted first. The long poll is shortened to end
+  just after the next deadline, so a decision is not late by a whole poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from nio import MegolmEvent, MessageDirection, RoomMemberEvent, RoomMessagesResponse, SyncResponse
+
+from commands.events import Venue
+from commands.render import render
+
+from .config import Config
+from .matrix_events import Addressee, thread_root, timestamp, to_inbound
+from .matrix_rooms import RoomDirectory
+from .matrix_session import (META_SYNC_TOKEN, REQUEST_TIMEOUT, TRANSPORT_ERRORS, MatrixFatal,
+                             Session, describe, server_wait)
+from .retry import Backoff, MonotonicClock, Retries
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+HISTORY_PAGE = 100               # events per /messages page when a gap is read back
+# Gap events kept in memory while a gap is read back (10,000 is a long absence in a busy
+# room); the pages beyond are remembered by their token only, and read again in their turn.
+HELD_EVENTS = 10_000
+# What a gap is read for: commands, undecryptable messages, joins and leaves (reactions and
+# the like would only make the pages longer).
+GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member"]
+UNDECRYPTED_PATIENCE = 600.0     # seconds an undecryptable event waits for its room key
+THREADS_REMEMBERED = 1000        # commands typed in a thread whose answer may still be due
+
+
+def _own_join(events: list, user_id: str) -> int | None:
+    """The index of the bot's last own join among events in time order, or None: in a
+    newly joined group room what came before is history, and commands typed before the bot
+    came are not for it."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if (isinstance(event, RoomMemberEvent) and event.state_key == user_id
+                and event.membership == "join" and event.prev_membership != "join"):
+            return index
+    return None
+
+
+@dataclass
+class _GapPage:
+    """One /messages page of a gap read back: the token it was read from, how many of its
+    events (newest first) belong to the gap, and those events while memory allows."""
+
+    start: str
+    kept: int
+    events: list | None
+
+
+class Reader:
+    """Reads the served rooms into the engine, batch by batch, and says how far it has read.
+    ``on_read`` is called after each batch is applied and its position stored."""
+
+    def __init__(self, config: Config, session: Session, rooms: RoomDirectory, runtime: Runtime,
+                 *, sync_timeout: float, timeline_limit: int, read_margin: timedelta,
+                 backoff: Backoff, on_read: Callable[[], None]) -> None:
+        self.config = config
+        self.session = session
+        self.rooms = rooms
+        self.runtime = runtime
+        self.repo = runtime.repo
+        self.engine = runtime.engine
+        self.clock = runtime.clock
+        self.sync_timeout = sync_timeout
+        self.timeline_limit = timeline_limit
+        self.read_margin = read_margin
+        self.backoff = backoff
+        self.on_read = on_read
+        self.user_id = session.user_id
+        self.addressee = Addressee.for_bot(self.user_id, config.command_prefix)
+        self.read_until: datetime | None = None
+        self._token: str | None = None
+        self._threads: dict[str, str] = {}  # command event id -> its thread root
+        self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
+        self._stopping = False
+
+    def thread_of(self, event_id: str | None) -> str | None:
+        """The thread a command was typed in, to answer it there (None: the main timeline)."""
+        return self._threads.get(event_id) if event_id else None
+
+    def stop(self) -> None:
+        """End the sync loop after the batch under way."""
+        self._stopping = True
+
+    # --- the loop ---------------------------------------------------------------------------
+    async def first_sync(self) -> None:
+        """The first sync after connecting: full state (nio keeps no room state across runs);
+        on a new database what was said before the bot existed is history, not commands."""
+        self._token = self.repo.meta(META_SYNC_TOKEN)
+        self.addressee = Addressee.for_bot(self.user_id, self.config.command_prefix,
+                                           self.session.display_name)
+        response, started = await self._sync(full_state=True, timeout=0)
+        await self._apply(response, started, history=self._token is None)
+
+    async def run(self) -> None:
+        """Sync, apply, store the position; until stopped or cancelled."""
+        retries = Retries(self.backoff, MonotonicClock())
+        while not self._stopping:
+            try:
+                response, started = await self._sync()
+                await self._apply(response, started)
+                await self.rooms.leave_pending()
+                await self.rooms.retry_unresolved()
+                retries.succeeded("batch")
+            except (MatrixFatal, asyncio.CancelledError):
+                raise
+            except Exception:
+                # The position was not stored: the same batch is read again, and what was
+                # already applied is refused by its event id.
+                delay = retries.failed("batch")
+                log.exception("a sync batch failed; reading it again in %.1f s",
+                              delay.total_seconds())
+                await asyncio.sleep(delay.total_seconds())
+
+    def _poll_timeout(self) -> float:
+        """The long poll's length: up to ``sync_timeout``, but ending just after the next
+        instant the engine waits for, so a deadline is decided when it comes.
+
+        A poll that ends there started before it, so it cannot read up to it: the sync after
+        it does, and it does not wait (a second's long poll there made every decision a
+        second late, a last call due two seconds before its deadline nearly missed).
+        """
+        limit = self.sync_timeout
+        now = self.clock.now()
+        try:
+            # Only what lies beyond the watermark: the engine gives the earliest instant of
+            # each kind, and one already read past would hide the next.
+            wakeups = self.engine.wakeups(after=self.read_until)
+        except Exception:
+            log.exception("cannot list the coming deadlines")
+            return limit
+        # While reading is held back (an event waits for its key), a sync cannot move the
+        # watermark past an instant already come: at least a second, or it is a busy loop.
+        floor = 1.0 if self._undecrypted else 0.0
+        for _, at in wakeups:
+            if self.read_until is not None and at <= self.read_until:
+                continue  # read past it already: nothing there waits for reading
+            until = (at + self.read_margin - now).total_seconds() + 0.05
+            limit = min(limit, max(floor, until))
+        return limit
+
+    async def _sync(self, *, full_state: bool = False,
+                    timeout: float | None = None) -> tuple[SyncResponse, datetime]:
+        """One /sync from the stored position, retried until it answers (backing off, or
+        waiting what the homeserver asks)."""
+        client = self.session.client
+        assert client is not None
+        retries = Retries(self.backoff, MonotonicClock())
+        sync_filter = {"room": {"timeline": {"limit": self.timeline_limit}},
+                       "presence": {"not_types": ["*"]}}
+        while True:
+            wait = self._poll_timeout() if timeout is None else timeout
+            started = self.clock.now()
+            # nio skips a response whose next_batch it has seen: make it compare with ours.
+            # A full-state sync after a quiet restart answers the same next_batch; nio must
+            # still take its room state, or nothing can be sent to encrypted rooms.
+            client.next_batch = "" if full_state else (self._token or "")
+            try:
+                response = await asyncio.wait_for(
+                    client.sync(timeout=int(wait * 1000), since=self._token,
+                                full_state=full_state or None, sync_filter=sync_filter),
+                    wait + REQUEST_TIMEOUT)
+            except TRANSPORT_ERRORS as error:
+                delay = retries.failed("sync")
+                log.warning("sync: homeserver unreachable (%s); again in %.1f s",
+                            describe(error), delay.total_seconds())
+            else:
+                if isinstance(response, SyncResponse):
+                    await self.session.share_keys()
+                    return response, started
+                if response.status_code == "M_UNKNOWN_TOKEN":
+                    raise MatrixFatal(f"the homeserver no longer accepts the bot's access token "
+                                      f"({describe(response)})")
+                delay = retries.failed("sync", retry_after=server_wait(response))
+                log.warning("sync failed (%s); again in %.1f s", describe(response),
+                            delay.total_seconds())
+            await asyncio.sleep(delay.total_seconds())
+
+    # --- one batch --------------------------------------------------------------------------
+    async def _apply(self, response: SyncResponse, started: datetime,
+                     history: bool = False) -> None:
+        """Apply one batch, then store its position, then decide what came due."""
+        for room_id, info in response.rooms.invite.items():
+            await self.rooms.on_invite(room_id, info.invite_state)
+        for room_id in response.rooms.leave:
+            self.rooms.on_left(room_id)
+        for room_id, info in response.rooms.join.items():
+            where = self.rooms.where(room_id)
+            if where is None:
+                continue  # a room it does not serve
+            if not history:
+                events = list(info.timeline.events)
+                # In a group room what came before the bot's join is past; in a direct chat
+                # the first message usually comes with the invitation, and it is for the bot.
+                group_room = where[0] is not Venue.DM
+                joined = _own_join(events, self.user_id) if group_room else None
+                if joined is not None:
+                    events = events[joined + 1:]  # a gap, if any, is all before the join
+                elif info.timeline.limited and self._token and info.timeline.prev_batch:
+                    # Applied as it is read back, oldest first, before the timeline's events.
+                    async for event in self._missed(room_id, info.timeline.prev_batch,
+                                                    group_room=group_room):
+                        self._on_event(room_id, where, event)
+                for event in events:
+                    self._on_event(room_id, where, event)
+            self._check_readable(room_id, where)
+        self._retry_undecrypted()
+        self._advance(response.next_batch, started)
+
+    async def _missed(self, room_id: str, prev_batch: str, *,
+                      group_room: bool) -> AsyncIterator[Any]:
+        """Every event the server left out of a limited timeline, oldest first.
+
+        Downtime is never silence, however long: the room is read back page by page from
+        ``prev_batch`` until the stored position, the room's start or (in a group room) the
+        bot's own join, with no cap on how far. Up to ``HELD_EVENTS`` events are kept from
+        the first pages read; older pages are remembered by their token only and read again
+        when their turn comes, so memory stays bounded whatever the backlog. The stored
+        position moves only after the whole batch (gap included) is applied, so no deadline
+        is decided on a room read halfway.
+        """
+        pages: list[_GapPage] = []
+        holding, held = True, 0
+        start = prev_batch
+        while True:
+            page = await self._history_page(room_id, start)
+            if page is None:
+                break
+            chunk = list(page.chunk)  # newest first
+            kept = len(chunk)
+            joined = _own_join(chunk[::-1], self.user_id) if group_room else None
+            if joined is not None:
+                kept = len(chunk) - joined - 1  # what came after the join
+            if kept:
+                holding = holding and held + kept <= HELD_EVENTS
+                pages.append(_GapPage(start, kept, chunk[:kept] if holding else None))
+                held += kept if holding else 0
+            if joined is not None or not chunk or not page.end or page.end == start:
+                break
+            start = page.end
+        if len(pages) > 1:
+            log.info("%s: read %d events missed while away (%d pages)", room_id,
+                     sum(p.kept for p in pages), len(pages))
+        for gap_page in reversed(pages):
+            events = gap_page.events
+            gap_page.events = None  # applied pages need not stay in memory
+            if events is None:
+                again = await self._history_page(room_id, gap_page.start)
+                events = list(again.chunk)[:gap_page.kept] if again is not None else []
+            for event in reversed(events):
+                yield event
+
+    async def _history_page(self, room_id: str, start: str) -> RoomMessagesResponse | None:
+        """One page of the room's history, back from ``start`` to the stored position (the
+        same request gives the same page when a page is read again). None: refused."""
+        client, since = self.session.client, self._token
+        assert client is not None
+        page = await self.session.call("history", lambda: client.room_messages(
+            room_id, start=start, end=since, direction=MessageDirection.back,
+            limit=HISTORY_PAGE, message_filter={"types": GAP_TYPES}))
+        if isinstance(page, RoomMessagesResponse):
+            return page
+        log.warning("cannot read the history of %s (%s): commands sent while the bot was "
+                    "away may be missed", room_id, describe(page))
+        return None
+
+    def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
+        venue, who = where
+        if isinstance(event, MegolmEvent):
+            if timestamp(event.server_timestamp) is None:
+                # No instant to hold the watermark at: waiting for its key would break
+                # the reading of every batch after it.
+                log.warning("skipping %s from %s in %s: its timestamp is not a date",
+                            event.event_id, event.sender, room_id)
+                return
+            if event.sender != self.user_id:
+                log.warning("cannot decrypt %s from %s in %s yet", event.event_id, event.sender,
+                            room_id)
+                self._undecrypted.append((room_id, event, time.monotonic()))
+            return
+        if (venue is Venue.DM and isinstance(event, RoomMemberEvent) and event.state_key == who
+                and event.membership in ("leave", "ban")):
+            self.rooms.person_left(room_id)
+            return
+        inbound = to_inbound(event, self.addressee, venue=venue,
+                             group=who if venue is Venue.ROOM else None)
+        if inbound is None:
+            return
+        root = thread_root(event)
+        if root is not None:
+            # Remember where to answer; bounded: an answer not sent before this many newer
+            # thread commands (or before a restart) goes to the main timeline, as a reply.
+            self._threads[inbound.event_id] = root
+            while len(self._threads) > THREADS_REMEMBERED:
+                self._threads.pop(next(iter(self._threads)))
+        if venue is Venue.DM and inbound.sender == who:
+            self.rooms.person_spoke(who, room_id)  # answer where they spoke
+        try:
+            self.engine.handle(inbound)
+        except sqlite3.Error:
+            raise  # the batch is read again: its position is not stored
+        except Exception:
+            # At most once: an event that cannot be applied is logged and skipped, it does
+            # not hold the whole room back.
+            log.exception("event %s in %s could not be applied", inbound.event_id, room_id)
+
+    def _retry_undecrypted(self) -> None:
+        client = self.session.client
+        if not self._undecrypted or client is None:
+            return
+        waiting = []
+        for room_id, event, since in self._undecrypted:
+            try:
+                decrypted = client.decrypt_event(event)
+            except Exception:
+                decrypted = None
+            where = self.rooms.where(room_id)
+            if decrypted is not None and not isinstance(decrypted, MegolmEvent) and where:
+                self._on_event(room_id, where, decrypted)
+            elif time.monotonic() - since < UNDECRYPTED_PATIENCE:
+                waiting.append((room_id, event, since))
+            else:
+                log.warning("gave up decrypting %s from %s in %s", event.event_id,
+                            event.sender, room_id)
+        self._undecrypted = waiting
+
+    def _advance(self, next_batch: str, started: datetime) -> None:
+        self.repo.set_meta(META_SYNC_TOKEN, next_batch)
+        self._token = next_batch
+        horizon = started - self.read_margin
+        if self._undecrypted:
+            # An event not read yet (no key) must not be overtaken by a deadline decision.
+            oldest = min(event.server_timestamp for _, event, _ in self._undecrypted)
+            held_at = timestamp(oldest - 1)
+            if held_at is not None:
+                horizon = min(horizon, held_at)
+        if self.read_until is None or horizon > self.read_until:
+            self.read_until = horizon
+        self.on_read()
+
+    def _check_readable(self, room_id: str, where: tuple[Venue, str]) -> None:
+        """Without the e2e extra, say once in an encrypted room that the bot cannot read it."""
+        client = self.session.client
+        if self.session.encryption or client is None:
+            return
+        room = client.rooms.get(room_id)
+        if room is None or not room.encrypted:
+            return
+        venue, who = where
+        now = self.clock.now()
+        with self.repo.transaction():
+            if not self.repo.mark_unreadable_notice(room_id, now):
+                return
+            if venue is Venue.ROOM:
+                slug = who
+            else:
+                linked = self.repo.groups_of(who)
+                slug = linked[0] if linked else self.config.groups[0].slug
+            message = render(self.engine.group(slug).lang, "err.encrypted_unreadable",
+                             prefix=self.config.command_prefix)
+            self.repo.enqueue(group=slug, venue=str(venue), target=who, plain=message.plain,
+                              html=message.html, mentions=(), reply_to=None, subject=None,
+                              at=now)
+        log.warning("%s is encrypted and unreadable without the e2e extra; said so there once",
+                    room_id)

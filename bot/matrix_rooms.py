@@ -1,0 +1,231 @@
+"""Which Matrix rooms the bot serves: each group's room, and one direct chat per known person.
+
+- **Group rooms** are configured by alias or id; aliases are resolved at start (a known room
+  is used while an alias cannot be resolved, and unresolved aliases are tried again every
+  minute). The bot joins them by itself after its first sync, or as soon as it is invited.
+- **Invitations** to anything else are accepted only for a direct chat from a known person (a
+  representative of a member, or a role holder); every other invitation is declined.
+- **Direct chats** are remembered per person in the database: the one the person last spoke
+  in, or one the bot opens on first need. A chat someone else joined is no longer private,
+  and one the person left is left too: the next message opens a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from nio import JoinResponse, RoomCreateResponse, RoomPreset, RoomResolveAliasResponse
+
+from commands.context import Clock
+from commands.events import Venue
+from storage.repository import Repository
+
+from .config import Config
+from .matrix_events import read_invite
+from .matrix_session import Session, Transient, describe, is_transient, server_wait
+
+log = logging.getLogger(__name__)
+
+RESOLVE_EVERY = 60.0  # seconds between attempts at aliases that could not be resolved
+
+
+class RoomDirectory:
+    """The rooms one bot account serves, and the joins, invitations and leaves that change them."""
+
+    def __init__(self, config: Config, session: Session, repo: Repository, clock: Clock) -> None:
+        self.config = config
+        self.session = session
+        self.repo = repo
+        self.clock = clock
+        self._group_rooms: dict[str, str] = {}    # group slug -> room id
+        self._room_groups: dict[str, str] = {}    # room id -> group slug
+        self._unresolved: dict[str, str] = {}     # group slug -> alias not resolved yet
+        self._joined: set[str] = set()            # rooms joined by this run
+        self._to_leave: list[str] = []            # direct chats their person left
+        self._resolved_at = time.monotonic()
+
+    @property
+    def user_id(self) -> str:
+        """The bot's own Matrix ID."""
+        return self.session.user_id
+
+    # --- group rooms ----------------------------------------------------------------------
+    async def find(self) -> None:
+        """Each group's room id (aliases resolved), before the first sync reads them."""
+        self._resolved_at = time.monotonic()
+        for group in self.config.groups:
+            if not group.matrix_room:
+                log.warning("group %s has no matrix_room: its announcements wait in the outbox",
+                            group.slug)
+                continue
+            await self._place_group(group.slug, group.matrix_room)
+
+    async def join_missing(self) -> None:
+        """Join the groups' rooms the bot is not in yet. After the first sync, so that on a new
+        database nothing said after the join is taken for history."""
+        client = self.session.client
+        assert client is not None
+        for slug, room_id in list(self._group_rooms.items()):
+            if room_id in client.rooms or room_id in self._joined:
+                continue
+            await self._join_group_room(slug, room_id)
+
+    async def _join_group_room(self, slug: str, room_id: str) -> None:
+        client = self.session.client
+        assert client is not None
+        group = self.config.group(slug)
+        # Joining by alias lets the homeserver find a room that lives on another server.
+        target = group.matrix_room if group and group.matrix_room else room_id
+        response = await self.session.call(f"join {target}", lambda: client.join(target))
+        if isinstance(response, JoinResponse):
+            self._joined.add(room_id)
+            log.info("group %s: joined %s", slug, target)
+        else:
+            log.warning("group %s: cannot join %s yet (%s); invite %s there", slug, target,
+                        describe(response), self.user_id)
+
+    async def _place_group(self, slug: str, room: str) -> str | None:
+        """Resolve the group's room (alias or id) and remember it."""
+        client = self.session.client
+        assert client is not None
+        room_id = room
+        if room.startswith("#"):
+            resolved = await self.session.call(f"resolve {room}",
+                                               lambda: client.room_resolve_alias(room))
+            if isinstance(resolved, RoomResolveAliasResponse):
+                room_id = resolved.room_id
+            else:
+                stored = [r["room_id"] for r in self.repo.matrix_rooms("group")
+                          if r["group_slug"] == slug]
+                if not stored:
+                    self._unresolved[slug] = room
+                    log.warning("group %s: cannot resolve %s (%s); trying again later", slug,
+                                room, describe(resolved))
+                    return None
+                room_id = stored[-1]
+                log.warning("group %s: cannot resolve %s now; using its known room %s", slug,
+                            room, room_id)
+        self._unresolved.pop(slug, None)
+        self.repo.set_group_room(slug, room_id, self.clock.now())
+        self._group_rooms[slug] = room_id
+        self._room_groups = {r: s for s, r in self._group_rooms.items()}
+        return room_id
+
+    async def _resolve_pending(self) -> None:
+        for slug, alias in list(self._unresolved.items()):
+            room_id = await self._place_group(slug, alias)
+            client = self.session.client
+            if room_id and client is not None and room_id not in client.rooms:
+                await self._join_group_room(slug, room_id)
+
+    async def retry_unresolved(self) -> None:
+        """Try the aliases not resolved yet again, at most once a minute."""
+        if self._unresolved and time.monotonic() - self._resolved_at > RESOLVE_EVERY:
+            self._resolved_at = time.monotonic()
+            await self._resolve_pending()
+
+    def group_room(self, slug: str) -> str | None:
+        """The room id of a group's room, once known."""
+        return self._group_rooms.get(slug)
+
+    # --- which room is what ---------------------------------------------------------------
+    def where(self, room_id: str) -> tuple[Venue, str] | None:
+        """(ROOM, group slug) for a group's room, (DM, person) for a direct chat, else None."""
+        if room_id in self._room_groups:
+            return Venue.ROOM, self._room_groups[room_id]
+        row = self.repo.matrix_room(room_id)
+        if row and row["kind"] == "dm" and row["left_at"] is None:
+            return Venue.DM, row["person"]
+        return None
+
+    def room_of(self, venue: str, target: str) -> str | None:
+        """The room an outbox row for ``venue`` ("room" or "dm") and ``target`` goes to, if
+        one is known (nothing is opened here)."""
+        return self.group_room(target) if venue == "room" else self.repo.dm_room(target)
+
+    def _known(self, person: str) -> bool:
+        """Represents a member of a configured group, or holds a role in one (the engine's
+        own rule for whose direct messages it answers)."""
+        linked = set(self.repo.groups_of(person))
+        return any(g.slug in linked or any(self.repo.has_role(g.slug, person, role)
+                                           for role in ("admin", "core", "registrar"))
+                   for g in self.config.groups)
+
+    # --- invitations and leaves -----------------------------------------------------------
+    async def on_invite(self, room_id: str, invite_state: list) -> None:
+        """Join a group's room or a known person's direct chat; decline anything else."""
+        client = self.session.client
+        assert client is not None
+        invite = read_invite(self.user_id, invite_state)
+        if room_id not in self._room_groups and self._unresolved:
+            await self._resolve_pending()  # the alias may exist by now
+        if room_id in self._room_groups:
+            response = await self.session.call("join", lambda: client.join(room_id))
+            if isinstance(response, JoinResponse):
+                self._joined.add(room_id)
+            log.info("joined %s, group %s's room, on invitation (%s)", room_id,
+                     self._room_groups[room_id], type(response).__name__)
+            return
+        if invite is not None and invite.is_direct and self._known(invite.inviter):
+            response = await self.session.call("join", lambda: client.join(room_id))
+            if isinstance(response, JoinResponse):
+                self.repo.add_dm_room(invite.inviter, room_id, self.clock.now())
+                log.info("direct chat with %s: %s", invite.inviter, room_id)
+            return
+        log.info("declining an invitation to %s from %s: not a configured room, nor a direct "
+                 "chat from a known person", room_id, invite.inviter if invite else "?")
+        await self.session.call("decline", lambda: client.room_leave(room_id))
+
+    def on_left(self, room_id: str) -> None:
+        """The bot is no longer in ``room_id`` (kicked, or it left)."""
+        where = self.where(room_id)
+        if where and where[0] is Venue.DM:
+            self.repo.leave_matrix_room(room_id, self.clock.now())
+        elif where:
+            log.warning("the bot is no longer in group %s's room %s: invite it back",
+                        where[1], room_id)
+
+    def person_left(self, room_id: str) -> None:
+        """The person left their direct chat: forget it, and leave it at the end of the batch;
+        the next message to them opens a new one."""
+        self.repo.leave_matrix_room(room_id, self.clock.now())
+        self._to_leave.append(room_id)
+
+    def person_spoke(self, person: str, room_id: str) -> None:
+        """The person wrote in this direct chat: answer them there from now on."""
+        if self.repo.dm_room(person) != room_id:
+            self.repo.add_dm_room(person, room_id, self.clock.now())
+
+    async def leave_pending(self) -> None:
+        """Leave the direct chats their person left."""
+        while self._to_leave and self.session.client is not None:
+            room_id = self._to_leave.pop()
+            client = self.session.client
+            await self.session.call("leave", lambda: client.room_leave(room_id))
+
+    # --- direct chats the bot opens ------------------------------------------------------
+    async def direct_chat(self, person: str) -> str | None:
+        """The person's direct chat, opened on first need; None when it cannot be opened.
+        Raises ``Transient`` when the homeserver failed in a way that should pass."""
+        client = self.session.client
+        assert client is not None
+        room_id = self.repo.dm_room(person)
+        room = client.rooms.get(room_id) if room_id else None
+        if room is not None and room.member_count > 2:
+            # Someone else is (or was invited) in it: it is not private any more.
+            log.warning("%s is no longer a private chat with %s; opening another", room_id, person)
+            self.repo.leave_matrix_room(room_id, self.clock.now())
+            room_id = None
+        if room_id is not None:
+            return room_id
+        created = await client.room_create(is_direct=True, invite=[person],
+                                           preset=RoomPreset.trusted_private_chat)
+        if isinstance(created, RoomCreateResponse):
+            self.repo.add_dm_room(person, created.room_id, self.clock.now())
+            log.info("opened a direct chat with %s: %s", person, created.room_id)
+            return created.room_id
+        if is_transient(created):
+            raise Transient(describe(created), server_wait(created))
+        log.warning("cannot open a direct chat with %s (%s)", person, describe(created))
+        return None
