@@ -35,3 +35,20 @@ class Store:
             params.extend(states)
         where = f"where {' and '.join(clauses)}" if clauses else ""
         return self._all(f"select * from {table} {where} order by group_slug, number", params)
+
+    # Writes straight to the connection, like the reads: sqlite-utils' table helpers look the
+    # table up and check the row first, which costs more than the write itself. Column names
+    # come from this code, never from user input.
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        cursor = self.db.conn.execute(f"insert into {table} ({columns}) values ({marks})",
+                                      list(row.values()))
+        return int(cursor.lastrowid or 0)
+
+    def _update(self, table: str, key_column: str, key: Any, fields: dict[str, Any]) -> None:
+        if not fields:
+            return
+        assignments = ", ".join(f"{column} = ?" for column in fields)
+        self.db.conn.execute(f"update {table} set {assignments} where {key_column} = ?",
+                             [*fields.values(), key])

@@ -13,7 +13,7 @@ from .timestamps import iso
 class Mandates(Store):
     # --- tasks (mandates) -------------------------------------------------------------------
     def insert_task(self, row: dict) -> None:
-        self.db["tasks"].insert(row)
+        self._insert("tasks", row)
 
     def task(self, group: str, number: int) -> dict | None:
         return self._one("select * from tasks where group_slug = ? and number = ?", [group, number])
@@ -32,7 +32,7 @@ class Mandates(Store):
         )
 
     def update_task(self, key: str, **fields: Any) -> None:
-        self.db["tasks"].update(key, fields)
+        self._update("tasks", "key", key, fields)
 
     # --- task history, acks and absences -------------------------------------------------
     def add_task_event(self, *, task: str, at: datetime, actor: str, kind: str,

@@ -81,7 +81,7 @@ class People(Store):
             " and end_at is null",
             [start, group, slug],
         )
-        self.db["member_periods"].insert({
+        self._insert("member_periods", {
             "group_slug": group, "member": slug, "status": status, "start_at": start,
             "end_at": None, "proposal": proposal, "coopted_by": coopted_by, "actor": actor,
         })

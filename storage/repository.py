@@ -48,6 +48,13 @@ class Repository(People, Mandates):
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
         migrate(self.db)
+        # Autocommit outside transaction(): a write made outside one is durable at once.
+        # With the driver's default, such a write opened an implicit transaction that every
+        # later transaction() joined as a mere savepoint, so nothing was committed until some
+        # helper happened to commit: a crash could lose what had already been announced.
+        if self.db.conn.in_transaction:
+            self.db.conn.commit()
+        self.db.conn.isolation_level = None
 
     def close(self) -> None:
         self.db.close()
@@ -110,7 +117,7 @@ class Repository(People, Mandates):
 
     # --- proposals ------------------------------------------------------------------------
     def insert_proposal(self, row: dict) -> None:
-        self.db["proposals"].insert(row)
+        self._insert("proposals", row)
 
     def proposal(self, group: str, number: int) -> dict | None:
         return self._one(
@@ -140,7 +147,7 @@ class Repository(People, Mandates):
         )
 
     def update_proposal(self, key: str, **fields: Any) -> None:
-        self.db["proposals"].update(key, fields)
+        self._update("proposals", "key", key, fields)
 
     # --- objections and supports ---------------------------------------------------------
     def objections(self, proposal: str, *, active_only: bool = False) -> list[dict]:
@@ -156,10 +163,10 @@ class Repository(People, Mandates):
         )
 
     def add_objection(self, row: dict) -> None:
-        self.db["objections"].insert(row)
+        self._insert("objections", row)
 
     def update_objection(self, objection_id: int, **fields: Any) -> None:
-        self.db["objections"].update(objection_id, fields)
+        self._update("objections", "id", objection_id, fields)
 
     def supports(self, proposal: str) -> list[dict]:
         return self._all("select * from supports where proposal = ? order by at", [proposal])
@@ -233,7 +240,7 @@ class Repository(People, Mandates):
     def audit(self, *, at: datetime, group: str | None, actor: str, action: str,
               subject: str | None = None, detail: dict | None = None,
               event_id: str | None = None) -> None:
-        self.db["audit"].insert({
+        self._insert("audit", {
             "at": iso(at), "group_slug": group, "actor": actor, "action": action,
             "subject": subject, "detail": json.dumps(detail or {}, ensure_ascii=False),
             "event_id": event_id,
@@ -250,15 +257,13 @@ class Repository(People, Mandates):
     def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,
                 mentions: tuple[str, ...], reply_to: str | None, subject: str | None,
                 at: datetime) -> int:
-        table = self.db["outbox"]
-        table.insert({
+        return self._insert("outbox", {
             "group_slug": group, "venue": venue, "target": target, "plain": plain,
             "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,
             "subject": subject, "txn_id": f"coopbot-{uuid.uuid4().hex}",
             "created_at": iso(at), "sent_at": None, "attempts": 0, "last_error": None,
             "remote_id": None,
         })
-        return int(table.last_pk)
 
     def pending_outbox(self, venues: tuple[str, ...] | None = None) -> list[dict]:
         if venues:

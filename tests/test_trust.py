@@ -319,3 +319,24 @@ def test_a_suspended_objector_can_still_withdraw(harness):
     # …but a suspended member's person may not withdraw what is not theirs
     rows = harness.say(DAN, "!withdraw C-1 proposal")
     assert "is 'suspended'" in rows[0]["plain"]
+
+
+# --- nothing is lost on a crash ---------------------------------------------------------------
+
+def test_writes_are_on_disk_when_they_return_even_outside_a_transaction(harness):
+    import sqlite3
+
+    # A write outside transaction() (an import, an adapter's bookkeeping) must not leave an
+    # open transaction that every later command would only join, never commit.
+    harness.repo.add_member({"group_slug": "sem", "slug": "bees", "name": "Bees",
+                             "name_key": "bees", "status": "active",
+                             "admitted_at": iso(harness.clock.now()), "coopted_by": None,
+                             "proposal": None, "origin": "import"}, actor="import")
+    harness.say(ALICE, PROPOSE)
+    other = sqlite3.connect(harness.database)  # another process, or the disk after a crash
+    try:
+        assert other.execute("select count(*) from proposals").fetchone()[0] == 1
+        assert other.execute("select count(*) from member_periods where member = 'bees'"
+                             ).fetchone()[0] == 1
+    finally:
+        other.close()
