@@ -29,7 +29,7 @@ class ConfigError(Exception):
     """A problem in the configuration file, worded for the person who edits it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundingMember:
     slug: str
     name: str
@@ -132,7 +132,8 @@ class _Loader:
     """Reads the parsed TOML, collecting every problem before raising them together."""
 
     def __init__(self, raw_text: str, name: str, path: Path | None) -> None:
-        self.lines = raw_text.splitlines()
+        self.raw_text = raw_text
+        self._lines: list[str] | None = None
         self.name = name
         self.path = path
         self.problems: list[str] = []
@@ -144,6 +145,9 @@ class _Loader:
 
     def _line_of(self, key: str, section: str, index: int) -> int | None:
         """Best effort: the line of ``key =`` inside the index-th ``[section]`` block."""
+        if self._lines is None:  # split only when a problem needs its line: big files are big
+            self._lines = self.raw_text.splitlines()
+        self.lines = self._lines
         start, end = 0, len(self.lines)
         if section:
             header = re.compile(rf"^\s*\[\[?\s*{re.escape(section)}\s*\]\]?")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Founder:
     """A founding member: its slug, its name and the people (``@alice:example.org``,
     ``forum:alice``) who represent it."""

@@ -18,6 +18,7 @@ is followed by an eligible decider (``decisions.follow_decision``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import defaultdict, deque
@@ -83,11 +84,17 @@ class Engine:
 
     def seed(self) -> None:
         """Founders, representatives and roles from the config; the database wins for anything
-        that was changed by command (rows are only ever inserted here, never overwritten)."""
+        that was changed by command (rows are only ever inserted here, never overwritten).
+        A group whose definition did not change since the last start is not read again (a
+        digest of it is kept), so a start costs what changed, not every founder of every group."""
         now = self.clock.now()
         with self.repo.transaction():
             for definition in self._definitions.values():
                 slug = definition.slug
+                digest = _digest(definition)
+                if self.repo.meta(f"seeded:{slug}") == digest:
+                    continue
+                self.repo.set_meta(f"seeded:{slug}", digest)
                 self.repo.ensure_group(slug, definition.name, now)
                 for founder in definition.founders:
                     added = self.repo.add_member({
@@ -108,8 +115,9 @@ class Engine:
                             self.repo.audit(at=now, group=slug, actor="config",
                                             action="role_seeded", subject=person,
                                             detail={"role": role})
-        for slug in self._definitions:
-            self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
+        with self.repo.transaction():  # one commit; each group in its own savepoint
+            for slug in self._definitions:
+                self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
 
     def _upgrade(self, slug: str, now: datetime) -> None:
         """Bring what older versions stored up to today's rules (idempotent, and cheap when
@@ -415,3 +423,13 @@ class Engine:
         out = Effects(group)
         decisions.extend_for_downtime(self.repo, group, out, row, last, now)
         out.flush(self.repo, now)
+
+
+def _digest(definition: GroupDefinition) -> str:
+    """What seeding reads of a group's definition, as one hash."""
+    described = {
+        "name": definition.name,
+        "founders": [(f.slug, f.name, list(f.people)) for f in definition.founders],
+        "roles": {role: list(people) for role, people in sorted(definition.roles().items())},
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
