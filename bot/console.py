@@ -119,10 +119,12 @@ class Console:
     def deliver(self) -> None:
         """Print what the outbox holds, then mark it sent."""
         repo = self.runtime.repo
-        for row in repo.pending_outbox(("room", "dm")):
-            header = f"[room {row['target']}]" if row["venue"] == "room" else f"[dm {row['target']}]"
-            self.out.write(f"{header}\n{row['plain']}\n\n")
-            repo.mark_sent(row["id"], self.clock.now(), remote_id="console")
+        with repo.transaction():  # one commit for what one line made the bot say
+            for row in repo.pending_outbox(("room", "dm")):
+                header = f"[room {row['target']}]" if row["venue"] == "room" \
+                    else f"[dm {row['target']}]"
+                self.out.write(f"{header}\n{row['plain']}\n\n")
+                repo.mark_sent(row["id"], self.clock.now(), remote_id="console")
         self.out.flush()
 
     # --- controls -------------------------------------------------------------------------

@@ -52,6 +52,6 @@ class Runtime:
 
     def close(self) -> None:
         try:
-            self.engine.heartbeat()
+            self.engine.heartbeat(force=True)
         finally:
             self.repo.close()

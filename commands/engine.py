@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 BOT = "coopbot"
 MAX_INPUT_CHARS = 4000
-NAME_KEYS = "2"  # the version of commands.parsing.name_key the stored keys follow
+NAME_KEYS = "2"
+HEARTBEAT_EVERY = timedelta(seconds=10)  # far below any downtime_grace worth having  # the version of commands.parsing.name_key the stored keys follow
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
 
@@ -57,6 +58,7 @@ class Engine:
         self.prefix = prefix
         self._definitions = {g.slug: g for g in groups}
         self._recent: dict[str, deque[datetime]] = defaultdict(deque)
+        self._alive_noted: datetime | None = None
 
     # --- groups ------------------------------------------------------------------------
     @property
@@ -405,8 +407,15 @@ class Engine:
                       key=lambda item: item[1])
 
     # --- downtime -------------------------------------------------------------------------
-    def heartbeat(self) -> None:
-        self.repo.set_meta("alive_at", iso(self.clock.now()))
+    def heartbeat(self, *, force: bool = False) -> None:
+        """Note that the bot is alive (``recover_downtime`` measures an outage from it). At
+        most every ``HEARTBEAT_EVERY`` of clock time, unless ``force``d (at a clean stop): a
+        disk write per command would cost more than the command."""
+        now = self.clock.now()
+        if force or self._alive_noted is None or now - self._alive_noted >= HEARTBEAT_EVERY \
+                or now < self._alive_noted:
+            self.repo.set_meta("alive_at", iso(now))
+            self._alive_noted = now
 
     def recover_downtime(self) -> None:
         """At start: windows that lost more than ``downtime_grace`` to our absence grow back."""
