@@ -41,7 +41,9 @@ class Wakeups:
 
     def sync(self) -> None:
         """Hold one job at the database's next wakeup, or none (idempotent)."""
-        wakeups = self.engine.wakeups()
+        # Only what is still to come: an item that is due but waits (a source not read yet,
+        # a row that keeps failing) is retried at the heartbeat, not in a busy loop.
+        wakeups = self.engine.wakeups(after=self.clock.now())
         if not wakeups:
             if self.scheduler.get_job(NEXT_JOB) is not None:
                 self.scheduler.remove_job(NEXT_JOB)

@@ -157,6 +157,7 @@ def host_grant_admin(repo: Repository, group: Group, person: str, now: datetime)
             raise HostRefusal(f"{person} represents {member['name']}, which is "
                               f"{member['status']}: an admin must be in good standing")
         repo.set_role(group.slug, person, "admin", True, "host", now)
+        repo.forget_task_wakeups(group.slug)  # a new admin answers for tasks of the role
         repo.audit(at=now, group=group.slug, actor="host", action="role_granted",
                    subject=person, detail={"role": "admin", "by": "coopbot grant-admin"})
         out = Effects(group)

@@ -112,7 +112,7 @@ def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: d
         return
     move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
           decided_at=iso(now), decided_by=BOT)
-    member_slug = admit(repo, group, proposal, now, BOT, None)
+    member_slug = admit(repo, group, out, proposal, now, BOT, None)
     proposer = repo.member(group.slug, proposal["proposer_member"])
     out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
                  candidate=proposal["candidate"],
@@ -175,11 +175,15 @@ def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: 
                  deadline=group.when(new_deadline))
 
 
-def admit(repo: Repository, group: Group, proposal: dict, now: datetime, actor: str,
-          event_id: str | None) -> str:
+def admit(repo: Repository, group: Group, out: Effects, proposal: dict, now: datetime,
+          actor: str, event_id: str | None) -> str:
     """The candidate becomes an active member, coopted by the proposer's member. Called after
     ``name_taken`` found no active or suspended twin: an organisation that had left comes back
-    in its own row (its earlier admission stays in its history), any other is new."""
+    in its own row (its earlier admission stays in its history), any other is new.
+
+    A new member is expected to give feedback, and a returning one gives its people back their
+    standing (roles included): the group's tasks compute their next step again, and a
+    returning member's people may be deciders again."""
     key = name_key(proposal["candidate"])
     departed = [m for m in repo.members_by_name_key(group.slug, key) if m["status"] == "left"]
     if departed:
@@ -200,6 +204,10 @@ def admit(repo: Repository, group: Group, proposal: dict, now: datetime, actor: 
                detail={"proposal": proposal["key"], "coopted_by": proposal["proposer_member"],
                        "readmitted": bool(departed)},
                event_id=event_id)
+    repo.forget_task_wakeups(group.slug)
+    if departed:
+        for contested in repo.proposals(group.slug, (State.CONTESTED.value,)):
+            follow_decision(repo, group, out, contested, now, event_id)
     return slug
 
 

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 BOT = "coopbot"
 MAX_INPUT_CHARS = 4000
 NAME_KEYS = "2"
+TASK_HINTS = "1"  # the version of how tasks.next_step_at is computed
 HEARTBEAT_EVERY = timedelta(seconds=10)  # far below any downtime_grace worth having  # the version of commands.parsing.name_key the stored keys follow
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
@@ -98,7 +99,12 @@ class Engine:
                     continue
                 self.repo.set_meta(f"seeded:{slug}", digest)
                 self.repo.ensure_group(slug, definition.name, now)
+                # Settings or role holders in the file may have changed: every running task
+                # of the group computes its next step again.
+                self.repo.forget_task_wakeups(slug)
                 for founder in definition.founders:
+                    if self._founder_twin(slug, founder, now):
+                        continue
                     added = self.repo.add_member({
                         "group_slug": slug, "slug": founder.slug, "name": founder.name,
                         "name_key": name_key(founder.name), "status": "active",
@@ -118,8 +124,31 @@ class Engine:
                                             action="role_seeded", subject=person,
                                             detail={"role": role})
         with self.repo.transaction():  # one commit; each group in its own savepoint
+            if self.repo.meta("task_hints") != TASK_HINTS:  # computed by another version
+                self.repo.set_meta("task_hints", TASK_HINTS)
+                self.repo.forget_task_wakeups(None)
             for slug in self._definitions:
                 self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
+
+    def _founder_twin(self, slug: str, founder, now: datetime) -> bool:
+        """A founder new to the database whose name an active or suspended member already
+        bears (one name, one member): not added; the admins are told once."""
+        if self.repo.member(slug, founder.slug) is not None:
+            return False
+        twins = [m for m in self.repo.members_by_name_key(slug, name_key(founder.name))
+                 if m["status"] in ("active", "suspended")]
+        if not twins:
+            return False
+        if not self.repo.meta(f"founder_twin:{slug}:{founder.slug}"):
+            self.repo.set_meta(f"founder_twin:{slug}:{founder.slug}", iso(now))
+            self.repo.audit(at=now, group=slug, actor="config", action="founder_twin",
+                            subject=founder.slug, detail={"member": twins[0]["slug"]})
+            out = Effects(self.group(slug))
+            out.announce("ann.founder_twin", name=founder.name, slug=founder.slug,
+                         member=twins[0]["name"], member_slug=twins[0]["slug"],
+                         admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
+            out.flush(self.repo, now)
+        return True
 
     def _upgrade(self, slug: str, now: datetime) -> None:
         """Bring what older versions stored up to today's rules (idempotent, and cheap when
@@ -348,10 +377,15 @@ class Engine:
         """Run one item's work in its own transaction. If it fails, roll it back, log it,
         tell the group's admins once (until it succeeds again), and go on: it stays due and
         is retried at the next pass. One bad row never stops the bot or its start."""
+        outer = self.repo.db.conn.in_transaction
         try:
             with self.repo.transaction():
                 result = work()
         except Exception:
+            if outer and not self.repo.db.conn.in_transaction:
+                # SQLite rolled the whole pass back (disk full, I/O error): not this item's
+                # fault, and going on would commit the rest piecemeal. Stop the pass.
+                raise
             log.exception("could not process %s; retried at the next pass", item)
             self._report_failure(item, slug)
             return 0
@@ -437,7 +471,7 @@ class Engine:
 def _digest(definition: GroupDefinition) -> str:
     """What seeding reads of a group's definition, as one hash."""
     described = {
-        "name": definition.name,
+        "name": definition.name, "settings": dict(sorted(definition.settings.items())),
         "founders": [(f.slug, f.name, list(f.people)) for f in definition.founders],
         "roles": {role: list(people) for role, people in sorted(definition.roles().items())},
     }

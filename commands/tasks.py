@@ -293,8 +293,9 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     if not words:
         raise CommandError("err.missing_args", syntax=ctx.usage)
     first = fold(words[0]).replace("’", "'")
-    # An absence moves the stall clocks of what the caller answers for.
-    ctx.repo.forget_task_wakeups(ctx.group.slug, ctx.caller)
+    # An absence moves the stall clocks of what the caller answers for, in every group (an
+    # absence is the person's, not the group's).
+    ctx.repo.forget_task_wakeups(None, ctx.caller)
     if first in _OFF_WORDS and len(words) == 1:
         if not ctx.repo.end_away(ctx.caller, ctx.now):
             raise CommandError("err.not_away")

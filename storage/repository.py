@@ -224,17 +224,20 @@ class Repository(People, Mandates):
                 found[purpose] = from_iso(row["at"])
         return found
 
-    def forget_task_wakeups(self, group: str, person: str | None = None) -> None:
-        """Ask for the next step of a group's running tasks to be computed again (all of
-        them, or those ``person`` leads and the tasks of a role): who answers for them, their
-        absences or the group's settings changed."""
-        if person is None:
-            self.db.execute("update tasks set next_step_at = null where group_slug = ?"
-                            " and state in ('open', 'feedback')", [group])
-        else:
-            self.db.execute("update tasks set next_step_at = null where group_slug = ?"
-                            " and state in ('open', 'feedback') and (lead = ? or role is not null)",
-                            [group, person])
+    def forget_task_wakeups(self, group: str | None, person: str | None = None) -> None:
+        """Ask for the next step of running tasks to be computed again: a group's (all of
+        them), or, for ``person``, those they lead and the tasks of a role, in one group or
+        (``group`` None) in all. Who answers for them, their absences or the group's settings
+        changed."""
+        clauses, params = ["state in ('open', 'feedback')"], []
+        if group is not None:
+            clauses.append("group_slug = ?")
+            params.append(group)
+        if person is not None:
+            clauses.append("(lead = ? or role is not null)")
+            params.append(person)
+        self.db.execute(f"update tasks set next_step_at = null where {' and '.join(clauses)}",
+                        params)
 
     # --- audit ----------------------------------------------------------------------------
     def audit(self, *, at: datetime, group: str | None, actor: str, action: str,

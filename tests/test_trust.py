@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from bot.config import parse
+from commands.events import Inbound, Venue
 from commands.legitimacy import deciders
 from commands.parsing import name_key
 from commands.settings import ProposalRules
@@ -340,3 +342,128 @@ def test_writes_are_on_disk_when_they_return_even_outside_a_transaction(harness)
                              ).fetchone()[0] == 1
     finally:
         other.close()
+
+# --- found in review: what moves a task's next step, a founder twin, a readmission ---------
+# (tests written by the reviewer, kept as regression tests)
+
+def nudges(rows, person):
+    return [r for r in rows if r["target"] == person and "Reminder" in r["plain"]]
+
+
+# A config-file change of the ladder settings at restart leaves next_step_at stale.
+def test_a_config_file_change_at_restart_moves_the_task_ladder(tmp_path):
+    h = Harness(str(tmp_path / "a.db"))
+    h.say(ALICE, '!mandate @bob:example.org "Prepare the general assembly"')
+    h.advance("1m")                      # the pass stores next_step_at = now + 7d
+    # the host lowers stall_after in the file and restarts
+    text = BASE_CONFIG.replace('reopen_grace = "24h"', 'reopen_grace = "24h"\nstall_after = "1d"')
+    h.config = parse(text.format(database=h.database, language="en", min_supporters=0,
+                                 charter="[]"))
+    h.restart()
+    assert h.engine.group("sem").settings.stall_after == timedelta(days=1)
+    rows = h.advance("2d")               # 2 days of stall, stall_after 1d: step 1 is due
+    h.close()
+    assert nudges(rows, BOB), "nudge due after 1d of stall was not sent (hint still +7d)"
+
+
+# `!away off` in one group ends the absence everywhere, but resets hints in that group only.
+TWO_GROUPS = BASE_CONFIG + """
+[[groups]]
+slug = "b2"
+name = "Second"
+language = "en"
+admins = ["@alice:example.org"]
+core = ["@alice:example.org", "@bob:example.org"]
+
+[[groups.members]]
+slug = "dewey"
+name = "Dewey ASBL"
+matrix = ["@alice:example.org"]
+
+[[groups.members]]
+slug = "transition"
+name = "Réseau Transition"
+matrix = ["@bob:example.org"]
+"""
+
+
+def say_in(h, group, person, text):
+    event = Inbound(event_id=f"$b2{h.clock.now().timestamp()}{text}", sender=person, text=text,
+                    at=h.clock.now(), venue=Venue.ROOM, group=group, mentions=())
+    h.engine.handle(event)
+    return h.sent()
+
+
+def test_away_off_moves_the_ladders_of_every_group(tmp_path):
+    h = Harness(str(tmp_path / "b.db"))
+    h.config = parse(TWO_GROUPS.format(database=h.database, language="en", min_supporters=0,
+                                       charter="[]"))
+    h.restart()
+    say_in(h, "b2", ALICE, '!mandate @bob:example.org "Second group task"')
+    say_in(h, "b2", BOB, "!away until " + (h.clock.now() + timedelta(days=40)).date().isoformat())
+    h.advance("1m")                      # b2:T-1 next_step_at ~ +47d
+    h.advance("1d")
+    h.say(BOB, "!away off")              # in the sem room: ends the absence everywhere
+    rows = h.advance("8d")               # ~7d of active time since: step 1 is due
+    h.close()
+    assert nudges(rows, BOB), "b2:T-1 nudge due but its hint was not reset"
+
+
+# A founder added to the config is seeded as a twin of an existing member.
+def test_a_founder_added_to_the_config_never_makes_a_twin(tmp_path):
+    h = Harness(str(tmp_path / "c.db"))
+    h.say(ALICE, '!propose "Repair Together" fixes things')
+    h.advance("6d")
+    assert h.state(1) == "validated"
+    text = BASE_CONFIG + '\n[[groups.members]]\nslug = "repair"\nname = "repair-together."\n'
+    h.config = parse(text.format(database=h.database, language="en", min_supporters=0,
+                                 charter="[]"))
+    h.restart()
+    active = [m for m in h.repo.members("sem", "active") if m["name_key"] == "repairtogether"]
+    h.close()
+    assert len(active) == 1, f"two active members of one name: {[m['slug'] for m in active]}"
+
+
+# A readmission by the clock (or by !resolve accept) changes who may decide other contested
+#    proposals, but follow_decision / the hint reset only run after ADMIN/moves_deciders commands.
+def test_a_readmission_by_the_clock_reassigns_a_decision(tmp_path):
+    h = Harness(str(tmp_path / "d.db"))
+    h.say(ALICE, "!member leave transition")        # Bob (core) loses good standing
+    h.say(DAN, '!propose "Green Coop" good people')
+    h.say(ALICE, "!object C-1 not convinced")         # deciders: nobody (Alice objects, Bob out)
+    assert h.proposal(1)["no_decider_at"]
+    h.say(CAROL, '!propose "Réseau Transition" they are back')
+    h.sent()
+    rows = h.advance("5d1m")                          # C-2 validated: transition readmitted
+    assert h.state(2) == "validated"
+    decide = [t for t in h.repo.tasks("sem") if t["origin"] == "decide"][0]
+    p1 = h.proposal(1)
+    h.close()
+    assert decide["lead"] == BOB and not p1["no_decider_at"], (
+        f"Decide on C-1 still led by {decide['lead']}, no_decider_at={p1['no_decider_at']}; "
+        f"Bob told: {[r['plain'][:60] for r in rows if r['target'] == BOB]}")
+
+
+def test_an_item_that_keeps_failing_does_not_make_the_scheduler_spin(tmp_path):
+    import asyncio
+
+    from bot.scheduler import Wakeups
+
+    h = Harness(str(tmp_path / "e.db"))
+    h.say(ALICE, '!propose "Repair Together" fixes things')
+    h.repo.db.execute("update proposals set rules = '{' where number = 1")   # one bad row
+    h.advance("6d")                                   # fails, is reported, stays due
+
+    async def check() -> None:
+        async def on_due() -> None:
+            pass
+        wakeups = Wakeups(h.engine, h.clock, on_due)
+        wakeups.start()
+        try:
+            job = wakeups.scheduler.get_job("next")
+            assert job is None or job.next_run_time > h.clock.now()
+        finally:
+            wakeups.shutdown()
+
+    asyncio.run(check())
+    h.close()

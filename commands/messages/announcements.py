@@ -38,6 +38,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Ik kan {item} niet verwerken; ik probeer het regelmatig opnieuw en de rest gaat door. Admins, het logboek van de bot zegt waarom: {admins}",
         "en": "I cannot process {item}; I keep retrying and everything else goes on. Admins, the bot's log says why: {admins}",
     },
+    "ann.founder_twin": {
+        "fr": "Le fichier de configuration nomme un membre fondateur {name} ({slug}), mais {member} ({member_slug}) porte déjà ce nom : il n'a pas été ajouté (un nom, un membre). Admins, corrigez le fichier : {admins}",
+        "nl": "Het configuratiebestand noemt een stichtend lid {name} ({slug}), maar {member} ({member_slug}) draagt die naam al: het is niet toegevoegd (één naam, één lid). Admins, pas het bestand aan: {admins}",
+        "en": "The config file names a founding member {name} ({slug}), but {member} ({member_slug}) already bears that name: it was not added (one name, one member). Admins, please fix the file: {admins}",
+    },
     "ann.host_granted_admin": {
         "fr": "L'hébergeur du bot a rendu le rôle admin à {person} : le groupe n'avait plus aucun admin en règle.",
         "nl": "De beheerder van de bot heeft {person} opnieuw de rol admin gegeven: de groep had geen admin in orde meer.",
