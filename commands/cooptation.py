@@ -65,7 +65,8 @@ def parse_proposal(body: str) -> dict[str, Any]:
         fields["rationale"] = first.strip().lstrip(":—–-").strip()
         lines = tail.splitlines()
     else:
-        first, _, tail = body.strip().partition("\n")
+        # An empty first line is an empty name, not a cue to read the next line as one.
+        first, _, tail = body.lstrip(" \t").partition("\n")
         first = first.strip()
         for separator in _SEPARATORS:
             if separator in first:

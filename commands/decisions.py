@@ -165,9 +165,12 @@ def extend_for_downtime(repo: Repository, group: Group, out: Effects, proposal: 
     lost = min(deadline, now) - max(created, downtime_start)
     if lost <= group.settings.downtime_grace:
         return
-    new_deadline = deadline + lost
+    # Back after the deadline, the lost time counts from the return: an extension that ended
+    # in the past would decide at once, over a window nobody could use.
+    new_deadline = max(deadline, now) + lost
+    shift = int((new_deadline - deadline).total_seconds())
     repo.update_proposal(proposal["key"], **deadline_fields(group, proposal, new_deadline),
-                         extended_by=int(proposal["extended_by"] or 0) + int(lost.total_seconds()))
+                         extended_by=int(proposal["extended_by"] or 0) + shift)
     repo.audit(at=now, group=group.slug, actor=BOT, action="extended", subject=proposal["key"],
                detail={"downtime_seconds": int(lost.total_seconds()), "deadline": iso(new_deadline)})
     out.announce("ann.extended", subject=proposal["key"], ref=ref(proposal),

@@ -21,6 +21,11 @@ _MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-z0-9.\-]+(?::\d+)?$", re.IGNOREC
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# Characters Unicode calls letters that show as blank space (the Hangul fillers): removed
+# like the format characters, or "Repair\u3164Together" would be a second candidate.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
 def fold(text: str) -> str:
     """Lowercase without accents: the key for command words and choices."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -35,13 +40,15 @@ def name_key(name: str) -> str:
     ``"Répair-Together"`` are one name. Empty when the name has no letter or digit."""
     composed = unicodedata.normalize("NFKC", name).casefold()
     decomposed = unicodedata.normalize("NFKD", composed)
-    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] in "LN")
+    return "".join(ch for ch in decomposed
+                   if unicodedata.category(ch)[0] in "LN" and ch not in _BLANK_LETTERS)
 
 
 def clean_name(name: str) -> str:
     """A name as shown and stored: invisible format characters removed (they would make two
     names look alike), runs of spaces made one."""
-    visible = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    visible = "".join(ch for ch in name
+                      if unicodedata.category(ch) != "Cf" and ch not in _BLANK_LETTERS)
     return re.sub(r"\s+", " ", visible).strip()
 
 

@@ -467,3 +467,32 @@ def test_an_item_that_keeps_failing_does_not_make_the_scheduler_spin(tmp_path):
 
     asyncio.run(check())
     h.close()
+
+
+# --- found by the stateful test ------------------------------------------------------------------
+
+def test_an_empty_first_line_is_an_empty_name_not_the_next_label(harness):
+    before = everything(harness)
+    rows = harness.say(ALICE, "!propose \nwhy: they fix things")
+    assert "name of the proposed organisation is missing" in rows[0]["plain"]
+    assert everything(harness) == before
+
+
+def test_hangul_fillers_make_no_second_candidate(harness):
+    harness.say(ALICE, PROPOSE)
+    rows = harness.say(DAN, '!propose "Repair\u3164Together" again')
+    assert "already proposed" in rows[0]["plain"] or "C-1" in rows[0]["plain"]
+    assert "is missing" in harness.say(DAN, '!propose "\u3164" x')[0]["plain"]
+
+
+def test_back_after_the_deadline_the_lost_time_counts_from_the_return(harness):
+    harness.say(ALICE, PROPOSE)
+    harness.engine.heartbeat(force=True)
+    harness.clock.advance(timedelta(days=5) - timedelta(hours=2))  # down 2 h before the deadline
+    harness.engine.heartbeat(force=True)
+    harness.clock.advance(timedelta(hours=12))                      # back 10 h after it
+    harness.engine.recover_downtime()
+    deadline = from_iso(harness.proposal(1)["deadline"])
+    assert deadline == harness.clock.now() + timedelta(hours=2)
+    assert harness.advance("1m") == [] or harness.state(1) == "open"
+    assert harness.state(1) == "open"
