@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .machine import IllegalMove, Machine
+
 
 class State(StrEnum):
     OPEN = "open"
@@ -56,16 +58,12 @@ TRANSITIONS: dict[tuple[State, Transition], State] = {
     (State.CONTESTED, Transition.NAME_TAKEN): State.REJECTED,
 }
 
-ACTIVE = frozenset({State.OPEN, State.CONTESTED})
-FINAL = frozenset(State) - ACTIVE
+PROPOSALS: Machine[State, Transition] = Machine(State, TRANSITIONS)
+FINAL = PROPOSALS.finals
+ACTIVE = frozenset(State) - FINAL
 
-
-class IllegalTransition(Exception):
-    """A code path tried a move the table does not allow: a bug, never user input."""
+IllegalTransition = IllegalMove  # a code path tried a move the table does not allow
 
 
 def next_state(state: State | str, transition: Transition) -> State:
-    try:
-        return TRANSITIONS[(State(state), transition)]
-    except KeyError:
-        raise IllegalTransition(f"{transition} is not allowed from {state}") from None
+    return PROPOSALS.next(state, transition)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .machine import IllegalMove, Machine
+
 
 class TaskState(StrEnum):
     OPEN = "open"
@@ -71,16 +73,13 @@ def restarts_clock(state: TaskState | str, move: TaskMove) -> bool:
         return False
     return move in RESTARTS_CLOCK
 
-ACTIVE_TASK = frozenset({TaskState.OPEN, TaskState.FEEDBACK})
-FINAL_TASK = frozenset(TaskState) - ACTIVE_TASK
 
+TASKS: Machine[TaskState, TaskMove] = Machine(TaskState, TASK_TRANSITIONS)
+FINAL_TASK = TASKS.finals
+ACTIVE_TASK = frozenset(TaskState) - FINAL_TASK
 
-class IllegalTaskMove(Exception):
-    """A code path tried a move the table does not allow: a bug, never user input."""
+IllegalTaskMove = IllegalMove  # a code path tried a move the table does not allow
 
 
 def next_task_state(state: TaskState | str, move: TaskMove) -> TaskState:
-    try:
-        return TASK_TRANSITIONS[(TaskState(state), move)]
-    except KeyError:
-        raise IllegalTaskMove(f"{move} is not allowed from {state}") from None
+    return TASKS.next(state, move)
