@@ -6,9 +6,10 @@ its audit rows and the outbound messages are written in one transaction. A refus
 back whatever the executor wrote and queues the refusal instead.
 
 Due work (deadlines, last calls) is read from the database, never from timers: the
-scheduler only wakes the engine up, and the engine decides what is due. Each due item is
-decided in its own transaction and its own ``try``: one bad row is logged, retried at the
-next pass and reported once to the admins, and never stops the others, the loop or a start.
+scheduler only wakes the engine up, and the engine decides what is due, found by index. Each
+due item is decided in its own savepoint and its own ``try`` (a pass commits once): one bad
+row is logged, retried at the next pass and reported once to the admins, and never stops the
+others, the loop or a start.
 
 Two invariants are checked after every command that could break them, whatever it did: after
 an admin command, the group still has an admin in good standing (``legitimacy``); after a
@@ -44,9 +45,9 @@ log = logging.getLogger(__name__)
 
 BOT = "coopbot"
 MAX_INPUT_CHARS = 4000
-NAME_KEYS = "2"
-TASK_HINTS = "1"  # the version of how tasks.next_step_at is computed
-HEARTBEAT_EVERY = timedelta(seconds=10)  # far below any downtime_grace worth having  # the version of commands.parsing.name_key the stored keys follow
+NAME_KEYS = "2"     # the version of commands.parsing.name_key the stored keys follow
+TASK_HINTS = "1"    # the version of how a task's next_step_at is computed
+HEARTBEAT_EVERY = timedelta(seconds=10)  # far below any downtime_grace worth having
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
 
@@ -216,6 +217,7 @@ class Engine:
             return ProposalRules.from_texts(merged, group.charter)
         except ValueError:  # a value stored before ranges existed: today's rules instead
             return ProposalRules.of(group.settings, group.charter)
+
     # --- inbound ---------------------------------------------------------------------------
     def handle(self, event: Inbound) -> bool:
         """Apply one message addressed to the bot. Returns False if it was not a command for
