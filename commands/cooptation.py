@@ -186,7 +186,7 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     })
     was = proposal["state"]
     move(ctx.repo, proposal, Transition.OBJECT, ctx.now, ctx.caller, ctx.event.event_id,
-          reason=reason)
+         reason=reason)
     ctx.out.reply("ok.objection", ref=ref(proposal))
     cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
     if was == State.OPEN:
@@ -279,7 +279,7 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
             return
     transition = Transition.ACCEPT if accept else Transition.REJECT
     move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
-          decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
+         decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
     member_slug = admit(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.caller,
                         ctx.event.event_id) if accept else None
     followup.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,

@@ -82,7 +82,7 @@ def withdraw_objection(repo: Repository, group: Group, out: Effects, proposal: d
     if proposal["state"] == State.CONTESTED and not repo.objections(proposal["key"], active_only=True):
         deadline = max(from_iso(proposal["deadline"]), now + rules_of(group, proposal).reopen_grace)
         move(repo, proposal, Transition.LAST_OBJECTION_WITHDRAWN, now, actor, event_id,
-              **deadline_fields(group, proposal, deadline))
+             **deadline_fields(group, proposal, deadline))
         followup.close_for_proposal(repo, group, proposal, "reopened", now, actor, event_id)
         out.announce("ann.reopened", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], deadline=group.when(deadline))
@@ -102,7 +102,7 @@ def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: d
     if len(supporters) < needed:
         reason = f"{len(supporters)}/{needed} supports"
         move(repo, proposal, Transition.DEADLINE_UNSUPPORTED, now, BOT, None,
-              decided_at=iso(now), decided_by=BOT, decision_reason=reason)
+             decided_at=iso(now), decided_by=BOT, decision_reason=reason)
         out.announce("ann.lapsed", subject=proposal["key"], ref=ref(proposal),
                      candidate=proposal["candidate"], needed=needed, count=len(supporters))
         return
@@ -111,7 +111,7 @@ def decide_at_deadline(repo: Repository, group: Group, out: Effects, proposal: d
         lapse_name_taken(repo, group, out, proposal, taken, now, BOT, None)
         return
     move(repo, proposal, Transition.DEADLINE_SILENT, now, BOT, None,
-          decided_at=iso(now), decided_by=BOT)
+         decided_at=iso(now), decided_by=BOT)
     member_slug = admit(repo, group, out, proposal, now, BOT, None)
     proposer = repo.member(group.slug, proposal["proposer_member"])
     out.announce("ann.validated", subject=proposal["key"], ref=ref(proposal),
@@ -135,7 +135,7 @@ def lapse_name_taken(repo: Repository, group: Group, out: Effects, proposal: dic
     comes back only by ``!member reinstate``)."""
     reason = f"already a member: {member['slug']} ({member['status']})"
     move(repo, proposal, Transition.NAME_TAKEN, now, actor, event_id,
-          decided_at=iso(now), decided_by=BOT, decision_reason=reason)
+         decided_at=iso(now), decided_by=BOT, decision_reason=reason)
     followup.close_for_proposal(repo, group, proposal, "resolved", now, actor, event_id)
     out.announce("ann.lapsed_name_taken", subject=proposal["key"], ref=ref(proposal),
                  candidate=proposal["candidate"], member=member["name"], slug=member["slug"],

@@ -292,7 +292,7 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: dict, step: 
         people = [p for p in responsible(repo, task) if not is_away(repo, p, now)]
         for person in people:
             tell(out, person, "dm.nudge", why=_why(repo, group, task, now), step=step.number,
-                  **common)
+                 **common)
         return people
     escalate_to = responsible(repo, task) if task["origin"] == "decide" \
         else active_holders(repo, group.slug, "core")
@@ -470,11 +470,11 @@ def assign_decision(repo: Repository, group: Group, out: Effects, proposal: dict
     if fallback and task["lead"] not in fallback:
         previous, lead = task["lead"], fallback[0]
         move(repo, task, TaskMove.HANDOVER, now, BOT, event_id, person=lead,
-              detail={"from": previous, "why": "eligibility"}, lead=lead,
-              role=role or "admin")
+             detail={"from": previous, "why": "eligibility"}, lead=lead,
+             role=role or "admin")
         if eligible:
             tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task["title"],
-                  proposal=proposal_ref)
+                 proposal=proposal_ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
     repo.update_task(task["key"], next_step_at=None)
     return task
@@ -492,4 +492,4 @@ def close_for_proposal(repo: Repository, group: Group, proposal: dict, outcome: 
         note = text(group.lang, f"task.closed_{outcome}", ref=proposal_ref)
         closing = TaskMove.DONE if outcome == "resolved" else TaskMove.CANCEL
         move(repo, task, closing, now, actor, event_id, note=note,
-              closed_at=iso(now), closed_by=actor, close_reason=note)
+             closed_at=iso(now), closed_by=actor, close_reason=note)

@@ -172,7 +172,7 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
     _not_a_contested_decision(ctx, task)
     note = args.get("note")
     move(ctx.repo, task, TaskMove.DONE, ctx.now, ctx.caller, ctx.event.event_id, note=note,
-          closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=note)
+         closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=note)
     ctx.out.reply("ok.task_done", ref=ref(task))
     ctx.out.announce("ann.task_done", subject=task["key"], ref=ref(task), title=task["title"],
                      by=ctx.caller, note=text(ctx.lang, "task.note_suffix", note=note) if note else "")
@@ -185,7 +185,7 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
     _not_a_contested_decision(ctx, task)
     reason = args["reason"]
     move(ctx.repo, task, TaskMove.DROP, ctx.now, ctx.caller, ctx.event.event_id, note=reason,
-          closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=reason)
+         closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=reason)
     ctx.out.reply("ok.task_dropped", ref=ref(task))
     ctx.out.announce("ann.task_dropped", subject=task["key"], ref=ref(task), title=task["title"],
                      by=ctx.caller, reason=reason)
@@ -210,7 +210,7 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
                                proposal=f"C-{decision['number']}",
                                people=", ".join(eligible) or "-")
     move(ctx.repo, task, TaskMove.HANDOVER, ctx.now, ctx.caller, ctx.event.event_id,
-          person=new, detail={"from": previous}, lead=new, role=role)
+         person=new, detail={"from": previous}, lead=new, role=role)
     ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
     params = {"ref": ref(task), "title": task["title"], "by": ctx.caller,
               "due": due_suffix(ctx.group, from_iso(task["due"])),
@@ -238,7 +238,7 @@ def snooze(ctx: Context, args: dict[str, Any]) -> None:
                            max=ctx.group.span(limit))
     until = ctx.now + delta
     move(ctx.repo, task, TaskMove.SNOOZE, ctx.now, ctx.caller, ctx.event.event_id,
-          note=iso(until), snoozed_until=iso(until))
+         note=iso(until), snoozed_until=iso(until))
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.snoozed", ref=ref(task), until=ctx.group.when(until),
                   next=ctx.group.when(step.at) if step else "-")
@@ -252,7 +252,7 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     if not deliverable:
         raise CommandError("err.feedback_required", syntax=ctx.usage)
     move(ctx.repo, task, TaskMove.REQUEST_FEEDBACK, ctx.now, ctx.caller, ctx.event.event_id,
-          note=deliverable, feedback_text=deliverable)
+         note=deliverable, feedback_text=deliverable)
     until = ctx.now + ctx.group.settings.feedback_window
     ctx.out.reply("ok.feedback_requested", ref=ref(task), until=ctx.group.when(until))
     ctx.out.announce("ann.feedback_requested", subject=task["key"], ref=ref(task),
@@ -276,7 +276,7 @@ def ack(ctx: Context, args: dict[str, Any]) -> None:
         "event_id": ctx.event.event_id,
     })
     move(ctx.repo, task, TaskMove.ACK, ctx.now, ctx.caller, ctx.event.event_id, note=comment,
-          person=ctx.caller, detail={"member": member["slug"], "new": new})
+         person=ctx.caller, detail={"member": member["slug"], "new": new})
     expected, acked = feedback_tally(ctx.repo, task)
     ctx.out.reply("ok.acked" if new else "ok.ack_updated", ref=ref(task),
                   count=len(acked & set(expected)), expected=len(expected))
