@@ -196,6 +196,9 @@ class _Loader:
         bot = dict(self.table(data.get("bot", {}), "bot"))
         self.strings(bot, ("database", "command_prefix"), "bot", "bot")
         database = str(bot.get("database", "coopbot.db"))
+        if not database or any(ch in database for ch in "\x00\n\r"):
+            self.problem("bot.database", "a file name (no NUL or line break)", "bot")
+            database = "coopbot.db"
         if self.path is not None and not Path(database).is_absolute():
             database = str((self.path.parent / database).resolve())
         prefix = str(bot.get("command_prefix", "!"))
