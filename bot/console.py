@@ -188,7 +188,7 @@ class Console:
 
     def _known_people(self) -> list[str]:
         repo = self.runtime.repo
-        people = {row["person"] for row in repo.persons(self.group)}
+        people = {row.person for row in repo.persons(self.group)}
         for role in ("admin", "core", "registrar"):
             people.update(repo.holders(self.group, role))
         return sorted(p for p in people if p.startswith("@"))
@@ -199,7 +199,7 @@ class Console:
         for person in self._known_people():
             row = repo.person(self.group, person)
             roles = [r for r in ("admin", "core", "registrar") if repo.has_role(self.group, person, r)]
-            member = row["member"] if row and row["member"] else "no member"
+            member = row.member if row and row.member else "no member"
             lines.append(f"  {person}: {member}" + (f" ({', '.join(roles)})" if roles else ""))
         self._note("\n".join(lines))
 

@@ -256,11 +256,11 @@ class ForumAdapter:
             at = max(at, forum_text.parse_time(str(post["updated_at"])))
         event = Inbound(
             event_id=f"{EVENT_PREFIX}{post_id}", sender=person,
-            text=forum_text.command_text(reply, proposal, self.engine.prefix),
+            text=forum_text.command_text(reply, proposal.ref, self.engine.prefix),
             at=at, venue=Venue.FORUM, group=topic.group_slug,
         )
         linked = self.repo.person(topic.group_slug, person)
-        if not linked or not linked["member"]:
+        if not linked or not linked.member:
             return self._unlinked(event, username, reply, proposal)
         return self.engine.handle(event)
 
@@ -275,7 +275,7 @@ class ForumAdapter:
             told = self.store.mark_told_unlinked(group.slug, event.sender, now,
                                                  int(event.event_id[len(EVENT_PREFIX):]))
             self.repo.audit(at=now, group=group.slug, actor=event.sender, action="forum_unlinked",
-                            subject=proposal["key"], detail={"word": reply.word, "told": told},
+                            subject=proposal.key, detail={"word": reply.word, "told": told},
                             event_id=event.event_id)
             if told:
                 registrars = self.repo.holders(group.slug, "registrar")
@@ -284,7 +284,7 @@ class ForumAdapter:
                           registrars=", ".join(registrars) or "-")
                 for registrar in registrars:
                     out.dm(registrar, "dm.forum_unlinked", user=username.lower(), word=reply.word,
-                           ref=cooptation.ref(proposal), candidate=proposal["candidate"])
+                           ref=cooptation.ref(proposal), candidate=proposal.candidate)
                 out.flush(self.repo, now)
         return True
 
@@ -294,22 +294,22 @@ class ForumAdapter:
         for slug, category_id in self.categories.items():
             for proposal in self.repo.proposals(slug):
                 try:
-                    if not self.store.has_topic(proposal["key"]):
-                        if proposal["state"] in ACTIVE:
+                    if not self.store.has_topic(proposal.key):
+                        if proposal.state in ACTIVE:
                             await self.ensure_topic(proposal, category_id)
                     else:
                         await self.refresh_topic(proposal)
                 except Deferred:
                     continue
                 except DiscourseClientError as error:
-                    self.fail(f"topic:{proposal['key']}", error)
+                    self.fail(f"topic:{proposal.key}", error)
 
     async def ensure_topic(self, proposal: dict, category_id: int) -> int:
         """The proposal's topic id: found by external_id, or created, then stored."""
-        key = proposal["key"]
+        key = proposal.key
         item = f"topic:{key}"
         eid = forum_text.external_id(key)
-        self.store.reserve_topic(key, proposal["group_slug"], eid)
+        self.store.reserve_topic(key, proposal.group_slug, eid)
         try:
             found = await self._call(item, self.client._get, f"/t/external_id/{eid}.json",
                                      override_request_kwargs={"allow_redirects": True})
@@ -324,7 +324,7 @@ class ForumAdapter:
             first_post_id = int(first or (found.get("post_stream") or {}).get("stream", [0])[0])
             body_hash = None  # unknown: the next refresh rewrites it
         else:
-            group = self.engine.group(proposal["group_slug"])
+            group = self.engine.group(proposal.group_slug)
             body = self._first_post(group, proposal)
             created = await self._call(
                 item, self.client.create_post, body, category_id=category_id,
@@ -333,14 +333,14 @@ class ForumAdapter:
             topic_id, first_post_id = int(created["topic_id"]), int(created["id"])
             body_hash = forum_text.digest(body)
         now = self.clock.now()
-        group = self.engine.group(proposal["group_slug"])
+        group = self.engine.group(proposal.group_slug)
         with self.repo.transaction():
             self.store.set_topic(key, topic_id=topic_id, first_post_id=first_post_id,
                                  body_hash=body_hash, at=now)
             if self.store.mark_announced(key, now):
                 out = Effects(group)
                 out.announce("ann.forum_topic", subject=key, ref=cooptation.ref(proposal),
-                             candidate=proposal["candidate"], url=self.topic_url(topic_id))
+                             candidate=proposal.candidate, url=self.topic_url(topic_id))
                 out.flush(self.repo, now)
         return topic_id
 
@@ -355,19 +355,19 @@ class ForumAdapter:
     async def refresh_topic(self, proposal: dict) -> None:
         """Rewrite the first post if its text changed; on a final state post the outcome
         once and close the topic once."""
-        key = proposal["key"]
+        key = proposal.key
         topic = self.store.topic(key)
         if topic is None or topic.closed_at or topic.topic_id is None:
             return
         item = f"refresh:{key}"
-        group = self.engine.group(proposal["group_slug"])
+        group = self.engine.group(proposal.group_slug)
         body = self._first_post(group, proposal)
         digest = forum_text.digest(body)
         if digest != topic.body_hash:
             await self._call(item, self.client.update_post, topic.first_post_id, body,
                              "status", skip_validations="true")
             self.store.set_body_hash(key, digest, self.clock.now())
-        if proposal["state"] in ACTIVE:
+        if proposal.state in ACTIVE:
             return
         if not topic.outcome_post_id:
             body = forum_text.quiet(forum_text.outcome(group, proposal))

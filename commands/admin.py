@@ -69,7 +69,7 @@ def _show(ctx: Context) -> None:
     for key in SETTINGS:
         changed = ""
         if key in stored:
-            changed = text(ctx.lang, "config.changed", by=stored[key]["changed_by"])
+            changed = text(ctx.lang, "config.changed", by=stored[key].changed_by)
         lines.append(render(ctx.lang, "config.line", key=key, value=ctx.group.settings.text(key),
                             changed=changed))
     holders = {role: ", ".join(ctx.repo.holders(ctx.group.slug, role)) or "-"
@@ -88,9 +88,9 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.role_unchanged", person=person, role=role_label,
                            state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
     member = ctx.repo.linked_member(ctx.group.slug, person)
-    if grant and member and member["status"] != "active":
-        raise CommandError("err.person_inactive", person=person, member=member["name"],
-                           status=text(ctx.lang, f"member.{member['status']}"))
+    if grant and member and member.status != "active":
+        raise CommandError("err.person_inactive", person=person, member=member.name,
+                           status=text(ctx.lang, f"member.{member.status}"))
     ctx.repo.set_role(ctx.group.slug, person, role_name, grant, "command", ctx.now)
     ctx.audit("role_granted" if grant else "role_revoked", person, role=role_name)
     ctx.out.confirm("ok.done")
@@ -101,36 +101,36 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
 def link(ctx: Context, args: dict[str, Any]) -> None:
     """!link @person|forum:username member-slug."""
     person, member = args["person"], args["member"]
-    ctx.repo.link_person(ctx.group.slug, person, member["slug"], "command", ctx.now)
-    ctx.audit("linked", person, member=member["slug"])
+    ctx.repo.link_person(ctx.group.slug, person, member.slug, "command", ctx.now)
+    ctx.audit("linked", person, member=member.slug)
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member["name"])
+    ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member.name)
 
 
 def unlink(ctx: Context, args: dict[str, Any]) -> None:
     """!unlink @person|forum:username."""
     person = args["person"]
     row = ctx.repo.person(ctx.group.slug, person)
-    if not row or not row["member"]:
+    if not row or not row.member:
         raise CommandError("err.not_linked", person=person)
     ctx.repo.link_person(ctx.group.slug, person, None, "command", ctx.now)
-    ctx.audit("unlinked", person, member=row["member"])
-    member = ctx.repo.member(ctx.group.slug, row["member"])
+    ctx.audit("unlinked", person, member=row.member)
+    member = ctx.repo.member(ctx.group.slug, row.member)
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.unlinked", by=ctx.caller, person=person,
-                     member=member["name"] if member else row["member"])
+                     member=member.name if member else row.member)
 
 
 def member(ctx: Context, args: dict[str, Any]) -> None:
     """!member suspend|leave|reinstate member-slug: its persons lose (or regain) their rights."""
     row, status = args["member"], _STATUS_FOR[args["verb"]]
     label = text(ctx.lang, f"member.{status}")
-    if row["status"] == status:
-        raise CommandError("err.member_unchanged", member=row["name"], status=label)
-    ctx.repo.set_member_status(ctx.group.slug, row["slug"], status, ctx.now, ctx.caller)
-    ctx.audit("member_status", row["slug"], previous=row["status"], status=status)
+    if row.status == status:
+        raise CommandError("err.member_unchanged", member=row.name, status=label)
+    ctx.repo.set_member_status(ctx.group.slug, row.slug, status, ctx.now, ctx.caller)
+    ctx.audit("member_status", row.slug, previous=row.status, status=status)
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.member_status", by=ctx.caller, member=row["name"], status=label)
+    ctx.out.announce("ann.member_status", by=ctx.caller, member=row.name, status=label)
 
 
 def lang(ctx: Context, args: dict[str, Any]) -> None:
@@ -153,9 +153,9 @@ def host_grant_admin(repo: Repository, group: Group, person: str, now: datetime)
             raise HostRefusal(f"group {group.slug} still has an admin in good standing "
                               f"({', '.join(admins)}): ask them (!role grant admin {person})")
         member = repo.linked_member(group.slug, person)
-        if member is not None and member["status"] != "active":
-            raise HostRefusal(f"{person} represents {member['name']}, which is "
-                              f"{member['status']}: an admin must be in good standing")
+        if member is not None and member.status != "active":
+            raise HostRefusal(f"{person} represents {member.name}, which is "
+                              f"{member.status}: an admin must be in good standing")
         repo.set_role(group.slug, person, "admin", True, "host", now)
         repo.forget_task_wakeups(group.slug)  # a new admin answers for tasks of the role
         repo.audit(at=now, group=group.slug, actor="host", action="role_granted",

@@ -10,6 +10,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from storage.repository import Repository
+from storage.rows import Member
 
 from .errors import CommandError
 from .events import Inbound, Venue
@@ -129,20 +130,20 @@ class Context:
     def lang(self) -> str:
         return self.group.lang
 
-    def caller_member(self) -> dict | None:
+    def caller_member(self) -> Member | None:
         """The active member the caller represents, or None."""
         member = self.repo.linked_member(self.group.slug, self.caller)
-        return member if member and member["status"] == "active" else None
+        return member if member and member.status == "active" else None
 
-    def require_representative(self) -> dict:
+    def require_representative(self) -> Member:
         """The caller's active member, or the refusal that tells them why not: their
         organisation is suspended or left, or they represent none."""
         member = self.repo.linked_member(self.group.slug, self.caller)
-        if member and member["status"] == "active":
+        if member and member.status == "active":
             return member
         if member:
-            raise CommandError("err.member_inactive", member=member["name"],
-                               status=text(self.lang, f"member.{member['status']}"))
+            raise CommandError("err.member_inactive", member=member.name,
+                               status=text(self.lang, f"member.{member.status}"))
         raise CommandError("err.not_representative")
 
     def has_role(self, role: str) -> bool:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from storage.repository import Repository
+from storage.rows import Member, Proposal
 
 from . import followup, tasks
 from .context import Context, Group
@@ -31,7 +33,6 @@ from .lifecycle import ACTIVE, State, Transition
 from .parsing import any_ref, clean_name, fold, name_key, split_quoted
 from .render import Mention, join, render, text
 from .settings import ProposalRules
-from .timefmt import from_iso, iso
 
 MAX_NAME = 120
 
@@ -120,7 +121,7 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
     duplicate = ctx.repo.active_proposal_for(ctx.group.slug, key)
     if duplicate:
         raise CommandError("err.duplicate_proposal", candidate=name, ref=ref(duplicate),
-                           state=text(ctx.lang, f"state.{duplicate['state']}"))
+                           state=text(ctx.lang, f"state.{duplicate.state}"))
     rules = ProposalRules.of(ctx.group.settings, ctx.group.charter)
     answers = {n: fields["charter"].get(n, "").strip() for n in range(1, len(rules.charter) + 1)}
     missing = [str(n) for n, answer in answers.items() if not answer]
@@ -129,27 +130,27 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
 
     number = ctx.repo.next_number(ctx.group.slug, "proposal")
     deadline = ctx.now + rules.silence_window
-    proposal = {
-        "key": f"{ctx.group.slug}:C-{number}", "group_slug": ctx.group.slug, "number": number,
-        "candidate": name, "candidate_key": key, "rationale": fields["rationale"].strip(),
-        "website": fields["website"] or None, "contact": fields["contact"] or None,
-        "description": fields["description"] or None,
-        "charter_answers": json.dumps({str(n): a for n, a in answers.items()}, ensure_ascii=False),
-        "proposer": ctx.caller, "proposer_member": member["slug"], "state": State.OPEN.value,
-        "created_at": iso(ctx.now), "deadline": iso(deadline), "last_call_at": None,
-        "electorate": None, "electorate_seq": ctx.repo.period_seq(),
-        "decided_at": None, "decided_by": None,
-        "decision_reason": None, "member_slug": None, "extended_by": 0,
-        "event_id": ctx.event.event_id, "rules": rules.to_json(), "no_decider_at": None,
-    }
-    proposal.update(deadline_fields(ctx.group, proposal, deadline))
+    proposal = Proposal(
+        key=f"{ctx.group.slug}:C-{number}", group_slug=ctx.group.slug, number=number,
+        candidate=name, candidate_key=key, rationale=fields["rationale"].strip(),
+        website=fields["website"] or None, contact=fields["contact"] or None,
+        description=fields["description"] or None,
+        charter_answers=json.dumps({str(n): a for n, a in answers.items()}, ensure_ascii=False),
+        proposer=ctx.caller, proposer_member=member.slug, state=State.OPEN.value,
+        created_at=ctx.now, deadline=deadline, last_call_at=None,
+        electorate=None, electorate_seq=ctx.repo.period_seq(),
+        decided_at=None, decided_by=None, decision_reason=None, member_slug=None,
+        extended_by=0, event_id=ctx.event.event_id, rules=rules.to_json(), no_decider_at=None,
+        last_call_due=None,
+    )
+    proposal = replace(proposal, **deadline_fields(ctx.group, proposal, deadline))
     ctx.repo.insert_proposal(proposal)
-    ctx.audit("propose", proposal["key"], candidate=name, deadline=iso(deadline),
-              rules=json.loads(proposal["rules"]))
+    ctx.audit("propose", proposal.key, candidate=name, deadline=deadline,
+              rules=json.loads(proposal.rules))
     ctx.out.reply("ok.proposed", ref=ref(proposal), candidate=name, deadline=ctx.group.when(deadline))
-    ctx.out.announce("ann.proposed", subject=proposal["key"], ref=ref(proposal), candidate=name,
-                     proposer=ctx.caller, member=member["name"],
-                     rationale=proposal["rationale"],
+    ctx.out.announce("ann.proposed", subject=proposal.key, ref=ref(proposal), candidate=name,
+                     proposer=ctx.caller, member=member.name,
+                     rationale=proposal.rationale,
                      extras=extras(ctx.group, proposal), deadline=ctx.group.when(deadline))
 
 
@@ -157,54 +158,54 @@ def _refuse_taken_name(ctx: Context, name: str, key: str) -> None:
     """An active or suspended member already has this name (a member that left may be
     coopted again)."""
     for existing in ctx.repo.members_by_name_key(ctx.group.slug, key):
-        if existing["status"] == "active":
-            raise CommandError("err.already_member", candidate=existing["name"],
-                               member=existing["slug"])
-        if existing["status"] == "suspended":
-            raise CommandError("err.member_suspended", candidate=name, member=existing["slug"])
+        if existing.status == "active":
+            raise CommandError("err.already_member", candidate=existing.name,
+                               member=existing.slug)
+        if existing.status == "suspended":
+            raise CommandError("err.member_suspended", candidate=name, member=existing.slug)
 
 
 def object_(ctx: Context, args: dict[str, Any]) -> None:
     """!object C-3 reason… — counts if its source timestamp is at or before the deadline."""
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
-    deadline = from_iso(proposal["deadline"])
+    deadline = proposal.deadline
     if ctx.event.at > deadline:
         raise CommandError("err.objection_late", ref=ref(proposal), deadline=ctx.group.when(deadline))
     reason = args["reason"]
     principles = _cited_principles(reason, len(rules_of(ctx.group, proposal).charter))
-    earlier = ctx.repo.active_objection(proposal["key"], ctx.caller)
+    earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
     if earlier:
-        ctx.repo.update_objection(earlier["id"], reason=reason, principles=principles)
-        ctx.audit("objection_updated", proposal["key"], reason=reason)
+        ctx.repo.update_objection(earlier.id, reason=reason, principles=principles)
+        ctx.audit("objection_updated", proposal.key, reason=reason)
         ctx.out.reply("ok.objection_updated", ref=ref(proposal))
         return
     ctx.repo.add_objection({
-        "proposal": proposal["key"], "person": ctx.caller, "member": member["slug"],
-        "reason": reason, "principles": principles, "at": iso(ctx.event.at),
-        "recorded_at": iso(ctx.now), "withdrawn_at": None, "event_id": ctx.event.event_id,
+        "proposal": proposal.key, "person": ctx.caller, "member": member.slug,
+        "reason": reason, "principles": principles, "at": ctx.event.at,
+        "recorded_at": ctx.now, "withdrawn_at": None, "event_id": ctx.event.event_id,
     })
-    was = proposal["state"]
-    move(ctx.repo, proposal, Transition.OBJECT, ctx.now, ctx.caller, ctx.event.event_id,
-         reason=reason)
+    was = proposal.state
+    proposal = move(ctx.repo, proposal, Transition.OBJECT, ctx.now, ctx.caller,
+                    ctx.event.event_id, reason=reason)
     ctx.out.reply("ok.objection", ref=ref(proposal))
     cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
     if was == State.OPEN:
         people, _ = deciders(ctx.repo, proposal)
         if people:
-            ctx.out.announce("ann.contested", subject=proposal["key"], ref=ref(proposal),
-                             candidate=proposal["candidate"], objector=ctx.caller,
-                             member=member["name"], reason=reason + cited,
+            ctx.out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
+                             candidate=proposal.candidate, objector=ctx.caller,
+                             member=member.name, reason=reason + cited,
                              core=Mention(tuple(people)))
         else:  # follow_decision says who is missing, once
-            ctx.out.announce("ann.contested_plain", subject=proposal["key"], ref=ref(proposal),
-                             candidate=proposal["candidate"], objector=ctx.caller,
-                             member=member["name"], reason=reason + cited)
+            ctx.out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
+                             candidate=proposal.candidate, objector=ctx.caller,
+                             member=member.name, reason=reason + cited)
         follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
     else:
-        ctx.out.announce("ann.objection_added", subject=proposal["key"], ref=ref(proposal),
-                         candidate=proposal["candidate"], objector=ctx.caller,
-                         member=member["name"], reason=reason + cited)
+        ctx.out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
+                         candidate=proposal.candidate, objector=ctx.caller,
+                         member=member.name, reason=reason + cited)
         # Another organisation in the case: its core members may no longer decide.
         follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
 
@@ -212,15 +213,15 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
 def withdraw(ctx: Context, args: dict[str, Any]) -> None:
     """!withdraw C-3 [objection|proposal] — one's own objection, or one's own proposal."""
     proposal = args["proposal"]
-    if proposal["state"] not in ACTIVE:
+    if proposal.state not in ACTIVE:
         raise CommandError("err.proposal_closed", ref=ref(proposal),
-                           state=text(ctx.lang, f"state.{proposal['state']}"))
+                           state=text(ctx.lang, f"state.{proposal.state}"))
     # An objection's author may always withdraw it, whatever became of their standing since
     # (a suspended objector's objection would otherwise block for ever); withdrawing the
     # proposal needs a representative of the proposing member in good standing.
     member = ctx.caller_member()
-    objection = ctx.repo.active_objection(proposal["key"], ctx.caller)
-    is_proposer = member is not None and member["slug"] == proposal["proposer_member"]
+    objection = ctx.repo.active_objection(proposal.key, ctx.caller)
+    is_proposer = member is not None and member.slug == proposal.proposer_member
     if objection is None and member is None:
         ctx.require_representative()
     what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
@@ -229,12 +230,13 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
         withdraw_objection(ctx.repo, ctx.group, ctx.out, proposal, objection, ctx.now,
                            ctx.caller, ctx.event.event_id)
     elif what == "proposal" and is_proposer:
-        move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller, ctx.event.event_id)
+        proposal = move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller,
+                        ctx.event.event_id)
         followup.close_for_proposal(ctx.repo, ctx.group, proposal, "withdrawn", ctx.now, ctx.caller,
                                  ctx.event.event_id)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
-        ctx.out.announce("ann.withdrawn", subject=proposal["key"], ref=ref(proposal),
-                         candidate=proposal["candidate"], by=ctx.caller)
+        ctx.out.announce("ann.withdrawn", subject=proposal.key, ref=ref(proposal),
+                         candidate=proposal.candidate, by=ctx.caller)
     elif what == "objection":
         raise CommandError("err.no_objection", ref=ref(proposal))
     else:
@@ -246,12 +248,12 @@ def support(ctx: Context, args: dict[str, Any]) -> None:
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
     new = ctx.repo.upsert_support({
-        "proposal": proposal["key"], "person": ctx.caller, "member": member["slug"],
-        "comment": args.get("comment"), "at": iso(ctx.event.at), "event_id": ctx.event.event_id,
+        "proposal": proposal.key, "person": ctx.caller, "member": member.slug,
+        "comment": args.get("comment"), "at": ctx.event.at, "event_id": ctx.event.event_id,
     })
-    ctx.audit("support" if new else "support_updated", proposal["key"], comment=args.get("comment"))
+    ctx.audit("support" if new else "support_updated", proposal.key, comment=args.get("comment"))
     if new:
-        ctx.out.reply("ok.support", ref=ref(proposal), count=len(ctx.repo.supports(proposal["key"])))
+        ctx.out.reply("ok.support", ref=ref(proposal), count=len(ctx.repo.supports(proposal.key)))
     else:
         ctx.out.reply("ok.support_updated", ref=ref(proposal))
 
@@ -260,9 +262,9 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     """!resolve C-3 accept|reject reason… — an eligible decider decides a contested proposal
     (checked again at every call: an objection or a role may have changed who that is)."""
     proposal = args["proposal"]
-    if proposal["state"] != State.CONTESTED:
-        key = "err.not_contested" if proposal["state"] in ACTIVE else "err.proposal_closed"
-        raise CommandError(key, ref=ref(proposal), state=text(ctx.lang, f"state.{proposal['state']}"))
+    if proposal.state != State.CONTESTED:
+        key = "err.not_contested" if proposal.state in ACTIVE else "err.proposal_closed"
+        raise CommandError(key, ref=ref(proposal), state=text(ctx.lang, f"state.{proposal.state}"))
     people, _ = deciders(ctx.repo, proposal)
     if ctx.caller not in people:
         if not people:
@@ -272,14 +274,14 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if accept:
         taken = name_taken(ctx.repo, ctx.group, proposal)
         if taken is not None:
-            ctx.out.reply("ok.resolved_name_taken", ref=ref(proposal), member=taken["name"],
-                          status=text(ctx.lang, f"member.{taken['status']}"))
+            ctx.out.reply("ok.resolved_name_taken", ref=ref(proposal), member=taken.name,
+                          status=text(ctx.lang, f"member.{taken.status}"))
             lapse_name_taken(ctx.repo, ctx.group, ctx.out, proposal, taken, ctx.now, ctx.caller,
                              ctx.event.event_id)
             return
     transition = Transition.ACCEPT if accept else Transition.REJECT
-    move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
-         decided_at=iso(ctx.now), decided_by=ctx.caller, decision_reason=args["reason"])
+    proposal = move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
+                    decided_at=ctx.now, decided_by=ctx.caller, decision_reason=args["reason"])
     member_slug = admit(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.caller,
                         ctx.event.event_id) if accept else None
     followup.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,
@@ -288,8 +290,8 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if member_slug is not None:
         followup.mandate_registration(ctx.repo, ctx.group, ctx.out, proposal, member_slug, ctx.now,
                                    ctx.event.event_id)
-    ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal["key"],
-                     ref=ref(proposal), candidate=proposal["candidate"], by=ctx.caller,
+    ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal.key,
+                     ref=ref(proposal), candidate=proposal.candidate, by=ctx.caller,
                      reason=args["reason"])
 
 
@@ -314,45 +316,45 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
     ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal))
 
 
-def voices(repo: Repository, group: Group, proposal: dict, *,
+def voices(repo: Repository, group: Group, proposal: Proposal, *,
            with_withdrawn: bool) -> tuple[list[str], list[str]]:
     """The objections and supports of a proposal, one line each, in the group's language."""
     lang = group.lang
-    objection_rows = repo.objections(proposal["key"], active_only=not with_withdrawn)
-    support_rows = repo.supports(proposal["key"])
-    members = repo.member_names(group.slug, {r["member"] for r in objection_rows + support_rows})
+    objection_rows = repo.objections(proposal.key, active_only=not with_withdrawn)
+    support_rows = repo.supports(proposal.key)
+    members = repo.member_names(group.slug, {r.member for r in objection_rows + support_rows})
     objections = [
-        text(lang, "item.objection", person=o["person"], member=members.get(o["member"], o["member"]),
-             reason=o["reason"])
-        + (text(lang, "status.withdrawn", at=group.when(from_iso(o["withdrawn_at"])))
-           if o["withdrawn_at"] else "")
+        text(lang, "item.objection", person=o.person, member=members.get(o.member, o.member),
+             reason=o.reason)
+        + (text(lang, "status.withdrawn", at=group.when(o.withdrawn_at))
+           if o.withdrawn_at else "")
         for o in objection_rows
     ]
     supports = [
-        text(lang, "item.support", person=s["person"], member=members.get(s["member"], s["member"]))
+        text(lang, "item.support", person=s.person, member=members.get(s.member, s.member))
         for s in support_rows
     ]
     return objections, supports
 
 
-def describe(repo: Repository, group: Group, proposal: dict) -> Any:
+def describe(repo: Repository, group: Group, proposal: Proposal) -> Any:
     lang = group.lang
     none = text(lang, "status.none")
-    members = repo.member_names(group.slug, {proposal["proposer_member"]})
+    members = repo.member_names(group.slug, {proposal.proposer_member})
     objections, supports = voices(repo, group, proposal, with_withdrawn=True)
     decision = ""
-    if proposal["decided_at"]:
-        by = proposal["decided_by"] if proposal["decided_by"] != BOT else text(lang, "status.bot")
-        decision = text(lang, "status.decision", state=text(lang, f"state.{proposal['state']}"),
-                        at=group.when(from_iso(proposal["decided_at"])), by=by,
-                        reason=f" — {proposal['decision_reason']}" if proposal["decision_reason"] else "")
+    if proposal.decided_at:
+        by = proposal.decided_by if proposal.decided_by != BOT else text(lang, "status.bot")
+        decision = text(lang, "status.decision", state=text(lang, f"state.{proposal.state}"),
+                        at=group.when(proposal.decided_at), by=by,
+                        reason=f" — {proposal.decision_reason}" if proposal.decision_reason else "")
     return render(
-        lang, "status.proposal", ref=ref(proposal), candidate=proposal["candidate"],
-        state=text(lang, f"state.{proposal['state']}"), proposer=proposal["proposer"],
-        member=members.get(proposal["proposer_member"], proposal["proposer_member"]),
-        created=group.when(from_iso(proposal["created_at"])), rationale=proposal["rationale"],
-        extras=extras(group, proposal, len({s["member"] for s in repo.supports(proposal["key"])})),
-        deadline=group.when(from_iso(proposal["deadline"])),
+        lang, "status.proposal", ref=ref(proposal), candidate=proposal.candidate,
+        state=text(lang, f"state.{proposal.state}"), proposer=proposal.proposer,
+        member=members.get(proposal.proposer_member, proposal.proposer_member),
+        created=group.when(proposal.created_at), rationale=proposal.rationale,
+        extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)})),
+        deadline=group.when(proposal.deadline),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,
         supports=("\n  " + "\n  ".join(supports)) if supports else text(lang, "status.no_support"),
         decision=decision,
@@ -379,23 +381,23 @@ def list_(ctx: Context, args: dict[str, Any]) -> None:
         return
     lines = [render(ctx.lang, "list.header", which=label)]
     for row in rows:
-        lines.append(render(ctx.lang, "list.line", ref=ref(row), candidate=row["candidate"],
-                            state=text(ctx.lang, f"state.{row['state']}"),
-                            deadline=ctx.group.when(from_iso(row["deadline"]))))
+        lines.append(render(ctx.lang, "list.line", ref=ref(row), candidate=row.candidate,
+                            state=text(ctx.lang, f"state.{row.state}"),
+                            deadline=ctx.group.when(row.deadline)))
     ctx.out.reply_message(join(lines))
 
 
 def members(ctx: Context, args: dict[str, Any]) -> None:
     """!members — the active members and who represents them."""
     rows = ctx.repo.members(ctx.group.slug)
-    active = [m for m in rows if m["status"] == "active"]
+    active = [m for m in rows if m.status == "active"]
     lines = [render(ctx.lang, "members.header", count=len(active))]
     for member in active:
-        people = ", ".join(ctx.repo.representatives(ctx.group.slug, member["slug"])) or "-"
-        lines.append(render(ctx.lang, "members.line", slug=member["slug"], name=member["name"],
+        people = ", ".join(ctx.repo.representatives(ctx.group.slug, member.slug)) or "-"
+        lines.append(render(ctx.lang, "members.line", slug=member.slug, name=member.name,
                             people=people))
-    others = [f"{m['slug']} ({text(ctx.lang, 'member.' + m['status'])})"
-              for m in rows if m["status"] != "active"]
+    others = [f"{m.slug} ({text(ctx.lang, 'member.' + m.status)})"
+              for m in rows if m.status != "active"]
     if others:
         lines.append(render(ctx.lang, "members.others", others=", ".join(others)))
     ctx.out.reply_message(join(lines))
@@ -403,16 +405,16 @@ def members(ctx: Context, args: dict[str, Any]) -> None:
 
 # --- helpers -----------------------------------------------------------------------------
 
-def _voter(ctx: Context, proposal: dict) -> dict:
+def _voter(ctx: Context, proposal: Proposal) -> Member:
     """The caller's member, if it may object to or support this proposal."""
-    if proposal["state"] not in ACTIVE:
+    if proposal.state not in ACTIVE:
         raise CommandError("err.proposal_closed", ref=ref(proposal),
-                           state=text(ctx.lang, f"state.{proposal['state']}"))
+                           state=text(ctx.lang, f"state.{proposal.state}"))
     member = ctx.caller_member()
     assert member is not None
-    if member["slug"] == proposal["proposer_member"]:
+    if member.slug == proposal.proposer_member:
         raise CommandError("err.own_proposal", ref=ref(proposal))
-    if not ctx.repo.in_electorate(proposal, member["slug"]):
+    if not ctx.repo.in_electorate(proposal, member.slug):
         raise CommandError("err.not_in_electorate", ref=ref(proposal))
     return member
 
@@ -425,17 +427,18 @@ def _cited_principles(reason: str, count: int) -> str | None:
     return ",".join(str(n) for n in valid) or None
 
 
-def extras(group: Group, proposal: dict, supports: int = 0) -> str:
+def extras(group: Group, proposal: Proposal, supports: int = 0) -> str:
     lang = group.lang
     rules = rules_of(group, proposal)
     parts = []
-    if rules.min_supporters and proposal["state"] in ACTIVE:
+    if rules.min_supporters and proposal.state in ACTIVE:
         parts.append(text(lang, "extra.needs_support", needed=rules.min_supporters,
                           count=supports))
     for field_name in ("website", "contact", "description"):
-        if proposal.get(field_name):
-            parts.append(text(lang, f"extra.{field_name}", value=proposal[field_name]))
-    answers = json.loads(proposal.get("charter_answers") or "{}")
+        value = getattr(proposal, field_name)
+        if value:
+            parts.append(text(lang, f"extra.{field_name}", value=value))
+    answers = proposal.answers
     for number, principle in enumerate(rules.charter, 1):
         answer = answers.get(str(number))
         if answer:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from storage.repository import Repository
+from storage.rows import Member, Proposal
 
 from . import decisions, followup
 from .context import Clock, Context, Effects, Group
@@ -39,7 +40,6 @@ from .parsing import fold, has_control_characters, name_key, split_word
 from .render import Mention
 from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
 from .table import Right, check_right, find, parse_args, syntax, unknown_command
-from .timefmt import from_iso, iso
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,12 @@ class Engine:
             if key not in SETTINGS:
                 continue
             try:
-                SETTINGS[key].parse(row["value"])
+                SETTINGS[key].parse(row.value)
             except (ValueError, TypeError):
                 log.warning("group %s: stored %s=%r is out of range; ignored", slug, key,
-                            row["value"])
+                            row.value)
                 continue
-            texts[key] = row["value"]
+            texts[key] = row.value
         return Group(slug, definition.name, GroupSettings.from_texts(texts),
                      definition.charter, self.prefix)
 
@@ -109,7 +109,7 @@ class Engine:
                     added = self.repo.add_member({
                         "group_slug": slug, "slug": founder.slug, "name": founder.name,
                         "name_key": name_key(founder.name), "status": "active",
-                        "admitted_at": iso(now), "coopted_by": None, "proposal": None,
+                        "admitted_at": now, "coopted_by": None, "proposal": None,
                         "origin": "config",
                     }, actor="config")
                     if added:
@@ -137,16 +137,16 @@ class Engine:
         if self.repo.member(slug, founder.slug) is not None:
             return False
         twins = [m for m in self.repo.members_by_name_key(slug, name_key(founder.name))
-                 if m["status"] in ("active", "suspended")]
+                 if m.status in ("active", "suspended")]
         if not twins:
             return False
         if not self.repo.meta(f"founder_twin:{slug}:{founder.slug}"):
-            self.repo.set_meta(f"founder_twin:{slug}:{founder.slug}", iso(now))
+            self.repo.set_instant(f"founder_twin:{slug}:{founder.slug}", now)
             self.repo.audit(at=now, group=slug, actor="config", action="founder_twin",
-                            subject=founder.slug, detail={"member": twins[0]["slug"]})
+                            subject=founder.slug, detail={"member": twins[0].slug})
             out = Effects(self.group(slug))
             out.announce("ann.founder_twin", name=founder.name, slug=founder.slug,
-                         member=twins[0]["name"], member_slug=twins[0]["slug"],
+                         member=twins[0].name, member_slug=twins[0].slug,
                          admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
             out.flush(self.repo, now)
         return True
@@ -161,15 +161,13 @@ class Engine:
         out = Effects(group)
         for proposal in self.repo.proposals_without_rules(slug):
             rules = self._rules_at_opening(group, proposal)
-            self.repo.update_proposal(proposal["key"], rules=rules.to_json())
+            self.repo.update_proposal(proposal.key, rules=rules.to_json())
             self.repo.audit(at=now, group=slug, actor=BOT, action="rules_rebuilt",
-                            subject=proposal["key"], detail={"rules": rules.to_json()})
+                            subject=proposal.key, detail={"rules": rules.to_json()})
         for proposal in self.repo.proposals_without_last_call_due(slug):
-            proposal = self.repo.proposal_by_key(proposal["key"])
-            fields = decisions.deadline_fields(group, proposal,
-                                                from_iso(proposal["deadline"]))
+            fields = decisions.deadline_fields(group, proposal, proposal.deadline)
             if fields["last_call_due"]:
-                self.repo.update_proposal(proposal["key"], **fields)
+                self.repo.update_proposal(proposal.key, **fields)
         if self.repo.meta(f"name_keys:{slug}") != NAME_KEYS:
             self.repo.set_meta(f"name_keys:{slug}", NAME_KEYS)
             self._rekey_names(group, out, now)
@@ -181,35 +179,35 @@ class Engine:
         """Today's name normalisation for every stored name (once per version of it)."""
         slug = group.slug
         for proposal in self.repo.proposals(slug):
-            key = name_key(proposal["candidate"])
-            if proposal["candidate_key"] != key:
-                self.repo.update_proposal(proposal["key"], candidate_key=key)
-        twins: dict[str, list[dict]] = defaultdict(list)
+            key = name_key(proposal.candidate)
+            if proposal.candidate_key != key:
+                self.repo.update_proposal(proposal.key, candidate_key=key)
+        twins: dict[str, list[Member]] = defaultdict(list)
         for member in self.repo.members(slug):
-            key = name_key(member["name"])
-            if member["name_key"] != key:
-                self.repo.set_member_name_key(slug, member["slug"], key)
+            key = name_key(member.name)
+            if member.name_key != key:
+                self.repo.set_member_name_key(slug, member.slug, key)
             twins[key].append(member)
         for key, members in twins.items():
             if len(members) > 1 and not self.repo.meta(f"twins_told:{slug}:{key}"):
-                self.repo.set_meta(f"twins_told:{slug}:{key}", iso(now))
+                self.repo.set_instant(f"twins_told:{slug}:{key}", now)
                 self.repo.audit(at=now, group=slug, actor=BOT, action="twin_members",
-                                subject=key, detail={"members": [m["slug"] for m in members]})
+                                subject=key, detail={"members": [m.slug for m in members]})
                 out.announce("ann.twin_members", members=", ".join(
-                    f"{m['name']} ({m['slug']})" for m in members),
+                    f"{m.name} ({m.slug})" for m in members),
                     admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
 
-    def _rules_at_opening(self, group: Group, proposal: dict) -> ProposalRules:
+    def _rules_at_opening(self, group: Group, proposal: Proposal) -> ProposalRules:
         """The rules in force when a proposal opened: for each rule, the value the first
         change after its opening replaced, or else today's value (the config file's, or the
         last change by command)."""
         texts = {key: group.settings.text(key) for key in PROPOSAL_RULES}
-        opened = proposal["created_at"]
+        opened = proposal.created_at
         changes: dict[str, str] = {}
         for row in self.repo.audit_rows_for(group.slug, "config_set"):
-            key = row["subject"]
-            if key in texts and row["at"] > opened and key not in changes:
-                previous = json.loads(row["detail"] or "{}").get("previous")
+            key = row.subject
+            if key in texts and row.at > opened and key not in changes:
+                previous = row.details.get("previous")
                 if previous is not None:
                     changes[key] = previous
         merged = {**texts, **changes}
@@ -346,27 +344,25 @@ class Engine:
 
     def _process_due(self, now: datetime, horizon: datetime) -> int:
         done = 0
-        for row in self.repo.due_proposals(horizon):
-            slug, key = row["group_slug"], row["key"]
+        for slug, key in self.repo.due_proposals(horizon):
             if slug in self._definitions:
                 done += self._isolated(f"{key}:due", slug,
                                        lambda key=key: self._decide_due(key, now, horizon))
         # Task nudges depend on no outside source: they are decided up to now.
-        for row in self.repo.due_tasks(now):
-            if row["group_slug"] in self._definitions:
-                done += self._isolated(f"{row['key']}:ladder", row["group_slug"],
-                                       lambda key=row["key"]: followup.send_due(
+        for slug, key in self.repo.due_tasks(now):
+            if slug in self._definitions:
+                done += self._isolated(f"{key}:ladder", slug,
+                                       lambda key=key: followup.send_due(
                                            self.repo, self.group, key, now))
         return done
 
     def _decide_due(self, key: str, now: datetime, horizon: datetime) -> int:
         proposal = self.repo.proposal_by_key(key)  # fresh, inside the transaction
-        if proposal is None or proposal["state"] != State.OPEN:
+        if proposal is None or proposal.state != State.OPEN:
             return 0
-        group = self.group(proposal["group_slug"])
+        group = self.group(proposal.group_slug)
         out = Effects(group)
-        deadline = from_iso(proposal["deadline"])
-        if deadline <= horizon:
+        if proposal.deadline <= horizon:
             decisions.decide_at_deadline(self.repo, group, out, proposal, now)
         elif self._last_call_due(group, proposal, now, horizon):
             decisions.last_call(self.repo, group, out, proposal, now)
@@ -401,7 +397,7 @@ class Engine:
                 if self.repo.meta(f"failed:{item}"):
                     return  # told once
                 now = self.clock.now()
-                self.repo.set_meta(f"failed:{item}", iso(now))
+                self.repo.set_instant(f"failed:{item}", now)
                 self.repo.audit(at=now, group=slug, actor=BOT, action="item_failed",
                                 subject=item)
                 if slug in self._definitions:
@@ -412,31 +408,30 @@ class Engine:
         except Exception:
             log.exception("could not report the failure of %s", item)
 
-    def _last_call_due(self, group: Group, proposal: dict, now: datetime,
+    def _last_call_due(self, group: Group, proposal: Proposal, now: datetime,
                        horizon: datetime) -> bool:
         """Due once every source is read up to its time (it names only those who have not
         spoken: what they said meanwhile must be known), and until the deadline: past it (a
         source is behind and the decision waits) it would announce a window already closed."""
-        if proposal["last_call_at"] or not proposal["last_call_due"]:
+        if proposal.last_call_at or not proposal.last_call_due:
             return False
-        at = from_iso(proposal["last_call_due"])
-        return at <= horizon and now < from_iso(proposal["deadline"])
+        return proposal.last_call_due <= horizon and now < proposal.deadline
 
-    def _proposals(self, *states: State) -> list[dict]:
+    def _proposals(self, *states: State) -> list[Proposal]:
         """Proposals in these states, of the groups still in the config (a group removed from
         the file keeps its history in the database but is no longer run)."""
         return [row for row in self.repo.proposals(states=tuple(s.value for s in states))
-                if row["group_slug"] in self._definitions]
+                if row.group_slug in self._definitions]
 
     def wakeups(self, after: datetime | None = None) -> list[tuple[str, datetime]]:
         """(purpose, instant) of the next things the clock will have to do, after ``after``:
         the next deadline, last call and task step (the scheduler holds only the earliest).
         Tasks whose next step is not known yet get it computed first."""
         now = self.clock.now()
-        for row in self.repo.unknown_task_wakeups():
-            if row["group_slug"] in self._definitions:
-                self._isolated(f"{row['key']}:ladder", row["group_slug"],
-                               lambda key=row["key"]: followup.refresh_wakeup(
+        for slug, key in self.repo.unknown_task_wakeups():
+            if slug in self._definitions:
+                self._isolated(f"{key}:ladder", slug,
+                               lambda key=key: followup.refresh_wakeup(
                                    self.repo, self.group, key, now))
         found = self.repo.next_instants(after, tuple(self._definitions))
         return sorted(((f"next:{purpose}", at) for purpose, at in found.items()),
@@ -450,23 +445,23 @@ class Engine:
         now = self.clock.now()
         if force or self._alive_noted is None or now - self._alive_noted >= HEARTBEAT_EVERY \
                 or now < self._alive_noted:
-            self.repo.set_meta("alive_at", iso(now))
+            self.repo.set_instant("alive_at", now)
             self._alive_noted = now
 
     def recover_downtime(self) -> None:
         """At start: windows that lost more than ``downtime_grace`` to our absence grow back."""
-        last = from_iso(self.repo.meta("alive_at"))
+        last = self.repo.instant("alive_at")
         now = self.clock.now()
         if last is None or now <= last:
             return
-        for row in self._proposals(State.OPEN, State.CONTESTED):
-            self._isolated(f"{row['key']}:downtime", row["group_slug"],
-                           lambda row=row: self._extend(row, last, now))
+        for proposal in self._proposals(State.OPEN, State.CONTESTED):
+            self._isolated(f"{proposal.key}:downtime", proposal.group_slug,
+                           lambda proposal=proposal: self._extend(proposal, last, now))
 
-    def _extend(self, row: dict, last: datetime, now: datetime) -> None:
-        group = self.group(row["group_slug"])
+    def _extend(self, proposal: Proposal, last: datetime, now: datetime) -> None:
+        group = self.group(proposal.group_slug)
         out = Effects(group)
-        decisions.extend_for_downtime(self.repo, group, out, row, last, now)
+        decisions.extend_for_downtime(self.repo, group, out, proposal, last, now)
         out.flush(self.repo, now)
 
 

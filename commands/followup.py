@@ -28,11 +28,13 @@ is contested: after an escalation the nudges start again (``ladder``, ``repeat``
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from storage.repository import NEVER, Repository
+from storage.rows import Proposal, Task
 
 from . import ladder
 from .context import Context, Effects, Group
@@ -54,7 +56,6 @@ from .task_lifecycle import (
     next_task_state,
     restarts_clock,
 )
-from .timefmt import from_iso, iso
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ _PURPOSE = {NUDGE: "nudge", ESCALATION: "escalate", FEEDBACK_REMINDER: "feedback
 _ROLE_FALLBACK = {"registrar": ("registrar", "core", "admin"), "core": ("core", "admin")}
 
 
-def ref(task: dict) -> str:
-    return f"T-{task['number']}"
+def ref(task: Task) -> str:
+    return task.ref
 
 
 # --- who answers for a task ----------------------------------------------------------------
@@ -80,42 +81,42 @@ def may_lead(repo: Repository, group: str, person: str) -> bool:
     """A lead must be someone the group knows: a representative of an active member, or a
     holder of one of its roles."""
     row = repo.person(group, person)
-    if row and row["member"]:
+    if row and row.member:
         return repo.in_good_standing(group, person)
     return any(repo.has_role(group, person, role) for role in ("admin", "core", "registrar"))
 
 
-def responsible(repo: Repository, task: dict) -> list[str]:
+def responsible(repo: Repository, task: Task) -> list[str]:
     """Who answers for a task: its lead; for a task of a role, every active holder of the
     role (the lead first, if they still hold it); for a decision, the eligible deciders
     (or, while nobody may decide, the admins, who can grant the missing role)."""
     decision = contested_decision(repo, task)
     if decision is not None:
         people, _ = deciders(repo, decision)
-        people = people or active_holders(repo, task["group_slug"], "admin")
-        if task["lead"] in people:
-            people.remove(task["lead"])
-            people.insert(0, task["lead"])
-        return people or [task["lead"]]
-    if task["role"]:
-        holders = active_holders(repo, task["group_slug"], task["role"])
+        people = people or active_holders(repo, task.group_slug, "admin")
+        if task.lead in people:
+            people.remove(task.lead)
+            people.insert(0, task.lead)
+        return people or [task.lead]
+    if task.role:
+        holders = active_holders(repo, task.group_slug, task.role)
         if holders:
-            if task["lead"] in holders:
-                holders.remove(task["lead"])
-                holders.insert(0, task["lead"])
+            if task.lead in holders:
+                holders.remove(task.lead)
+                holders.insert(0, task.lead)
             return holders
-    return [task["lead"]]
+    return [task.lead]
 
 
-def contested_decision(repo: Repository, task: dict) -> dict | None:
+def contested_decision(repo: Repository, task: Task) -> Proposal | None:
     """The contested proposal a ``Decide on C-n`` task is about, or None."""
-    if task["origin"] != "decide" or not task["proposal"]:
+    if task.origin != "decide" or not task.proposal:
         return None
-    proposal = repo.proposal_by_key(task["proposal"])
-    return proposal if proposal is not None and proposal["state"] == State.CONTESTED else None
+    proposal = repo.proposal_by_key(task.proposal)
+    return proposal if proposal is not None and proposal.state == State.CONTESTED else None
 
 
-def leads(ctx: Context, task: dict) -> bool:
+def leads(ctx: Context, task: Task) -> bool:
     if ctx.caller not in responsible(ctx.repo, task):
         return False
     return ctx.repo.in_good_standing(ctx.group.slug, ctx.caller)
@@ -130,7 +131,7 @@ def leads_any(ctx: Context) -> bool:
 # --- absences ----------------------------------------------------------------------------
 
 def away_intervals(repo: Repository, person: str) -> list[Interval]:
-    return [(from_iso(r["start_at"]), from_iso(r["end_at"])) for r in repo.away_periods(person)]
+    return [(r.start_at, r.end_at) for r in repo.away_periods(person)]
 
 
 def is_away(repo: Repository, person: str, moment: datetime) -> bool:
@@ -144,68 +145,68 @@ def away_until(repo: Repository, person: str, moment: datetime) -> datetime | No
     return None
 
 
-def paused(repo: Repository, task: dict) -> list[Interval]:
+def paused(repo: Repository, task: Task) -> list[Interval]:
     """When the task's stall clock stands still: everyone responsible for it is away."""
     return ladder.all_away([away_intervals(repo, p) for p in responsible(repo, task)])
 
 
 # --- the ladder, from the database -----------------------------------------------------------
 
-def feedback_tally(repo: Repository, task: dict) -> tuple[list[str], set[str]]:
+def feedback_tally(repo: Repository, task: Task) -> tuple[list[str], set[str]]:
     """(members expected to give feedback, members that acked this request). Expected: the
     active members, except the lead's own organisation."""
-    group = task["group_slug"]
-    lead_row = repo.person(group, task["lead"])
-    lead_member = lead_row["member"] if lead_row else None
-    expected = [m["slug"] for m in repo.members(group, "active") if m["slug"] != lead_member]
-    acked = {a["member"] for a in repo.acks(task["key"], task["episode"]) if a["member"]}
+    group = task.group_slug
+    lead_row = repo.person(group, task.lead)
+    lead_member = lead_row.member if lead_row else None
+    expected = [m.slug for m in repo.members(group, "active") if m.slug != lead_member]
+    acked = {a.member for a in repo.acks(task.key, task.episode) if a.member}
     return expected, acked
 
 
-def next_step(repo: Repository, group: Group, task: dict) -> Step | None:
+def next_step(repo: Repository, group: Group, task: Task) -> Step | None:
     """The next ladder step for a running task, or None (finished, escalated, all acked)."""
-    recorded = repo.ladder_steps(task["key"], task["episode"])
-    sent = [from_iso(s["at"]) for s in recorded]
-    snoozed = from_iso(task["snoozed_until"])
-    if task["state"] == TaskState.OPEN:
+    recorded = repo.ladder_steps(task.key, task.episode)
+    sent = [s.at for s in recorded]
+    snoozed = task.snoozed_until
+    if task.state == TaskState.OPEN:
         return ladder.next_stall_step(
-            settings=group.settings, episode_start=from_iso(task["episode_start"]),
-            due=from_iso(task["due"]), sent=sent, paused=paused(repo, task),
-            snoozed_until=snoozed, escalated=any(s["kind"] == ESCALATION for s in recorded),
-            repeat=task["origin"] == "decide")
-    if task["state"] == TaskState.FEEDBACK:
+            settings=group.settings, episode_start=task.episode_start,
+            due=task.due, sent=sent, paused=paused(repo, task),
+            snoozed_until=snoozed, escalated=any(s.kind == ESCALATION for s in recorded),
+            repeat=task.origin == "decide")
+    if task.state == TaskState.FEEDBACK:
         expected, acked = feedback_tally(repo, task)
         return ladder.next_feedback_step(
-            settings=group.settings, requested_at=from_iso(task["episode_start"]), sent=sent,
-            anyone_acked=bool(repo.acks(task["key"], task["episode"])),
+            settings=group.settings, requested_at=task.episode_start, sent=sent,
+            anyone_acked=bool(repo.acks(task.key, task.episode)),
             anyone_left=any(m not in acked for m in expected), snoozed_until=snoozed,
-            escalated=any(s["kind"] == ladder.FEEDBACK_ESCALATION for s in recorded))
+            escalated=any(s.kind == ladder.FEEDBACK_ESCALATION for s in recorded))
     return None
 
 
-def is_stalled(repo: Repository, group: Group, task: dict, now: datetime) -> bool:
+def is_stalled(repo: Repository, group: Group, task: Task, now: datetime) -> bool:
     """Running and past its stall point (or its feedback window), snoozed or not."""
-    if task["state"] not in ACTIVE_TASK:
+    if task.state not in ACTIVE_TASK:
         return False
-    if repo.ladder_steps(task["key"], task["episode"]):
+    if repo.ladder_steps(task.key, task.episode):
         return True
     step = next_step(repo, group, task)
     return step is not None and step.base <= now
 
 
-def running(repo: Repository, slugs: Iterable[str]) -> list[dict]:
+def running(repo: Repository, slugs: Iterable[str]) -> list[Task]:
     """The running tasks of the groups still in the config."""
     known = set(slugs)
-    return [t for t in repo.tasks(states=ACTIVE_STATES) if t["group_slug"] in known]
+    return [t for t in repo.tasks(states=ACTIVE_STATES) if t.group_slug in known]
 
 
 def send_due(repo: Repository, group_of: Callable[[str], Group], key: str, now: datetime) -> int:
     """Send one task's ladder step if it came due, then store when the next one may go (the
     engine runs it in a transaction)."""
     task = repo.task_by_key(key)  # fresh, inside the transaction
-    if task is None or task["state"] not in ACTIVE_TASK:
+    if task is None or task.state not in ACTIVE_TASK:
         return 0
-    group = group_of(task["group_slug"])
+    group = group_of(task.group_slug)
     sent = _send_due(repo, group, task, now)
     _store_wakeup(repo, group, repo.task_by_key(key), now)
     return int(sent)
@@ -215,14 +216,14 @@ def refresh_wakeup(repo: Repository, group_of: Callable[[str], Group], key: str,
                    now: datetime) -> None:
     """Compute and store when a task's next step may go (asked for by a NULL)."""
     task = repo.task_by_key(key)
-    if task is not None and task["state"] in ACTIVE_TASK:
-        _store_wakeup(repo, group_of(task["group_slug"]), task, now)
+    if task is not None and task.state in ACTIVE_TASK:
+        _store_wakeup(repo, group_of(task.group_slug), task, now)
 
 
-def _store_wakeup(repo: Repository, group: Group, task: dict, now: datetime) -> None:
+def _store_wakeup(repo: Repository, group: Group, task: Task, now: datetime) -> None:
     step = next_step(repo, group, task)
-    at = iso(_send_at(repo, group, task, step, now)) if step is not None else NEVER
-    repo.update_task(task["key"], next_step_at=at)
+    at = _send_at(repo, group, task, step, now) if step is not None else NEVER
+    repo.update_task(task.key, next_step_at=at)
 
 
 def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
@@ -233,24 +234,24 @@ def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[
     jobs = []
     for task in running(repo, slugs):
         try:
-            group = group_of(task["group_slug"])
+            group = group_of(task.group_slug)
             step = next_step(repo, group, task)
             if step is not None:
                 at = step.at if now is None else _send_at(repo, group, task, step, now)
-                jobs.append((f"{task['key']}:{_PURPOSE[step.kind]}", at))
+                jobs.append((f"{task.key}:{_PURPOSE[step.kind]}", at))
         except Exception:
-            log.exception("no wakeup for %s", task["key"])
+            log.exception("no wakeup for %s", task.key)
     return jobs
 
 
-def _send_at(repo: Repository, group: Group, task: dict, step: Step, now: datetime) -> datetime:
+def _send_at(repo: Repository, group: Group, task: Task, step: Step, now: datetime) -> datetime:
     """When a step may go: a late one (the bot was down) is settled again from ``now``, so it
     does not go out in quiet hours, nor while everyone responsible has since gone away."""
-    pauses = paused(repo, task) if task["state"] == TaskState.OPEN else []
+    pauses = paused(repo, task) if task.state == TaskState.OPEN else []
     return ladder.late(step, now, settings=group.settings, paused=pauses)
 
 
-def _send_due(repo: Repository, group: Group, task: dict, now: datetime) -> bool:
+def _send_due(repo: Repository, group: Group, task: Task, now: datetime) -> bool:
     step = next_step(repo, group, task)
     if step is None or _send_at(repo, group, task, step, now) > now:
         return False
@@ -260,58 +261,58 @@ def _send_due(repo: Repository, group: Group, task: dict, now: datetime) -> bool
         return False  # everyone responsible is away: recording it would spend the step on nobody
     # The unique (task, episode, step) index is the guard: a step already recorded (sent
     # before a crash, or by a concurrent wakeup) is not sent again.
-    if not repo.add_task_event(task=task["key"], at=now, actor=BOT, kind=step.kind,
-                               episode=task["episode"], step=step.number,
+    if not repo.add_task_event(task=task.key, at=now, actor=BOT, kind=step.kind,
+                               episode=task.episode, step=step.number,
                                person=", ".join(targets) or None,
-                               detail={"due_at": iso(step.at), "to": targets}):
+                               detail={"due_at": step.at, "to": targets}):
         return False
     repo.audit(at=now, group=group.slug, actor=BOT, action=f"task_{step.kind}",
-               subject=task["key"], detail={"step": step.number, "episode": task["episode"],
+               subject=task.key, detail={"step": step.number, "episode": task.episode,
                                             "to": targets})
     out.flush(repo, now)
     return True
 
 
-def _why(repo: Repository, group: Group, task: dict, now: datetime) -> str:
+def _why(repo: Repository, group: Group, task: Task, now: datetime) -> str:
     decision = contested_decision(repo, task)
     if decision is not None and not deciders(repo, decision)[0]:
-        return text(group.lang, "task.why_no_decider", ref=f"C-{decision['number']}")
-    due = from_iso(task["due"])
+        return text(group.lang, "task.why_no_decider", ref=f"C-{decision.number}")
+    due = task.due
     if due is not None and due <= now:
         return text(group.lang, "task.why_overdue", due=group.when(due))
-    since = from_iso(task["episode_start"])
+    since = task.episode_start
     return text(group.lang, "task.why_stalled", since=group.when(since),
                 span=group.span(now - since))
 
 
-def _queue_step(repo: Repository, group: Group, out: Effects, task: dict, step: Step,
+def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: Step,
                 now: datetime) -> list[str]:
     """Queue the messages of one step; returns who they are for."""
-    common = {"ref": ref(task), "title": task["title"]}
+    common = {"ref": ref(task), "title": task.title}
     if step.kind == NUDGE:
         people = [p for p in responsible(repo, task) if not is_away(repo, p, now)]
         for person in people:
             tell(out, person, "dm.nudge", why=_why(repo, group, task, now), step=step.number,
                  **common)
         return people
-    escalate_to = responsible(repo, task) if task["origin"] == "decide" \
+    escalate_to = responsible(repo, task) if task.origin == "decide" \
         else active_holders(repo, group.slug, "core")
     core = [p for p in escalate_to if not is_away(repo, p, now)]
     if step.kind == ESCALATION:
-        out.announce("ann.task_escalated", subject=task["key"], lead=task["lead"],
+        out.announce("ann.task_escalated", subject=task.key, lead=task.lead,
                      why=_why(repo, group, task, now), count=step.number - 1,
                      core=Mention(tuple(core)), **common)
         return core
     expected, acked = feedback_tally(repo, task)
     if step.kind == FEEDBACK_ESCALATION:
-        out.announce("ann.feedback_escalated", subject=task["key"], lead=task["lead"],
-                     since=group.when(from_iso(task["episode_start"])),
+        out.announce("ann.feedback_escalated", subject=task.key, lead=task.lead,
+                     since=group.when(task.episode_start),
                      core=Mention(tuple(core)), **common)
         return core
     silent = [p for m in expected if m not in acked for p in repo.representatives(group.slug, m)
               if p.startswith("@") and not is_away(repo, p, now)]
     key = "ann.feedback_reminder" if silent else "ann.feedback_reminder_plain"
-    out.announce(key, subject=task["key"], lead=task["lead"], feedback=task["feedback_text"] or "",
+    out.announce(key, subject=task.key, lead=task.lead, feedback=task.feedback_text or "",
                  count=len(acked & set(expected)), expected=len(expected),
                  people=Mention(tuple(silent)), **common)
     return silent
@@ -329,54 +330,54 @@ def tell(out: Effects, person: str, key: str, **params: Any) -> None:
 
 # --- state changes -------------------------------------------------------------------------
 
-def move(repo: Repository, task: dict, kind: TaskMove, now: datetime, actor: str,
+def move(repo: Repository, task: Task, kind: TaskMove, now: datetime, actor: str,
           event_id: str | None, *, note: str | None = None, person: str | None = None,
-          detail: dict | None = None, **fields: Any) -> None:
-    """Apply one move of the table to a task (the dict is updated in place), append it to the
-    history and to the audit log."""
-    new_state = next_task_state(task["state"], kind)
+          detail: dict | None = None, **fields: Any) -> Task:
+    """Apply one move of the table to a task, append it to the history and to the audit
+    log; returns the task as it now is."""
+    new_state = next_task_state(task.state, kind)
     fields["state"] = new_state.value
-    if restarts_clock(task["state"], kind):
-        fields["episode"] = int(task["episode"]) + 1
-        fields["episode_start"] = iso(now)
+    if restarts_clock(task.state, kind):
+        fields["episode"] = int(task.episode) + 1
+        fields["episode_start"] = now
     if actor != BOT:
-        fields.setdefault("last_activity_at", iso(now))
+        fields.setdefault("last_activity_at", now)
     fields["next_step_at"] = None  # to be computed again (see ``send_due``)
-    repo.update_task(task["key"], **fields)
-    repo.add_task_event(task=task["key"], at=now, actor=actor, kind=kind.value,
-                        episode=fields.get("episode", task["episode"]), person=person,
+    repo.update_task(task.key, **fields)
+    repo.add_task_event(task=task.key, at=now, actor=actor, kind=kind.value,
+                        episode=fields.get("episode", task.episode), person=person,
                         text=note, detail=detail, event_id=event_id)
-    repo.audit(at=now, group=task["group_slug"], actor=actor, action=f"task_{kind.value}",
-               subject=task["key"],
-               detail={"from": task["state"], "to": new_state.value,
+    repo.audit(at=now, group=task.group_slug, actor=actor, action=f"task_{kind.value}",
+               subject=task.key,
+               detail={"from": task.state, "to": new_state.value,
                        **({"note": note} if note else {}), **({"person": person} if person else {}),
                        **(detail or {})},
                event_id=event_id)
-    task.update(fields)
+    return replace(task, **fields)
 
 
 def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lead: str,
                 role: str | None, description: str | None, due: datetime | None,
                 now: datetime, actor: str, origin: str, proposal: str | None,
-                event_id: str | None, notify: bool = True) -> dict:
+                event_id: str | None, notify: bool = True) -> Task:
     """A new running task ``T-n``; its lead (every holder, for a role) is told by DM, unless
     ``notify`` is False because the caller has already told them."""
     number = repo.next_number(group.slug, "task")
-    task = {
-        "key": f"{group.slug}:T-{number}", "group_slug": group.slug, "number": number,
-        "title": title, "description": description or None, "lead": lead, "role": role,
-        "state": TaskState.OPEN.value, "due": iso(due), "created_at": iso(now),
-        "created_by": actor, "origin": origin, "proposal": proposal, "episode": 1,
-        "episode_start": iso(now), "last_activity_at": iso(now), "snoozed_until": None,
-        "feedback_text": None, "closed_at": None, "closed_by": None, "close_reason": None,
-        "event_id": event_id, "next_step_at": None,
-    }
+    task = Task(
+        key=f"{group.slug}:T-{number}", group_slug=group.slug, number=number,
+        title=title, description=description or None, lead=lead, role=role,
+        state=TaskState.OPEN.value, due=due, created_at=now,
+        created_by=actor, origin=origin, proposal=proposal, episode=1,
+        episode_start=now, last_activity_at=now, snoozed_until=None,
+        feedback_text=None, closed_at=None, closed_by=None, close_reason=None,
+        event_id=event_id, next_step_at=None,
+    )
     repo.insert_task(task)
-    repo.add_task_event(task=task["key"], at=now, actor=actor, kind="mandate", episode=1,
+    repo.add_task_event(task=task.key, at=now, actor=actor, kind="mandate", episode=1,
                         person=lead, text=title, detail={"role": role} if role else None,
                         event_id=event_id)
-    repo.audit(at=now, group=group.slug, actor=actor, action="task_mandate", subject=task["key"],
-               detail={"title": title, "lead": lead, "role": role, "due": iso(due),
+    repo.audit(at=now, group=group.slug, actor=actor, action="task_mandate", subject=task.key,
+               detail={"title": title, "lead": lead, "role": role, "due": due,
                        "origin": origin, "proposal": proposal},
                event_id=event_id)
     if notify:
@@ -384,17 +385,17 @@ def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lea
     return task
 
 
-def tell_mandated(repo: Repository, group: Group, out: Effects, task: dict) -> None:
+def tell_mandated(repo: Repository, group: Group, out: Effects, task: Task) -> None:
     """Tell a new task's lead (every holder, for a task of a role) by direct message."""
-    params = {"ref": ref(task), "title": task["title"], "by": who_label(group, task["created_by"]),
-              "due": due_suffix(group, from_iso(task["due"])),
+    params = {"ref": ref(task), "title": task.title, "by": who_label(group, task.created_by),
+              "due": due_suffix(group, task.due),
               "description": description_suffix(group, task)}
-    if task["role"]:
-        label = text(group.lang, f"role.{task['role']}")
+    if task.role:
+        label = text(group.lang, f"role.{task.role}")
         for person in responsible(repo, task):
-            tell(out, person, "dm.mandated_role", role=label, lead=task["lead"], **params)
-    elif task["lead"] != task["created_by"]:
-        tell(out, task["lead"], "dm.mandated", **params)
+            tell(out, person, "dm.mandated_role", role=label, lead=task.lead, **params)
+    elif task.lead != task.created_by:
+        tell(out, task.lead, "dm.mandated", **params)
 
 
 def who_label(group: Group, actor: str) -> str:
@@ -405,10 +406,10 @@ def due_suffix(group: Group, due: datetime | None) -> str:
     return text(group.lang, "task.due_suffix", when=group.when(due)) if due else ""
 
 
-def description_suffix(group: Group, task: dict) -> str:
-    if not task["description"]:
+def description_suffix(group: Group, task: Task) -> str:
+    if not task.description:
         return ""
-    return text(group.lang, "task.description_suffix", value=task["description"])
+    return text(group.lang, "task.description_suffix", value=task.description)
 
 
 
@@ -422,74 +423,74 @@ def _role_lead(repo: Repository, group: str, role: str) -> tuple[str | None, str
     return None, None
 
 
-def mandate_registration(repo: Repository, group: Group, out: Effects, proposal: dict,
-                         member_slug: str, now: datetime, event_id: str | None) -> dict | None:
+def mandate_registration(repo: Repository, group: Group, out: Effects, proposal: Proposal,
+                         member_slug: str, now: datetime, event_id: str | None) -> Task | None:
     """``Register <candidate>`` for the registrar, on every validated or accepted proposal."""
     lead, role = _role_lead(repo, group.slug, "registrar")
-    proposal_ref = f"C-{proposal['number']}"
+    proposal_ref = proposal.ref
     if lead is None:
         repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
-                   subject=proposal["key"], detail={"reason": "no registrar, core or admin"})
+                   subject=proposal.key, detail={"reason": "no registrar, core or admin"})
         return None
     return create_task(
         repo, group, out, title=text(group.lang, "task.register_title",
-                                     candidate=proposal["candidate"]),
+                                     candidate=proposal.candidate),
         lead=lead, role=role,
         description=text(group.lang, "task.register_description", ref=proposal_ref,
-                         candidate=proposal["candidate"], member=member_slug),
-        due=None, now=now, actor=BOT, origin="register", proposal=proposal["key"],
+                         candidate=proposal.candidate, member=member_slug),
+        due=None, now=now, actor=BOT, origin="register", proposal=proposal.key,
         event_id=event_id)
 
 
-def assign_decision(repo: Repository, group: Group, out: Effects, proposal: dict,
+def assign_decision(repo: Repository, group: Group, out: Effects, proposal: Proposal,
                     eligible: list[str], role: str | None, now: datetime,
-                    event_id: str | None) -> dict | None:
+                    event_id: str | None) -> Task | None:
     """The ``Decide on C-n`` task of a contested proposal, led by an eligible decider: opened
     when the proposal is first contested (without a DM: the announcement mentions the
     deciders), and handed to the first eligible decider by the bot when its lead no longer
     is one (they are told by DM). While nobody may decide (``eligible`` empty), its lead is
     an admin, asked to grant the missing role; without any admin, no task (audited)."""
-    task = next((t for t in repo.tasks_for_proposal(proposal["key"], ACTIVE_STATES)
-                 if t["origin"] == "decide"), None)
+    task = next((t for t in repo.tasks_for_proposal(proposal.key, ACTIVE_STATES)
+                 if t.origin == "decide"), None)
     fallback = eligible or active_holders(repo, group.slug, "admin")
-    proposal_ref = f"C-{proposal['number']}"
+    proposal_ref = proposal.ref
     if task is None:
         if not fallback:
             repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
-                       subject=proposal["key"], detail={"reason": "no decider and no admin"})
+                       subject=proposal.key, detail={"reason": "no decider and no admin"})
             return None
         task = create_task(
             repo, group, out, title=text(group.lang, "task.decide_title", ref=proposal_ref,
-                                         candidate=proposal["candidate"]),
+                                         candidate=proposal.candidate),
             lead=fallback[0], role=role or "admin",
             description=text(group.lang, "task.decide_description", ref=proposal_ref,
                              prefix=group.prefix),
-            due=None, now=now, actor=BOT, origin="decide", proposal=proposal["key"],
+            due=None, now=now, actor=BOT, origin="decide", proposal=proposal.key,
             event_id=event_id, notify=False)
         return task
-    if fallback and task["lead"] not in fallback:
-        previous, lead = task["lead"], fallback[0]
-        move(repo, task, TaskMove.HANDOVER, now, BOT, event_id, person=lead,
+    if fallback and task.lead not in fallback:
+        previous, lead = task.lead, fallback[0]
+        task = move(repo, task, TaskMove.HANDOVER, now, BOT, event_id, person=lead,
              detail={"from": previous, "why": "eligibility"}, lead=lead,
              role=role or "admin")
         if eligible:
-            tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task["title"],
+            tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task.title,
                  proposal=proposal_ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
-    repo.update_task(task["key"], next_step_at=None)
+    repo.update_task(task.key, next_step_at=None)
     return task
 
 
-def close_for_proposal(repo: Repository, group: Group, proposal: dict, outcome: str,
+def close_for_proposal(repo: Repository, group: Group, proposal: Proposal, outcome: str,
                        now: datetime, actor: str, event_id: str | None) -> None:
     """Close the ``Decide on C-n`` task by itself: ``done`` when the proposal is resolved,
     ``cancelled`` when it is withdrawn or back to ``open`` (``outcome``: resolved, withdrawn,
     reopened)."""
-    proposal_ref = f"C-{proposal['number']}"
-    for task in repo.tasks_for_proposal(proposal["key"], ACTIVE_STATES):
-        if task["origin"] != "decide":
+    proposal_ref = proposal.ref
+    for task in repo.tasks_for_proposal(proposal.key, ACTIVE_STATES):
+        if task.origin != "decide":
             continue
         note = text(group.lang, f"task.closed_{outcome}", ref=proposal_ref)
         closing = TaskMove.DONE if outcome == "resolved" else TaskMove.CANCEL
         move(repo, task, closing, now, actor, event_id, note=note,
-             closed_at=iso(now), closed_by=actor, close_reason=note)
+             closed_at=now, closed_by=actor, close_reason=note)

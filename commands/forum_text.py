@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.repository import Repository
+from storage.rows import Proposal
 
 from . import cooptation
 from .context import Group
 from .lifecycle import ACTIVE
 from .render import text
-from .timefmt import from_iso
 
 STATUS_START = "<!-- coopbot:status -->"
 STATUS_END = "<!-- /coopbot:status -->"
@@ -61,12 +61,12 @@ def read_reply(raw: str, words: ReplyWords) -> ReplyCommand | None:
     return None
 
 
-def command_text(reply: ReplyCommand, proposal: dict, prefix: str) -> str:
-    """The engine command equivalent to a forum reply (``!object C-3 reason…``).
+def command_text(reply: ReplyCommand, ref: str, prefix: str) -> str:
+    """The engine command equivalent to a forum reply about proposal ``ref`` (``!object C-3
+    reason…``).
 
     Withdraw takes no reason in the engine; what follows the keyword is kept in the post only.
     """
-    ref = cooptation.ref(proposal)
     if reply.kind == "withdraw":
         return f"{prefix}withdraw {ref}"
     # One line: the engine refuses control characters, and a reason is one paragraph anyway.
@@ -89,19 +89,19 @@ def matrix_link(room: str | None) -> str | None:
     return f"https://matrix.to/#/{room}" if room else None
 
 
-def title(group: Group, proposal: dict) -> str:
+def title(group: Group, proposal: Proposal) -> str:
     return text(group.lang, "forum.title", group=group.slug, ref=cooptation.ref(proposal),
-                candidate=proposal["candidate"])
+                candidate=proposal.candidate)
 
 
-def status_block(repo: Repository, group: Group, proposal: dict) -> str:
+def status_block(repo: Repository, group: Group, proposal: Proposal) -> str:
     """State, deadline, objections and supports, between markers the bot rewrites."""
     lang = group.lang
     none = text(lang, "status.none")
     objections, supports = cooptation.voices(repo, group, proposal, with_withdrawn=False)
     body = text(
-        lang, "forum.status", state=text(lang, f"state.{proposal['state']}"),
-        deadline=group.when(from_iso(proposal["deadline"])),
+        lang, "forum.status", state=text(lang, f"state.{proposal.state}"),
+        deadline=group.when(proposal.deadline),
         objections=("\n- " + "\n- ".join(objections)) if objections else none,
         supports=("\n- " + "\n- ".join(supports)) if supports else none,
     )
@@ -109,20 +109,20 @@ def status_block(repo: Repository, group: Group, proposal: dict) -> str:
     return f"{STATUS_START}\n### {heading}\n\n{body}\n{STATUS_END}"
 
 
-def first_post(repo: Repository, group: Group, proposal: dict, words: ReplyWords,
+def first_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyWords,
                room: str | None) -> str:
     """The topic's first post: the proposal, the charter answers, the deadline, how to
     react by replying, a link to the group's Matrix room, and the status block."""
     lang = group.lang
-    members = {m["slug"]: m["name"] for m in repo.members(group.slug)}
+    members = {m.slug: m.name for m in repo.members(group.slug)}
     parts = [
-        text(lang, "forum.intro", proposer=proposal["proposer"],
-             member=members.get(proposal["proposer_member"], proposal["proposer_member"]),
-             candidate=proposal["candidate"], ref=cooptation.ref(proposal),
-             rationale=proposal["rationale"], extras=cooptation.extras(group, proposal)),
+        text(lang, "forum.intro", proposer=proposal.proposer,
+             member=members.get(proposal.proposer_member, proposal.proposer_member),
+             candidate=proposal.candidate, ref=cooptation.ref(proposal),
+             rationale=proposal.rationale, extras=cooptation.extras(group, proposal)),
     ]
-    if proposal["state"] in ACTIVE:
-        parts.append(text(lang, "forum.howto", deadline=group.when(from_iso(proposal["deadline"])),
+    if proposal.state in ACTIVE:
+        parts.append(text(lang, "forum.howto", deadline=group.when(proposal.deadline),
                           object=words.objection[0], support=words.support[0],
                           withdraw=words.withdraw[0]))
     link = matrix_link(room)
@@ -132,11 +132,11 @@ def first_post(repo: Repository, group: Group, proposal: dict, words: ReplyWords
     return "\n\n".join(parts)
 
 
-def outcome(group: Group, proposal: dict) -> str:
+def outcome(group: Group, proposal: Proposal) -> str:
     lang = group.lang
-    reason = proposal.get("decision_reason") or ""
-    return text(lang, "forum.outcome", ref=cooptation.ref(proposal), candidate=proposal["candidate"],
-                state=text(lang, f"state.{proposal['state']}"),
+    reason = proposal.decision_reason or ""
+    return text(lang, "forum.outcome", ref=cooptation.ref(proposal), candidate=proposal.candidate,
+                state=text(lang, f"state.{proposal.state}"),
                 reason=f"{reason}. " if reason and not reason.endswith(".") else
                 (f"{reason} " if reason else ""))
 

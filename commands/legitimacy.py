@@ -14,6 +14,7 @@ Good standing: the person's own organisation, if they represent one, is active.
 from __future__ import annotations
 
 from storage.repository import Repository
+from storage.rows import Proposal
 
 DECIDING_ROLES = ("core", "admin")
 
@@ -23,21 +24,21 @@ def in_good_standing_holders(repo: Repository, group: str, role: str) -> list[st
     return [p for p in repo.holders(group, role) if repo.in_good_standing(group, p)]
 
 
-def deciders(repo: Repository, proposal: dict) -> tuple[list[str], str | None]:
+def deciders(repo: Repository, proposal: Proposal) -> tuple[list[str], str | None]:
     """Who may decide a contested proposal, and by which role: ``([], None)`` when nobody.
 
     Outside the case means: neither the proposer nor an objector (withdrawn or not) in
     person, and representing neither the proposing organisation nor an objecting one."""
-    group = proposal["group_slug"]
-    objections = repo.objections(proposal["key"])
-    people = {proposal["proposer"]} | {o["person"] for o in objections}
-    organisations = {proposal["proposer_member"]} | {o["member"] for o in objections}
+    group = proposal.group_slug
+    objections = repo.objections(proposal.key)
+    people = {proposal.proposer} | {o.person for o in objections}
+    organisations = {proposal.proposer_member} | {o.member for o in objections}
 
     def outside(person: str) -> bool:
         if person in people:
             return False
         member = repo.linked_member(group, person)
-        return member is None or member["slug"] not in organisations
+        return member is None or member.slug not in organisations
 
     for role in DECIDING_ROLES:
         eligible = [p for p in in_good_standing_holders(repo, group, role) if outside(p)]

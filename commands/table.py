@@ -279,9 +279,9 @@ def _could_lead(ctx: Context) -> bool:
 def _refuse_inactive_member(ctx: Context) -> None:
     """A linked person whose organisation is suspended or left learns that, not 'get linked'."""
     member = ctx.repo.linked_member(ctx.group.slug, ctx.caller)
-    if member and member["status"] != "active":
-        raise CommandError("err.member_inactive", member=member["name"],
-                           status=text(ctx.lang, f"member.{member['status']}"))
+    if member and member.status != "active":
+        raise CommandError("err.member_inactive", member=member.name,
+                           status=text(ctx.lang, f"member.{member.status}"))
 
 
 def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
@@ -368,7 +368,7 @@ def resolve_person(ctx: Context, token: str) -> str:
         return token
     if token.startswith("@") and ":" not in token:
         local = token[1:].lower()
-        known = {row["person"] for row in ctx.repo.persons(ctx.group.slug)}
+        known = {row.person for row in ctx.repo.persons(ctx.group.slug)}
         for role in ("admin", "core", "registrar"):
             known.update(ctx.repo.holders(ctx.group.slug, role))
         matches = sorted(p for p in known if p.lower().startswith(f"@{local}:"))

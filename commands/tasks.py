@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from storage.repository import Repository
+from storage.rows import Task, TaskEvent
 
 from . import ladder
 from .context import Context, Group
@@ -53,32 +54,32 @@ _UNTIL_WORDS = {"until", "till", "jusqu'au", "jusquau", "jusqu’au", "jusque", 
 _TRAILING_DUE = re.compile(r"\s+(\S+)\s+(\S+)\s*$")
 
 
-def _running(ctx: Context, task: dict) -> dict:
-    if task["state"] not in ACTIVE_TASK:
+def _running(ctx: Context, task: Task) -> Task:
+    if task.state not in ACTIVE_TASK:
         raise CommandError("err.task_closed", ref=ref(task),
-                           state=text(ctx.lang, f"tstate.{task['state']}"))
+                           state=text(ctx.lang, f"tstate.{task.state}"))
     return task
 
 
-def _lead_or_core(ctx: Context, task: dict) -> None:
+def _lead_or_core(ctx: Context, task: Task) -> None:
     if not (leads(ctx, task) or ctx.has_role("core")):
-        raise CommandError("err.not_lead_or_core", ref=ref(task), lead=task["lead"])
+        raise CommandError("err.not_lead_or_core", ref=ref(task), lead=task.lead)
 
 
-def _not_a_contested_decision(ctx: Context, task: dict) -> None:
+def _not_a_contested_decision(ctx: Context, task: Task) -> None:
     """``Decide on C-n`` closes by itself when C-n is resolved or its objections withdrawn;
     closed by hand, the contested proposal would no longer be followed."""
-    if task["origin"] != "decide" or not task["proposal"]:
+    if task.origin != "decide" or not task.proposal:
         return
-    proposal = ctx.repo.proposal_by_key(task["proposal"])
-    if proposal is not None and proposal["state"] == State.CONTESTED:
+    proposal = ctx.repo.proposal_by_key(task.proposal)
+    if proposal is not None and proposal.state == State.CONTESTED:
         raise CommandError("err.decision_task_closes_itself", ref=ref(task),
-                           proposal=f"C-{proposal['number']}")
+                           proposal=f"C-{proposal.number}")
 
 
-def _lead_only(ctx: Context, task: dict) -> None:
+def _lead_only(ctx: Context, task: Task) -> None:
     if not leads(ctx, task):
-        raise CommandError("err.not_lead", ref=ref(task), lead=task["lead"])
+        raise CommandError("err.not_lead", ref=ref(task), lead=task.lead)
 
 
 # --- reading a mandate --------------------------------------------------------------------
@@ -172,9 +173,9 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
     _not_a_contested_decision(ctx, task)
     note = args.get("note")
     move(ctx.repo, task, TaskMove.DONE, ctx.now, ctx.caller, ctx.event.event_id, note=note,
-         closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=note)
+         closed_at=ctx.now, closed_by=ctx.caller, close_reason=note)
     ctx.out.reply("ok.task_done", ref=ref(task))
-    ctx.out.announce("ann.task_done", subject=task["key"], ref=ref(task), title=task["title"],
+    ctx.out.announce("ann.task_done", subject=task.key, ref=ref(task), title=task.title,
                      by=ctx.caller, note=text(ctx.lang, "task.note_suffix", note=note) if note else "")
 
 
@@ -185,9 +186,9 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
     _not_a_contested_decision(ctx, task)
     reason = args["reason"]
     move(ctx.repo, task, TaskMove.DROP, ctx.now, ctx.caller, ctx.event.event_id, note=reason,
-         closed_at=iso(ctx.now), closed_by=ctx.caller, close_reason=reason)
+         closed_at=ctx.now, closed_by=ctx.caller, close_reason=reason)
     ctx.out.reply("ok.task_dropped", ref=ref(task))
-    ctx.out.announce("ann.task_dropped", subject=task["key"], ref=ref(task), title=task["title"],
+    ctx.out.announce("ann.task_dropped", subject=task.key, ref=ref(task), title=task.title,
                      by=ctx.caller, reason=reason)
 
 
@@ -195,8 +196,8 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
     """!handover T-2 @person — the new lead gets a fresh stall clock."""
     task = _running(ctx, args["task"])
     _lead_or_core(ctx, task)
-    new, previous = args["person"], task["lead"]
-    if new == previous and not task["role"]:
+    new, previous = args["person"], task.lead
+    if new == previous and not task.role:
         raise CommandError("err.same_lead", ref=ref(task), person=new)
     if not may_lead(ctx.repo, ctx.group.slug, new):
         raise CommandError("err.lead_unknown", person=new)
@@ -207,21 +208,21 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
         eligible, role = deciders(ctx.repo, decision)
         if new not in eligible:
             raise CommandError("err.handover_not_decider", ref=ref(task), person=new,
-                               proposal=f"C-{decision['number']}",
+                               proposal=f"C-{decision.number}",
                                people=", ".join(eligible) or "-")
     move(ctx.repo, task, TaskMove.HANDOVER, ctx.now, ctx.caller, ctx.event.event_id,
          person=new, detail={"from": previous}, lead=new, role=role)
     ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
-    params = {"ref": ref(task), "title": task["title"], "by": ctx.caller,
-              "due": due_suffix(ctx.group, from_iso(task["due"])),
+    params = {"ref": ref(task), "title": task.title, "by": ctx.caller,
+              "due": due_suffix(ctx.group, task.due),
               "description": description_suffix(ctx.group, task)}
     if new != ctx.caller:
         tell(ctx.out, new, "dm.handed_over", previous=previous, **params)
     if previous not in (ctx.caller, new) and previous.startswith("@"):
-        ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=task["title"],
+        ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=task.title,
                    by=ctx.caller, person=new)
-    ctx.out.announce("ann.task_handed_over", subject=task["key"], ref=ref(task),
-                     title=task["title"], person=new, previous=previous, by=ctx.caller)
+    ctx.out.announce("ann.task_handed_over", subject=task.key, ref=ref(task),
+                     title=task.title, person=new, previous=previous, by=ctx.caller)
 
 
 def snooze(ctx: Context, args: dict[str, Any]) -> None:
@@ -238,7 +239,7 @@ def snooze(ctx: Context, args: dict[str, Any]) -> None:
                            max=ctx.group.span(limit))
     until = ctx.now + delta
     move(ctx.repo, task, TaskMove.SNOOZE, ctx.now, ctx.caller, ctx.event.event_id,
-         note=iso(until), snoozed_until=iso(until))
+         note=iso(until), snoozed_until=until)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.snoozed", ref=ref(task), until=ctx.group.when(until),
                   next=ctx.group.when(step.at) if step else "-")
@@ -255,15 +256,15 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
          note=deliverable, feedback_text=deliverable)
     until = ctx.now + ctx.group.settings.feedback_window
     ctx.out.reply("ok.feedback_requested", ref=ref(task), until=ctx.group.when(until))
-    ctx.out.announce("ann.feedback_requested", subject=task["key"], ref=ref(task),
-                     title=task["title"], lead=task["lead"], feedback=deliverable,
+    ctx.out.announce("ann.feedback_requested", subject=task.key, ref=ref(task),
+                     title=task.title, lead=task.lead, feedback=deliverable,
                      until=ctx.group.when(until))
 
 
 def ack(ctx: Context, args: dict[str, Any]) -> None:
     """!ack T-2 [comment…] — feedback given on what the lead asked about."""
     task = _running(ctx, args["task"])
-    if task["state"] != TaskState.FEEDBACK:
+    if task.state != TaskState.FEEDBACK:
         raise CommandError("err.no_feedback_request", ref=ref(task))
     if ctx.caller in responsible(ctx.repo, task):
         raise CommandError("err.own_task_ack", ref=ref(task))
@@ -271,20 +272,20 @@ def ack(ctx: Context, args: dict[str, Any]) -> None:
     assert member is not None  # the table's right check guarantees it
     comment = args.get("comment")
     new = ctx.repo.upsert_ack({
-        "task": task["key"], "episode": task["episode"], "person": ctx.caller,
-        "member": member["slug"], "comment": comment, "at": iso(ctx.now),
+        "task": task.key, "episode": task.episode, "person": ctx.caller,
+        "member": member.slug, "comment": comment, "at": ctx.now,
         "event_id": ctx.event.event_id,
     })
     move(ctx.repo, task, TaskMove.ACK, ctx.now, ctx.caller, ctx.event.event_id, note=comment,
-         person=ctx.caller, detail={"member": member["slug"], "new": new})
+         person=ctx.caller, detail={"member": member.slug, "new": new})
     expected, acked = feedback_tally(ctx.repo, task)
     ctx.out.reply("ok.acked" if new else "ok.ack_updated", ref=ref(task),
                   count=len(acked & set(expected)), expected=len(expected))
     comment_text = text(ctx.lang, "task.note_suffix", note=comment) if comment else ""
     for person in responsible(ctx.repo, task):
         if person.startswith("@"):
-            ctx.out.dm(person, "dm.acked", ref=ref(task), title=task["title"], by=ctx.caller,
-                       member=member["name"], comment=comment_text)
+            ctx.out.dm(person, "dm.acked", ref=ref(task), title=task.title, by=ctx.caller,
+                       member=member.name, comment=comment_text)
 
 
 def away(ctx: Context, args: dict[str, Any]) -> None:
@@ -313,11 +314,11 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     if back <= ctx.now:
         raise CommandError("err.away_past", day=day.isoformat())
     ctx.repo.end_away(ctx.caller, ctx.now)
-    ctx.repo.add_away({"person": ctx.caller, "start_at": iso(ctx.now), "end_at": iso(back),
-                       "declared_at": iso(ctx.now), "group_slug": ctx.group.slug,
+    ctx.repo.add_away({"person": ctx.caller, "start_at": ctx.now, "end_at": back,
+                       "declared_at": ctx.now, "group_slug": ctx.group.slug,
                        "event_id": ctx.event.event_id})
     ctx.repo.audit(at=ctx.now, group=ctx.group.slug, actor=ctx.caller, action="away",
-                   subject=ctx.caller, detail={"until": iso(back)}, event_id=ctx.event.event_id)
+                   subject=ctx.caller, detail={"until": back}, event_id=ctx.event.event_id)
     mine = [t for t in ctx.repo.tasks(ctx.group.slug, ACTIVE_STATES) if leads(ctx, t)]
     ctx.out.reply("ok.away", day=day.isoformat(), back=ctx.group.when(back), count=len(mine))
 
@@ -337,35 +338,35 @@ def list_tasks(ctx: Context, args: dict[str, Any]) -> None:
         return
     lines = [render(ctx.lang, "tasks.header", which=label, count=len(rows))]
     for task in rows[-LIST_LINES:]:
-        lines.append(render(ctx.lang, "tasks.line", ref=ref(task), title=task["title"],
-                            lead=task["lead"], state=text(ctx.lang, f"tstate.{task['state']}"),
+        lines.append(render(ctx.lang, "tasks.line", ref=ref(task), title=task.title,
+                            lead=task.lead, state=text(ctx.lang, f"tstate.{task.state}"),
                             extra=_list_extra(ctx, task)))
     ctx.out.reply_message(join(lines))
 
 
-def _list_extra(ctx: Context, task: dict) -> str:
+def _list_extra(ctx: Context, task: Task) -> str:
     parts = []
-    if task["due"]:
-        parts.append(text(ctx.lang, "task.due_suffix", when=ctx.group.when(from_iso(task["due"]))))
+    if task.due:
+        parts.append(text(ctx.lang, "task.due_suffix", when=ctx.group.when(task.due)))
     if is_stalled(ctx.repo, ctx.group, task, ctx.now):
         parts.append(text(ctx.lang, "task.stalled_suffix"))
-    snoozed = from_iso(task["snoozed_until"])
-    if task["state"] in ACTIVE_TASK and snoozed and snoozed > ctx.now:
+    snoozed = task.snoozed_until
+    if task.state in ACTIVE_TASK and snoozed and snoozed > ctx.now:
         parts.append(text(ctx.lang, "task.snoozed_suffix", when=ctx.group.when(snoozed)))
     return "".join(parts)
 
 
-def show(ctx: Context, task: dict) -> None:
+def show(ctx: Context, task: Task) -> None:
     """!status T-2 — the task and its history: updates, nudges, escalations, acks."""
     ctx.out.reply_message(describe(ctx.repo, ctx.group, task, ctx.now))
 
 
-def describe(repo: Repository, group: Group, task: dict, now: datetime) -> Any:
+def describe(repo: Repository, group: Group, task: Task, now: datetime) -> Any:
     lang = group.lang
-    role = text(lang, "task.role_suffix", role=text(lang, f"role.{task['role']}")) if task["role"] else ""
+    role = text(lang, "task.role_suffix", role=text(lang, f"role.{task.role}")) if task.role else ""
     schedule = ""
-    if task["state"] in ACTIVE_TASK:
-        snoozed = from_iso(task["snoozed_until"])
+    if task.state in ACTIVE_TASK:
+        snoozed = task.snoozed_until
         if snoozed and snoozed > now:
             schedule += text(lang, "task.snoozed_line", when=group.when(snoozed))
         step = next_step(repo, group, task)
@@ -376,34 +377,34 @@ def describe(repo: Repository, group: Group, task: dict, now: datetime) -> Any:
             if back:
                 schedule += text(lang, "task.away_line", person=person, when=group.when(back))
     else:
-        schedule = text(lang, "task.closed_line", when=group.when(from_iso(task["closed_at"])),
-                        by=who_label(group, task["closed_by"] or BOT))
+        schedule = text(lang, "task.closed_line", when=group.when(task.closed_at),
+                        by=who_label(group, task.closed_by or BOT))
     feedback_part = ""
-    if task["state"] == TaskState.FEEDBACK:
+    if task.state == TaskState.FEEDBACK:
         expected, acked = feedback_tally(repo, task)
-        feedback_part = text(lang, "task.feedback_line", feedback=task["feedback_text"] or "",
+        feedback_part = text(lang, "task.feedback_line", feedback=task.feedback_text or "",
                              count=len(acked & set(expected)), expected=len(expected))
-    history = [_history_line(group, event) for event in repo.task_events(task["key"])]
+    history = [_history_line(group, event) for event in repo.task_events(task.key)]
     if len(history) > HISTORY_LINES:
         history = [text(lang, "task.history_more", count=len(history) - HISTORY_LINES)] \
             + history[-HISTORY_LINES:]
     return render(
-        lang, "status.task", ref=ref(task), title=task["title"],
-        state=text(lang, f"tstate.{task['state']}"), lead=task["lead"], role=role,
-        by=who_label(group, task["created_by"]), created=group.when(from_iso(task["created_at"])),
-        due=due_suffix(group, from_iso(task["due"])),
+        lang, "status.task", ref=ref(task), title=task.title,
+        state=text(lang, f"tstate.{task.state}"), lead=task.lead, role=role,
+        by=who_label(group, task.created_by), created=group.when(task.created_at),
+        due=due_suffix(group, task.due),
         description=description_suffix(group, task), schedule=schedule,
         feedback=feedback_part, history="\n  " + "\n  ".join(history),
     )
 
 
-def _history_line(group: Group, event: dict) -> str:
+def _history_line(group: Group, event: TaskEvent) -> str:
     lang = group.lang
-    kind = event["kind"]
-    note = event["text"] or ""
+    kind = event.kind
+    note = event.text or ""
     if kind == TaskMove.SNOOZE:
         note = group.when(from_iso(note)) if note else ""
-    return text(lang, f"history.{kind}", at=group.when(from_iso(event["at"])),
-                actor=who_label(group, event["actor"]), person=event["person"] or "-",
+    return text(lang, f"history.{kind}", at=group.when(event.at),
+                actor=who_label(group, event.actor), person=event.person or "-",
                 note=text(lang, "task.note_suffix", note=note) if note else "",
-                step=event["step"] or "")
+                step=event.step or "")

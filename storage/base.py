@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlite_utils import Database
+
+from .timestamps import iso
 
 
 class Store:
@@ -43,7 +46,7 @@ class Store:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cursor = self.db.conn.execute(f"insert into {table} ({columns}) values ({marks})",
-                                      list(row.values()))
+                                      stored(row.values()))
         return int(cursor.lastrowid or 0)
 
     def _update(self, table: str, key_column: str, key: Any, fields: dict[str, Any]) -> None:
@@ -51,4 +54,9 @@ class Store:
             return
         assignments = ", ".join(f"{column} = ?" for column in fields)
         self.db.conn.execute(f"update {table} set {assignments} where {key_column} = ?",
-                             [*fields.values(), key])
+                             [*stored(fields.values()), key])
+
+
+def stored(values) -> list[Any]:
+    """Values as SQLite keeps them: an instant as its ISO text (see ``timestamps``)."""
+    return [iso(v) if isinstance(v, datetime) else v for v in values]

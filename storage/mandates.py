@@ -6,30 +6,33 @@ import json
 from datetime import datetime
 from typing import Any
 
-from .base import Store
+from .base import Store, stored
+from .rows import Ack, Away, Task, TaskEvent, build, build_all, values
 from .timestamps import iso
 
 
 class Mandates(Store):
     # --- tasks (mandates) -------------------------------------------------------------------
-    def insert_task(self, row: dict) -> None:
-        self._insert("tasks", row)
+    def insert_task(self, task: Task) -> None:
+        self._insert("tasks", values(task))
 
-    def task(self, group: str, number: int) -> dict | None:
-        return self._one("select * from tasks where group_slug = ? and number = ?", [group, number])
+    def task(self, group: str, number: int) -> Task | None:
+        row = self._one("select * from tasks where group_slug = ? and number = ?", [group, number])
+        return build(Task, row) if row else None
 
-    def task_by_key(self, key: str) -> dict | None:
-        return self._one("select * from tasks where key = ?", [key])
+    def task_by_key(self, key: str) -> Task | None:
+        row = self._one("select * from tasks where key = ?", [key])
+        return build(Task, row) if row else None
 
-    def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
-        return self._numbered("tasks", group, states)
+    def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[Task]:
+        return build_all(Task, self._numbered("tasks", group, states))
 
-    def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[dict]:
+    def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[Task]:
         marks = ", ".join("?" for _ in states)
-        return self._all(
+        return build_all(Task, self._all(
             f"select * from tasks where proposal = ? and state in ({marks}) order by number",
             [proposal, *states],
-        )
+        ))
 
     def update_task(self, key: str, **fields: Any) -> None:
         self._update("tasks", "key", key, fields)
@@ -45,20 +48,21 @@ class Mandates(Store):
             "insert or ignore into task_events (task, at, actor, kind, episode, step, person,"
             " text, detail, event_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [task, iso(at), actor, kind, episode, step, person, text,
-             json.dumps(detail or {}, ensure_ascii=False), event_id],
+             json.dumps(detail or {}, ensure_ascii=False, default=iso), event_id],
         )
         return cursor.rowcount == 1
 
-    def task_events(self, task: str) -> list[dict]:
-        return self._all("select * from task_events where task = ? order by id", [task])
+    def task_events(self, task: str) -> list[TaskEvent]:
+        return build_all(TaskEvent, self._all(
+            "select * from task_events where task = ? order by id", [task]))
 
-    def ladder_steps(self, task: str, episode: int) -> list[dict]:
+    def ladder_steps(self, task: str, episode: int) -> list[TaskEvent]:
         """The ladder steps already sent in one episode, in order."""
-        return self._all(
+        return build_all(TaskEvent, self._all(
             "select * from task_events where task = ? and episode = ? and step is not null"
             " order by step",
             [task, episode],
-        )
+        ))
 
     def upsert_ack(self, row: dict) -> bool:
         """True if new, False if it replaced the person's earlier ack of the same request."""
@@ -66,18 +70,23 @@ class Mandates(Store):
             "select 1 from acks where task = ? and episode = ? and person = ?",
             [row["task"], row["episode"], row["person"]],
         )
-        self.db["acks"].upsert(row, pk=("task", "episode", "person"))
+        self.db.execute(
+            "insert or replace into acks (task, episode, person, member, comment, at, event_id)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
+            stored([row["task"], row["episode"], row["person"], row.get("member"),
+                    row.get("comment"), row["at"], row.get("event_id")]))
         return existed is None
 
-    def acks(self, task: str, episode: int | None = None) -> list[dict]:
+    def acks(self, task: str, episode: int | None = None) -> list[Ack]:
         if episode is None:
-            return self._all("select * from acks where task = ? order by at", [task])
-        return self._all("select * from acks where task = ? and episode = ? order by at",
-                         [task, episode])
+            return build_all(Ack, self._all("select * from acks where task = ? order by at",
+                                            [task]))
+        return build_all(Ack, self._all(
+            "select * from acks where task = ? and episode = ? order by at", [task, episode]))
 
     # --- away periods -------------------------------------------------------------------
     def add_away(self, row: dict) -> None:
-        self.db["away"].insert(row)
+        self._insert("away", row)
 
     def end_away(self, person: str, at: datetime) -> int:
         """End the person's current and future absences at ``at``; how many were cut short."""
@@ -88,8 +97,8 @@ class Mandates(Store):
         )
         return cursor.rowcount
 
-    def away_periods(self, person: str) -> list[dict]:
-        return self._all(
+    def away_periods(self, person: str) -> list[Away]:
+        return build_all(Away, self._all(
             "select * from away where person = ? and end_at > start_at order by start_at",
             [person],
-        )
+        ))

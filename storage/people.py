@@ -9,33 +9,37 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from .base import Store
+from .base import Store, stored
+from .rows import Member, MemberPeriod, Person, Proposal, build, build_all
 from .timestamps import iso
 
 
 class People(Store):
     # --- members ----------------------------------------------------------------------------
-    def member(self, group: str, slug: str) -> dict | None:
-        return self._one(
+    def member(self, group: str, slug: str) -> Member | None:
+        row = self._one(
             "select * from members where group_slug = ? and slug = ?", [group, slug]
         )
+        return build(Member, row) if row else None
 
-    def members(self, group: str, status: str | None = None) -> list[dict]:
+    def members(self, group: str, status: str | None = None) -> list[Member]:
         if status is None:
-            return self._all("select * from members where group_slug = ? order by slug", [group])
-        return self._all(
+            return build_all(Member, self._all(
+                "select * from members where group_slug = ? order by slug", [group]))
+        return build_all(Member, self._all(
             "select * from members where group_slug = ? and status = ? order by slug",
             [group, status],
-        )
+        ))
 
-    def member_by_name_key(self, group: str, name_key: str) -> dict | None:
+    def member_by_name_key(self, group: str, name_key: str) -> Member | None:
         """The member with this comparison key of its name (see commands.parsing.name_key);
         an active one first if a name was ever reused."""
-        return self._one(
+        row = self._one(
             "select * from members where group_slug = ? and name_key = ?"
             " order by status = 'active' desc, admitted_at desc",
             [group, name_key],
         )
+        return build(Member, row) if row else None
 
     def add_member(self, row: dict, *, actor: str) -> bool:
         """Insert a new member and open its first period; an existing slug is kept as it is
@@ -43,11 +47,12 @@ class People(Store):
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cursor = self.db.execute(
-            f"insert or ignore into members ({columns}) values ({marks})", list(row.values())
+            f"insert or ignore into members ({columns}) values ({marks})", stored(row.values())
         )
         if cursor.rowcount != 1:
             return False
-        self._open_period(row["group_slug"], row["slug"], row["status"], row["admitted_at"],
+        self._open_period(row["group_slug"], row["slug"], row["status"],
+                          stored([row["admitted_at"]])[0],
                           proposal=row.get("proposal"), coopted_by=row.get("coopted_by"),
                           actor=actor)
         return True
@@ -86,12 +91,12 @@ class People(Store):
             "end_at": None, "proposal": proposal, "coopted_by": coopted_by, "actor": actor,
         })
 
-    def member_periods(self, group: str, slug: str) -> list[dict]:
+    def member_periods(self, group: str, slug: str) -> list[MemberPeriod]:
         """A member's history: one row per stretch of one status, oldest first."""
-        return self._all(
+        return build_all(MemberPeriod, self._all(
             "select * from member_periods where group_slug = ? and member = ? order by id",
             [group, slug],
-        )
+        ))
 
     def period_seq(self) -> int:
         """The newest member period's id: a proposal opened now freezes its electorate as
@@ -99,30 +104,30 @@ class People(Store):
         row = self._one("select max(id) as seq from member_periods")
         return int(row["seq"] or 0) if row else 0
 
-    def in_electorate(self, proposal: dict, member: str) -> bool:
+    def in_electorate(self, proposal: Proposal, member: str) -> bool:
         """Whether a member was active when the proposal opened."""
-        if proposal.get("electorate_seq") is None:  # opened before periods: its copied list
-            return member in json.loads(proposal["electorate"] or "[]")
+        if proposal.electorate_seq is None:  # opened before periods: its copied list
+            return member in json.loads(proposal.electorate or "[]")
         row = self._one(
             "select status from member_periods where group_slug = ? and member = ? and id <= ?"
             " order by id desc limit 1",
-            [proposal["group_slug"], member, proposal["electorate_seq"]],
+            [proposal.group_slug, member, proposal.electorate_seq],
         )
         return row is not None and row["status"] == "active"
 
-    def electorate(self, proposal: dict) -> list[str]:
+    def electorate(self, proposal: Proposal) -> list[str]:
         """The members active when the proposal opened, by slug."""
-        if proposal.get("electorate_seq") is None:
-            return sorted(json.loads(proposal["electorate"] or "[]"))
+        if proposal.electorate_seq is None:
+            return sorted(json.loads(proposal.electorate or "[]"))
         rows = self._all(
             "select member from member_periods as p where group_slug = ? and id = ("
             " select max(id) from member_periods where group_slug = p.group_slug"
             " and member = p.member and id <= ?) and status = 'active' order by member",
-            [proposal["group_slug"], proposal["electorate_seq"]],
+            [proposal.group_slug, proposal.electorate_seq],
         )
         return [row["member"] for row in rows]
 
-    def silent_voters(self, proposal: dict, spoken: set[str]) -> list[str]:
+    def silent_voters(self, proposal: Proposal, spoken: set[str]) -> list[str]:
         """The Matrix people representing the members of the proposal's electorate that are
         still active and have not spoken (the last call names them)."""
         voters = [m for m in self.electorate(proposal) if m not in spoken]
@@ -134,7 +139,7 @@ class People(Store):
             " persons.group_slug and members.slug = persons.member where persons.group_slug = ?"
             f" and members.status = 'active' and persons.member in ({marks})"
             " and persons.person like '@%' order by persons.member, persons.person",
-            [proposal["group_slug"], *voters],
+            [proposal.group_slug, *voters],
         )
         return [row["person"] for row in rows]
 
@@ -148,11 +153,11 @@ class People(Store):
                          [group, *ordered])
         return {row["slug"]: row["name"] for row in rows}
 
-    def members_by_name_key(self, group: str, name_key: str) -> list[dict]:
-        return self._all(
+    def members_by_name_key(self, group: str, name_key: str) -> list[Member]:
+        return build_all(Member, self._all(
             "select * from members where group_slug = ? and name_key = ? order by slug",
             [group, name_key],
-        )
+        ))
 
     def set_member_name_key(self, group: str, slug: str, key: str) -> None:
         self.db.execute("update members set name_key = ? where group_slug = ? and slug = ?",
@@ -162,24 +167,26 @@ class People(Store):
         return self.member(group, slug) is not None
 
     # --- persons ------------------------------------------------------------------------
-    def person(self, group: str, person: str) -> dict | None:
-        return self._one(
+    def person(self, group: str, person: str) -> Person | None:
+        row = self._one(
             "select * from persons where group_slug = ? and person = ?", [group, person]
         )
+        return build(Person, row) if row else None
 
-    def linked_member(self, group: str, person: str) -> dict | None:
+    def linked_member(self, group: str, person: str) -> Member | None:
         """The member (any status) a person represents in a group, or None if unlinked."""
-        return self._one(
+        row = self._one(
             "select members.* from persons join members on members.group_slug = persons.group_slug"
             " and members.slug = persons.member where persons.group_slug = ? and persons.person = ?",
             [group, person],
         )
+        return build(Member, row) if row else None
 
     def in_good_standing(self, group: str, person: str) -> bool:
         """Unlinked, or representing an active member: a suspended or departed member's
         persons lose their rights (SPEC section 3), roles included."""
         member = self.linked_member(group, person)
-        return member is None or member["status"] == "active"
+        return member is None or member.status == "active"
 
     def groups_of(self, person: str) -> list[str]:
         rows = self._all(
@@ -189,11 +196,11 @@ class People(Store):
         )
         return [row["group_slug"] for row in rows]
 
-    def persons(self, group: str) -> list[dict]:
-        return self._all(
+    def persons(self, group: str) -> list[Person]:
+        return build_all(Person, self._all(
             "select * from persons where group_slug = ? and member is not null order by person",
             [group],
-        )
+        ))
 
     def representatives(self, group: str, member: str) -> list[str]:
         rows = self._all(

@@ -2,7 +2,8 @@
 
 Every write of one command happens inside ``transaction()``; the audit row and the outbox rows
 are part of it, so a command either happened entirely (and is announced) or not at all.
-Rows are plain dicts; JSON columns are decoded by the helpers that read them.
+Governance rows come back as frozen dataclasses with ``datetime`` fields (``rows``); the
+adapters' own tables (outbox, Matrix rooms) as plain dicts.
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from .base import stored
 from .mandates import Mandates
 from .people import People
+from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
 from .schema import migrate
 from .timestamps import from_iso, iso
 
-# The stored instant of "never" (a task with no step to come): after every real instant.
-NEVER = "9999-12-31T23:59:59Z"
+# The instant of "never" (a task with no step to come): after every real instant.
+NEVER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
 
 class DatabaseLocked(Exception):
@@ -75,7 +78,18 @@ class Repository(People, Mandates):
         return row["value"] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        self.db.execute("insert into meta (key, value) values (?, ?)"
+                        " on conflict (key) do update set value = excluded.value", [key, value])
+
+    def instant(self, key: str) -> datetime | None:
+        """An instant kept in ``meta`` (when something was noted)."""
+        return from_iso(self.meta(key))
+
+    def set_instant(self, key: str, at: datetime) -> None:
+        self.set_meta(key, iso(at))
+
+    def delete_meta(self, key: str) -> None:
+        self.db.execute("delete from meta where key = ?", [key])
 
     # --- processed events -----------------------------------------------------------------
     def claim_event(self, event_id: str, at: datetime) -> bool:
@@ -104,9 +118,9 @@ class Repository(People, Mandates):
         self.db.execute(f"update groups set {column} = {column} + 1 where slug = ?", [group])
         return int(row["n"])
 
-    def settings(self, group: str) -> dict[str, dict]:
+    def settings(self, group: str) -> dict[str, Setting]:
         rows = self._all("select * from settings where group_slug = ?", [group])
-        return {row["key"]: row for row in rows}
+        return {row["key"]: build(Setting, row) for row in rows}
 
     def set_setting(self, group: str, key: str, value: str, by: str, at: datetime) -> None:
         self.db["settings"].upsert(
@@ -116,51 +130,55 @@ class Repository(People, Mandates):
         )
 
     # --- proposals ------------------------------------------------------------------------
-    def insert_proposal(self, row: dict) -> None:
-        self._insert("proposals", row)
+    def insert_proposal(self, proposal: Proposal) -> None:
+        self._insert("proposals", values(proposal))
 
-    def proposal(self, group: str, number: int) -> dict | None:
-        return self._one(
+    def proposal(self, group: str, number: int) -> Proposal | None:
+        row = self._one(
             "select * from proposals where group_slug = ? and number = ?", [group, number]
         )
+        return build(Proposal, row) if row else None
 
-    def proposal_by_key(self, key: str) -> dict | None:
-        return self._one("select * from proposals where key = ?", [key])
+    def proposal_by_key(self, key: str) -> Proposal | None:
+        row = self._one("select * from proposals where key = ?", [key])
+        return build(Proposal, row) if row else None
 
-    def proposals(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[dict]:
-        return self._numbered("proposals", group, states)
+    def proposals(self, group: str | None = None,
+                  states: tuple[str, ...] | None = None) -> list[Proposal]:
+        return build_all(Proposal, self._numbered("proposals", group, states))
 
-    def proposals_without_rules(self, group: str) -> list[dict]:
-        return self._all("select * from proposals where group_slug = ? and rules is null",
-                         [group])
+    def proposals_without_rules(self, group: str) -> list[Proposal]:
+        return build_all(Proposal, self._all(
+            "select * from proposals where group_slug = ? and rules is null", [group]))
 
-    def proposals_without_last_call_due(self, group: str) -> list[dict]:
-        return self._all(
-            "select key from proposals where group_slug = ? and state = 'open'"
-            " and last_call_due is null and last_call_at is null", [group])
+    def proposals_without_last_call_due(self, group: str) -> list[Proposal]:
+        return build_all(Proposal, self._all(
+            "select * from proposals where group_slug = ? and state = 'open'"
+            " and last_call_due is null and last_call_at is null", [group]))
 
-    def active_proposal_for(self, group: str, candidate_key: str) -> dict | None:
-        return self._one(
+    def active_proposal_for(self, group: str, candidate_key: str) -> Proposal | None:
+        row = self._one(
             "select * from proposals where group_slug = ? and candidate_key = ?"
             " and state in ('open', 'contested')",
             [group, candidate_key],
         )
+        return build(Proposal, row) if row else None
 
     def update_proposal(self, key: str, **fields: Any) -> None:
         self._update("proposals", "key", key, fields)
 
     # --- objections and supports ---------------------------------------------------------
-    def objections(self, proposal: str, *, active_only: bool = False) -> list[dict]:
+    def objections(self, proposal: str, *, active_only: bool = False) -> list[Objection]:
         extra = " and withdrawn_at is null" if active_only else ""
-        return self._all(
-            f"select * from objections where proposal = ?{extra} order by id", [proposal]
-        )
+        return build_all(Objection, self._all(
+            f"select * from objections where proposal = ?{extra} order by id", [proposal]))
 
-    def active_objection(self, proposal: str, person: str) -> dict | None:
-        return self._one(
+    def active_objection(self, proposal: str, person: str) -> Objection | None:
+        row = self._one(
             "select * from objections where proposal = ? and person = ? and withdrawn_at is null",
             [proposal, person],
         )
+        return build(Objection, row) if row else None
 
     def add_objection(self, row: dict) -> None:
         self._insert("objections", row)
@@ -168,8 +186,9 @@ class Repository(People, Mandates):
     def update_objection(self, objection_id: int, **fields: Any) -> None:
         self._update("objections", "id", objection_id, fields)
 
-    def supports(self, proposal: str) -> list[dict]:
-        return self._all("select * from supports where proposal = ? order by at", [proposal])
+    def supports(self, proposal: str) -> list[Support]:
+        return build_all(Support, self._all(
+            "select * from supports where proposal = ? order by at", [proposal]))
 
     def upsert_support(self, row: dict) -> bool:
         """True if new, False if it replaced the person's earlier support."""
@@ -177,31 +196,41 @@ class Repository(People, Mandates):
             "select 1 from supports where proposal = ? and person = ?",
             [row["proposal"], row["person"]],
         )
-        self.db["supports"].upsert(row, pk=("proposal", "person"))
+        self.db.execute(
+            "insert or replace into supports (proposal, person, member, comment, at, event_id)"
+            " values (?, ?, ?, ?, ?, ?)",
+            stored([row["proposal"], row["person"], row["member"], row.get("comment"),
+                    row["at"], row.get("event_id")]))
         return existed is None
 
     # --- what is due (indexed: the clock's pass costs what is due, not what is open) -------
-    def due_proposals(self, horizon: datetime) -> list[dict]:
-        """Open proposals whose deadline or last call has come by ``horizon``."""
+    def due_proposals(self, horizon: datetime) -> list[tuple[str, str]]:
+        """(group, key) of the open proposals whose deadline or last call has come by
+        ``horizon``."""
         at = iso(horizon)
-        return self._all(
+        return self._pairs(
             "select key, group_slug from proposals where state = 'open' and deadline <= ?"
             " union select key, group_slug from proposals where state = 'open'"
             " and last_call_due <= ? and last_call_at is null order by key",
             [at, at],
         )
 
-    def due_tasks(self, now: datetime) -> list[dict]:
-        """Running tasks whose next step may have come, or is not known yet."""
-        return self._all(
+    def due_tasks(self, now: datetime) -> list[tuple[str, str]]:
+        """(group, key) of the running tasks whose next step may have come, or is not known
+        yet."""
+        return self._pairs(
             "select key, group_slug from tasks where state in ('open', 'feedback')"
             " and (next_step_at is null or next_step_at <= ?) order by key",
             [iso(now)],
         )
 
-    def unknown_task_wakeups(self) -> list[dict]:
-        return self._all("select key, group_slug from tasks where state in ('open', 'feedback')"
-                         " and next_step_at is null order by key")
+    def unknown_task_wakeups(self) -> list[tuple[str, str]]:
+        """(group, key) of the running tasks whose next step is to be computed."""
+        return self._pairs("select key, group_slug from tasks where state in ('open', 'feedback')"
+                           " and next_step_at is null order by key")
+
+    def _pairs(self, sql: str, params: list[Any] | None = None) -> list[tuple[str, str]]:
+        return [(row["group_slug"], row["key"]) for row in self._all(sql, params or [])]
 
     def next_instants(self, after: datetime | None, groups: tuple[str, ...]) -> dict[str, datetime]:
         """The earliest deadline, last call and task step after ``after`` (all, if None), in
@@ -218,7 +247,7 @@ class Repository(People, Mandates):
         }
         found = {}
         for purpose, sql in queries.items():
-            params = [floor, NEVER] if purpose == "task" else [floor]
+            params = [floor, iso(NEVER)] if purpose == "task" else [floor]
             row = self._one(sql, [*params, *groups])
             if row and row["at"]:
                 found[purpose] = from_iso(row["at"])
@@ -245,16 +274,18 @@ class Repository(People, Mandates):
               event_id: str | None = None) -> None:
         self._insert("audit", {
             "at": iso(at), "group_slug": group, "actor": actor, "action": action,
-            "subject": subject, "detail": json.dumps(detail or {}, ensure_ascii=False),
+            "subject": subject,
+            "detail": json.dumps(detail or {}, ensure_ascii=False, default=_instant),
             "event_id": event_id,
         })
 
-    def audit_rows(self) -> list[dict]:
-        return self._all("select * from audit order by id")
+    def audit_rows(self) -> list[AuditEntry]:
+        return build_all(AuditEntry, self._all("select * from audit order by id"))
 
-    def audit_rows_for(self, group: str, action: str) -> list[dict]:
-        return self._all("select * from audit where group_slug = ? and action = ? order by id",
-                         [group, action])
+    def audit_rows_for(self, group: str, action: str) -> list[AuditEntry]:
+        return build_all(AuditEntry, self._all(
+            "select * from audit where group_slug = ? and action = ? order by id",
+            [group, action]))
 
     # --- outbox -----------------------------------------------------------------------------
     def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,
@@ -350,6 +381,13 @@ class Repository(People, Mandates):
             [iso(at), room_id],
         )
         return cursor.rowcount == 1
+
+
+def _instant(value: Any) -> str:
+    """JSON for what the audit log's details may hold besides plain values: instants."""
+    if isinstance(value, datetime):
+        return iso(value)
+    raise TypeError(f"not JSON: {value!r}")
 
 
 def _take_lock(path: str):

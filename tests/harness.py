@@ -124,7 +124,7 @@ class Harness:
         return self.repo.proposal("sem", number)
 
     def state(self, number: int) -> str:
-        return self.proposal(number)["state"]
+        return self.proposal(number).state
 
     def snapshot(self) -> dict[str, list]:
         """Every table but the outbox and processed events: to prove nothing changed."""

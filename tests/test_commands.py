@@ -167,7 +167,7 @@ def test_config_set_show_and_effect(harness):
     harness.say(BOB, PROPOSE)
     harness.advance("2d")
     assert harness.state(1) == "validated"
-    audit = [r["action"] for r in harness.repo.audit_rows()]
+    audit = [r.action for r in harness.repo.audit_rows()]
     assert "config_set" in audit
 
 
@@ -178,7 +178,7 @@ def test_changes_by_command_survive_restart_and_win_over_config(harness):
     harness.restart()  # seeding runs again from the config file
     assert not harness.repo.has_role("sem", BOB, "core")
     assert harness.engine.group("sem").settings.min_supporters == 1
-    assert harness.repo.person("sem", DAN)["member"] is None
+    assert harness.repo.person("sem", DAN).member is None
 
 
 def test_last_admin_cannot_be_revoked(harness):
@@ -232,8 +232,8 @@ def test_lang_from_a_dm_is_announced_in_the_room(harness):
 
 def test_member_named_in_full_or_by_slug(harness):
     harness.say(ALICE, "!member suspend Réseau Transition")
-    assert harness.repo.member("sem", "transition")["status"] == "suspended"
+    assert harness.repo.member("sem", "transition").status == "suspended"
     harness.say(ALICE, '!membre réintégrer "réseau transition"')
-    assert harness.repo.member("sem", "transition")["status"] == "active"
+    assert harness.repo.member("sem", "transition").status == "active"
     harness.say(ALICE, "!link @zoe:example.org Petites Singularités")
-    assert harness.repo.person("sem", "@zoe:example.org")["member"] == "singularites"
+    assert harness.repo.person("sem", "@zoe:example.org").member == "singularites"

@@ -28,8 +28,8 @@ def test_propose_announces_and_sets_deadline(harness):
     assert rows[0]["reply_to"] is not None  # the reply threads on the command
     assert "New proposal C-1: Repair Together" in rows[1]["plain"]
     proposal = harness.proposal(1)
-    assert proposal["state"] == "open"
-    assert from_iso(proposal["deadline"]) - from_iso(proposal["created_at"]) == timedelta(days=5)
+    assert proposal.state == "open"
+    assert proposal.deadline - proposal.created_at == timedelta(days=5)
     assert harness.repo.electorate(proposal) == ["dewey", "financite", "singularites", "transition"]
 
 
@@ -41,8 +41,8 @@ def test_silence_validates_at_the_deadline(harness):
     assert harness.state(1) == "validated"
     assert "C-1 is validated" in harness.texts(rows)
     member = harness.repo.member("sem", "repair-together")
-    assert member["status"] == "active" and member["coopted_by"] == "dewey"
-    assert member["proposal"] == "sem:C-1"
+    assert member.status == "active" and member.coopted_by == "dewey"
+    assert member.proposal == "sem:C-1"
     assert harness.advance("5d") == []  # validated once
 
 
@@ -50,10 +50,10 @@ def test_multi_line_proposal_with_fields(harness):
     harness.say(ALICE, "!propose La Ferme du Chant des Cailles\nwhy: cooperative farming\n"
                        "we already swap seeds\nwebsite: https://example.org\ncontact: info@ferme.be")
     proposal = harness.proposal(1)
-    assert proposal["candidate"] == "La Ferme du Chant des Cailles"
-    assert proposal["rationale"] == "cooperative farming\nwe already swap seeds"
-    assert proposal["website"] == "https://example.org"
-    assert proposal["contact"] == "info@ferme.be"
+    assert proposal.candidate == "La Ferme du Chant des Cailles"
+    assert proposal.rationale == "cooperative farming\nwe already swap seeds"
+    assert proposal.website == "https://example.org"
+    assert proposal.contact == "info@ferme.be"
 
 
 def test_objection_contests_and_mentions_the_eligible_deciders_only(harness):
@@ -74,12 +74,12 @@ def test_second_objection_by_same_person_updates_reason(harness):
     rows = harness.say(BOB, "!object C-1 better reason")
     assert "updated" in rows[0]["plain"]
     objections = harness.repo.objections("sem:C-1", active_only=True)
-    assert [o["reason"] for o in objections] == ["better reason"]
+    assert [o.reason for o in objections] == ["better reason"]
 
 
 def test_objection_stamped_before_deadline_but_applied_after_still_blocks(harness):
     harness.say(ALICE, PROPOSE)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     harness.clock.set(deadline + timedelta(hours=2))  # the bot was slow; nothing decided yet
     harness.say(BOB, "!object C-1 too late to read, not too late to count",
                 at=deadline - timedelta(minutes=1))
@@ -90,7 +90,7 @@ def test_objection_stamped_before_deadline_but_applied_after_still_blocks(harnes
 
 def test_objection_stamped_after_deadline_does_not_count(harness):
     harness.say(ALICE, PROPOSE)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     harness.clock.set(deadline + timedelta(minutes=5))
     rows = harness.say(BOB, "!object C-1 late", at=deadline + timedelta(seconds=1))
     assert "too late" in rows[0]["plain"]
@@ -101,7 +101,7 @@ def test_objection_stamped_after_deadline_does_not_count(harness):
 
 def test_deadline_waits_for_sources_to_be_read(harness):
     harness.say(ALICE, PROPOSE)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     harness.clock.set(deadline + timedelta(minutes=1))
     harness.engine.process_due(read_until=deadline - timedelta(seconds=30))
     assert harness.state(1) == "open"  # a source is behind: do not decide yet
@@ -118,7 +118,7 @@ def test_withdraw_objection_reopens_with_grace_then_validates(harness):
     rows = harness.say(BOB, "!withdraw C-1")
     assert harness.state(1) == "open"
     assert "open again" in harness.texts(rows)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     assert deadline == harness.clock.now() + timedelta(hours=24)
     harness.advance("23h")
     assert harness.state(1) == "open"
@@ -128,10 +128,10 @@ def test_withdraw_objection_reopens_with_grace_then_validates(harness):
 
 def test_withdraw_objection_keeps_later_deadline(harness):
     harness.say(ALICE, PROPOSE)
-    original = harness.proposal(1)["deadline"]
+    original = harness.proposal(1).deadline
     harness.say(BOB, "!object C-1 hmm")
     harness.say(BOB, "!withdraw C-1 objection")
-    assert harness.proposal(1)["deadline"] == original  # max(old deadline, now + grace)
+    assert harness.proposal(1).deadline == original  # max(old deadline, now + grace)
 
 
 def test_withdrawn_proposal_never_validates(harness):
@@ -161,10 +161,10 @@ def test_resolve_accept_and_reject(harness):
     rows = harness.say(BOB, "!resolve C-1 accept we talked with them")
     assert harness.state(1) == "accepted"
     assert "accepted by the core group" in rows[-1]["plain"]
-    assert harness.repo.member("sem", "repair-together")["coopted_by"] == "dewey"
+    assert harness.repo.member("sem", "repair-together").coopted_by == "dewey"
     harness.say(BOB, "!resolve C-2 reject not a cooperative")
     assert harness.state(2) == "rejected"
-    assert harness.proposal(2)["decision_reason"] == "not a cooperative"
+    assert harness.proposal(2).decision_reason == "not a cooperative"
 
 
 def test_min_supporters(make_harness):
@@ -175,7 +175,7 @@ def test_min_supporters(make_harness):
     h.say(BOB, "!support C-1 really good")  # a second support by the same person updates it
     h.advance("5d")
     assert h.state(1) == "rejected"
-    assert h.proposal(1)["decided_by"] == "coopbot"
+    assert h.proposal(1).decided_by == "coopbot"
     h.say(ALICE, PROPOSE)
     h.say(BOB, "!support C-2")
     h.say(CAROL, "!support C-2")
@@ -256,7 +256,7 @@ def test_charter_must_be_addressed(make_harness):
     rows = h.say(ALICE, "!propose Coop X\nwhy: a coop\ncharter 1: non-profit\ncharter 2: one member one vote")
     assert "Charter 2 (democratic governance): one member one vote" in rows[1]["plain"]
     h.say(BOB, "!object C-1 fails principle 2")
-    assert h.repo.objections("sem:C-1")[0]["principles"] == "2"
+    assert h.repo.objections("sem:C-1")[0].principles == "2"
 
 
 def test_status_list_members(harness):
@@ -311,7 +311,7 @@ def test_support_requirement_is_shown(make_harness):
 
 def test_unquoted_name_with_colon_and_proposer_withdrawing_objection(harness):
     harness.say(ALICE, "!propose Repair Together: they fix things")
-    assert harness.proposal(1)["candidate"] == "Repair Together"
+    assert harness.proposal(1).candidate == "Repair Together"
     rows = harness.say(ALICE, "!withdraw C-1 objection")
     assert "You have no active objection to C-1" in rows[0]["plain"]
     rows = harness.say(ALICE, "!propose Les Amis du Parc ils plantent des arbres")
@@ -320,7 +320,7 @@ def test_unquoted_name_with_colon_and_proposer_withdrawing_objection(harness):
 
 def test_no_last_call_once_the_deadline_passed(harness):
     harness.say(ALICE, PROPOSE)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     harness.clock.set(deadline + timedelta(hours=1))
     harness.engine.process_due(read_until=deadline - timedelta(hours=2))  # a source is behind
     assert not [r for r in harness.sent() if "Last call" in r["plain"]]
@@ -333,13 +333,13 @@ def test_cooptation_never_revives_a_suspended_member(harness):
     assert "suspended member ('transition')" in rows[0]["plain"]
     harness.say(DAN, '!propose "Transition" a different organisation')  # not the slug's owner
     harness.advance("5d")
-    assert harness.repo.member("sem", "transition")["status"] == "suspended"
-    assert harness.repo.member("sem", "transition-2")["status"] == "active"
+    assert harness.repo.member("sem", "transition").status == "suspended"
+    assert harness.repo.member("sem", "transition-2").status == "active"
 
 
 def test_last_call_waits_until_sources_are_read_up_to_it(harness):
     harness.say(ALICE, PROPOSE)
-    last_call_at = from_iso(harness.proposal(1)["deadline"]) - timedelta(hours=24)
+    last_call_at = harness.proposal(1).deadline - timedelta(hours=24)
     harness.clock.set(last_call_at + timedelta(minutes=5))
     harness.engine.process_due(read_until=last_call_at - timedelta(minutes=1))
     assert not [r for r in harness.sent() if "Last call" in r["plain"]]

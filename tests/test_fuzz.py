@@ -351,7 +351,7 @@ def template(tmp_path_factory) -> Template:
     h.say(DAN, "!feedback T-3 https://example.org/draft")
     h.say(DAN, "!support C-2 yes")
     assert [h.state(n) for n in (1, 2, 3)] == ["validated", "open", "contested"]
-    assert [t["state"] for t in h.repo.tasks("sem")] == ["open", "open", "feedback"]
+    assert [t.state for t in h.repo.tasks("sem")] == ["open", "open", "feedback"]
     for number in (1, 2, 3):
         h.repo.db["forum_topics"].insert({"proposal": f"sem:C-{number}", "group_slug": "sem",
                                           "external_id": f"coopbot-sem-c-{number}",
@@ -869,7 +869,7 @@ def test_forum_reply_text_never_raises(raw, words, number, prefix):
     assert reply is None or (isinstance(reply, ReplyCommand)
                              and reply.kind in ("object", "support", "withdraw"))
     if reply is not None:
-        line = command_text(reply, {"number": number}, prefix)
+        line = command_text(reply, f"C-{number}", prefix)
         assert line.startswith(prefix) and "\n" not in line
 
 

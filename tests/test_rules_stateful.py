@@ -36,6 +36,7 @@ from commands.parsing import fold, name_key, proposal_number, split_word
 from commands.settings import SETTINGS, ProposalRules
 from commands.table import find
 from commands.timefmt import from_iso
+from storage.rows import Objection
 from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER, Harness
 
 BOT = "coopbot"
@@ -275,14 +276,14 @@ class Rules(RuleBasedStateMachine):
         }[form]
         group = self.h.engine.group("sem")
         rules = ProposalRules.of(group.settings, group.charter).to_json()
-        active = {m["slug"] for m in self.repo.members("sem", "active")}
-        before = {p["key"] for p in self.repo.proposals("sem")}
+        active = {m.slug for m in self.repo.members("sem", "active")}
+        before = {p.key for p in self.repo.proposals("sem")}
         self.send(sender, command, venue)
         for proposal in self.repo.proposals("sem"):
-            if proposal["key"] not in before:
-                self.rules_expected[proposal["key"]] = rules
-                self.electorates[proposal["key"]] = active
-                self.typed_names[proposal["key"]] = name
+            if proposal.key not in before:
+                self.rules_expected[proposal.key] = rules
+                self.electorates[proposal.key] = active
+                self.typed_names[proposal.key] = name
 
     @rule(sender=voters, venue=venues, ref=refs(),
           reason=st.sampled_from(["not an organisation", "", "principle 1 and 2", "x" * 300]),
@@ -297,7 +298,7 @@ class Rules(RuleBasedStateMachine):
     def object_running(self, pick, sender, venue, backdate):
         """An objection to a running proposal (random ones rarely hit one)."""
         running = self._running("open", "contested")
-        ref = f"C-{running[pick % len(running)]['number']}"
+        ref = running[pick % len(running)].ref
         self.object_(sender, venue, ref, "not an organisation", backdate)
 
     def _running(self, *states: str) -> list[dict]:
@@ -324,7 +325,7 @@ class Rules(RuleBasedStateMachine):
     def resolve_contested(self, pick, sender, venue, decision):
         """A decision on a contested proposal (random ones rarely hit one)."""
         contested = self._running("contested")
-        ref = f"C-{contested[pick % len(contested)]['number']}"
+        ref = contested[pick % len(contested)].ref
         self._resolve(sender, venue, ref, decision, "we talked")
 
     def _resolve(self, sender, venue, ref, decision, reason):
@@ -335,15 +336,15 @@ class Rules(RuleBasedStateMachine):
         except CommandError:
             proposal = None
         eligible: list[str] = []
-        if proposal is not None and proposal["state"] == "contested":
+        if proposal is not None and proposal.state == "contested":
             eligible, _ = deciders(self.repo, proposal)
         member = self.repo.linked_member("sem", sender)
         event_id = self.send(sender, f"resolve {ref} {decision} {reason}", venue)
-        after = self.repo.proposal_by_key(proposal["key"]) if proposal else None
+        after = self.repo.proposal_by_key(proposal.key) if proposal else None
         self.eligible[event_id] = {
-            "people": eligible, "sender": sender, "member": member["slug"] if member else None,
-            "decided": after is not None and after["state"] in ("accepted", "rejected")
-            and after["state"] != proposal["state"] and after["decided_by"] == sender,
+            "people": eligible, "sender": sender, "member": member.slug if member else None,
+            "decided": after is not None and after.state in ("accepted", "rejected")
+            and after.state != proposal.state and after.decided_by == sender,
         }
 
     @precondition(lambda self: self._active_objections())
@@ -353,8 +354,8 @@ class Rules(RuleBasedStateMachine):
         """Rule 6: an objection's author can always withdraw it, whatever their standing."""
         objections = self._active_objections()
         objection = objections[pick % len(objections)]
-        proposal = self.repo.proposal_by_key(objection["proposal"])
-        self.send(objection["person"], f"withdraw C-{proposal['number']} {what}", venue)
+        proposal = self.repo.proposal_by_key(objection.proposal)
+        self.send(objection.person, f"withdraw C-{proposal.number} {what}", venue)
         self.withdrawals.append((objection, self.calls[-1]))
 
     @precondition(lambda self: self._active_objections())
@@ -365,14 +366,12 @@ class Rules(RuleBasedStateMachine):
         ``author_withdraws_objection`` proves they can still withdraw it)."""
         objections = self._active_objections()
         objection = objections[pick % len(objections)]
-        target = objection["person"] if how == "unlink" else objection["member"]
+        target = objection.person if how == "unlink" else objection.member
         self.send(ALICE, f"{how} {target}", venue)
 
-    def _active_objections(self) -> list[dict]:
-        return list(self.repo.db.query(
-            "select objections.* from objections join proposals on proposals.key ="
-            " objections.proposal where proposals.state in ('open', 'contested')"
-            " and objections.withdrawn_at is null order by objections.id"))
+    def _active_objections(self) -> list[Objection]:
+        return [o for p in self.repo.proposals("sem", ("open", "contested"))
+                for o in self.repo.objections(p.key, active_only=True)]
 
     # --- rules: admin ---------------------------------------------------------------------
     @rule(sender=admin_senders, venue=venues, change=setting_changes)
@@ -467,7 +466,7 @@ class Rules(RuleBasedStateMachine):
         self.recent.clear()
 
     # --- invariants -------------------------------------------------------------------------
-    def _proposals(self) -> list[dict]:
+    def _proposals(self) -> list:
         return self.repo.proposals("sem")
 
     @invariant()
@@ -475,16 +474,16 @@ class Rules(RuleBasedStateMachine):
         """Rule 1: no proposal is validated over an objection sent at or before its deadline
         and not withdrawn before the decision."""
         for proposal in self._proposals():
-            if proposal["state"] != "validated":
+            if proposal.state != "validated":
                 continue
-            deadline = from_iso(proposal["deadline"])
-            for objection in self.repo.objections(proposal["key"]):
-                if from_iso(objection["at"]) > deadline:
+            deadline = proposal.deadline
+            for objection in self.repo.objections(proposal.key):
+                if objection.at > deadline:
                     continue
-                withdrawn = objection["withdrawn_at"]
-                assert withdrawn is not None and withdrawn <= proposal["decided_at"], (
-                    f"C-{proposal['number']} validated at {proposal['decided_at']} over the "
-                    f"objection of {objection['person']} sent {objection['at']}, "
+                withdrawn = objection.withdrawn_at
+                assert withdrawn is not None and withdrawn <= proposal.decided_at, (
+                    f"C-{proposal.number} validated at {proposal.decided_at} over the "
+                    f"objection of {objection.person} sent {objection.at}, "
                     f"withdrawn {withdrawn}")
 
     @invariant()
@@ -518,17 +517,17 @@ class Rules(RuleBasedStateMachine):
         decisions = {r["subject"]: r for r in self.repo.db.query(
             "select * from audit where action in ('accept', 'reject')")}
         for proposal in self._proposals():
-            by = proposal["decided_by"]
+            by = proposal.decided_by
             if by in (None, BOT):
                 continue
-            objections = self.repo.objections(proposal["key"])
-            assert by != proposal["proposer"], f"the proposer decided {proposal['key']}"
-            assert by not in {o["person"] for o in objections}, \
-                f"an objector decided {proposal['key']}"
-            record = self.eligible.get(decisions[proposal["key"]]["event_id"], {})
-            organisations = {proposal["proposer_member"]} | {o["member"] for o in objections}
-            assert record.get("member") is None or record["member"] not in organisations, (
-                f"{by} of {record.get('member')} decided {proposal['key']}, a case of "
+            objections = self.repo.objections(proposal.key)
+            assert by != proposal.proposer, f"the proposer decided {proposal.key}"
+            assert by not in {o.person for o in objections}, \
+                f"an objector decided {proposal.key}"
+            record = self.eligible.get(decisions[proposal.key]["event_id"], {})
+            organisations = {proposal.proposer_member} | {o.member for o in objections}
+            assert record["member"] is None or record["member"] not in organisations, (
+                f"{by} of {record['member']} decided {proposal.key}, a case of "
                 f"{sorted(organisations)}")
 
     @invariant()
@@ -537,14 +536,14 @@ class Rules(RuleBasedStateMachine):
         rules when it opened, and its deadline is created_at + the frozen silence window,
         grown only by downtime extensions and reopenings (max(deadline, now + reopen_grace))."""
         for proposal in self._proposals():
-            key, rules = proposal["key"], proposal["rules"]
+            key, rules = proposal.key, proposal.rules
             assert rules, f"{key} has no frozen rules"
             assert self.rules_seen.setdefault(key, rules) == rules, \
                 f"{key}'s rules changed: {self.rules_seen[key]} -> {rules}"
             if key in self.rules_expected:
                 assert json.loads(rules) == json.loads(self.rules_expected[key]), \
                     f"{key} froze {rules}, the rules of the day were {self.rules_expected[key]}"
-            deadline = from_iso(proposal["created_at"]) + _frozen(rules, "silence_window")
+            deadline = proposal.created_at + _frozen(rules, "silence_window")
             extended = 0
             for row in self.repo.db.query(
                     "select * from audit where subject = ? and action in"
@@ -559,9 +558,9 @@ class Rules(RuleBasedStateMachine):
                 else:
                     deadline = max(deadline,
                                    from_iso(row["at"]) + _frozen(rules, "reopen_grace"))
-            assert from_iso(proposal["deadline"]) == deadline, \
-                f"{key}: deadline {proposal['deadline']}, expected {deadline.isoformat()}"
-            assert int(proposal["extended_by"] or 0) == extended, key
+            assert proposal.deadline == deadline, \
+                f"{key}: deadline {proposal.deadline}, expected {deadline.isoformat()}"
+            assert int(proposal.extended_by or 0) == extended, key
 
     @invariant()
     def judged_by_its_electorate_and_supports(self):
@@ -571,41 +570,41 @@ class Rules(RuleBasedStateMachine):
         lapsed = {row["subject"] for row in self.repo.db.query(
             "select subject from audit where action = 'deadline_unsupported'")}
         for proposal in self._proposals():
-            electorate = self.electorates[proposal["key"]]
+            electorate = self.electorates[proposal.key]
             if hasattr(self.repo, "electorate"):
                 assert set(self.repo.electorate(proposal)) == electorate, (
-                    f"{proposal['key']}: electorate {self.repo.electorate(proposal)}, active "
+                    f"{proposal.key}: electorate {self.repo.electorate(proposal)}, active "
                     f"when it opened: {sorted(electorate)}")
-            objections = self.repo.objections(proposal["key"])
-            supports = self.repo.supports(proposal["key"])
+            objections = self.repo.objections(proposal.key)
+            supports = self.repo.supports(proposal.key)
             for voice in objections + supports:
-                assert voice["member"] in electorate, \
-                    f"{voice['person']} of {voice['member']} spoke on {proposal['key']}"
-            deadline = from_iso(proposal["deadline"])
-            counted = {s["member"] for s in supports
-                       if s["member"] != proposal["proposer_member"]
-                       and from_iso(s["at"]) <= deadline}
-            needed = _frozen(proposal["rules"], "min_supporters")
-            if proposal["state"] == "validated":
+                assert voice.member in electorate, \
+                    f"{voice.person} of {voice.member} spoke on {proposal.key}"
+            deadline = proposal.deadline
+            counted = {s.member for s in supports
+                       if s.member != proposal.proposer_member
+                       and s.at <= deadline}
+            needed = _frozen(proposal.rules, "min_supporters")
+            if proposal.state == "validated":
                 assert len(counted) >= needed, \
-                    f"{proposal['key']} validated with {len(counted)}/{needed} supports"
-            if proposal["key"] in lapsed:
+                    f"{proposal.key} validated with {len(counted)}/{needed} supports"
+            if proposal.key in lapsed:
                 assert len(counted) < needed, \
-                    f"{proposal['key']} lapsed with {len(counted)}/{needed} supports"
+                    f"{proposal.key} lapsed with {len(counted)}/{needed} supports"
 
     @invariant()
     def the_name_typed(self):
         """SPEC section 3: a proposal opens for the name that was typed, and never for an
         empty or invisible one (refused: "an empty name")."""
         for proposal in self._proposals():
-            typed = self.typed_names.get(proposal["key"])
+            typed = self.typed_names.get(proposal.key)
             if typed is None:
                 continue
             assert name_key(typed), \
-                f"{proposal['key']} opened for {proposal['candidate']!r}; the name typed " \
+                f"{proposal.key} opened for {proposal.candidate!r}; the name typed " \
                 f"was {typed!r}"
-            assert name_key(proposal["candidate"]) == name_key(typed), \
-                f"{proposal['key']} opened for {proposal['candidate']!r}, not {typed!r}"
+            assert name_key(proposal.candidate) == name_key(typed), \
+                f"{proposal.key} opened for {proposal.candidate!r}, not {typed!r}"
 
     @invariant()
     def one_name_one_member(self):
@@ -613,12 +612,12 @@ class Rules(RuleBasedStateMachine):
         config file excepted)."""
         by_key: dict[str, list[dict]] = defaultdict(list)
         for member in self.repo.members("sem"):
-            by_key[name_key(member["name"])].append(member)
+            by_key[name_key(member.name)].append(member)
         for key, members in by_key.items():
             if len(members) > 1:
-                assert all(m["slug"] in self.founders and m["origin"] == "config"
+                assert all(m.slug in self.founders and m.origin == "config"
                            for m in members), \
-                    f"members share the name {key!r}: {[(m['slug'], m['name']) for m in members]}"
+                    f"members share the name {key!r}: {[(m.slug, m.name) for m in members]}"
 
     @invariant()
     def an_admin_remains(self):
@@ -631,10 +630,10 @@ class Rules(RuleBasedStateMachine):
         (``author_withdraws_objection`` sends it; here it must have been withdrawn)."""
         withdrawals, self.withdrawals = self.withdrawals, []
         for objection, call in withdrawals:
-            row = self.repo.db["objections"].get(objection["id"])
-            assert row["withdrawn_at"] is not None, (
-                f"{objection['person']} could not withdraw their objection to "
-                f"{objection['proposal']}: {[r['plain'] for r in call['rows']]}")
+            [row] = [o for o in self.repo.objections(objection.proposal) if o.id == objection.id]
+            assert row.withdrawn_at is not None, (
+                f"{objection.person} could not withdraw their objection to "
+                f"{objection.proposal}: {[r['plain'] for r in call['rows']]}")
 
     @invariant()
     def one_answer_per_command(self):

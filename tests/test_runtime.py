@@ -29,13 +29,13 @@ def test_restart_mid_window_validates_once_at_the_right_time(harness):
     assert sum("is validated" in r["plain"] for r in rows) == 1
     harness.restart()
     assert harness.advance("1d") == []
-    admitted = [r for r in harness.repo.audit_rows() if r["action"] == "member_admitted"]
+    admitted = [r for r in harness.repo.audit_rows() if r.action == "member_admitted"]
     assert len(admitted) == 1
 
 
 def test_deadline_passed_while_stopped_is_handled_once_at_start(harness):
     harness.say(ALICE, PROPOSE)
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     harness.clock.set(deadline - timedelta(minutes=10))
     harness.engine.heartbeat()
     harness.close()
@@ -57,7 +57,7 @@ def test_long_downtime_extends_the_window_and_says_so(harness):
     harness.engine.recover_downtime()
     rows = harness.sent()
     assert "offline for 2 days" in rows[0]["plain"]
-    assert from_iso(harness.proposal(1)["deadline"]) == harness.clock.now() + timedelta(days=4)
+    assert harness.proposal(1).deadline == harness.clock.now() + timedelta(days=4)
 
 
 def test_second_instance_on_same_database_refuses(harness):
@@ -220,6 +220,6 @@ def test_dm_of_a_person_in_two_groups_asks_which(tmp_path):
     [reply] = repo.pending_outbox()
     assert "several groups (sem, incommon)" in reply["plain"] and reply["target"] == BOB
     engine.handle(dm(2, "incommon propose \"Repair Together\" they fix things"))
-    assert repo.proposal("incommon", 1)["candidate"] == "Repair Together"
+    assert repo.proposal("incommon", 1).candidate == "Repair Together"
     assert repo.proposal("sem", 1) is None
     repo.close()

@@ -14,6 +14,7 @@ import pytest
 from bot import export
 from bot.clock import FakeClock
 from commands import followup, ladder
+from storage.timestamps import iso
 from commands.settings import GroupSettings
 from tests.harness import (
     ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness, coopbot, console_blocks,
@@ -69,7 +70,7 @@ def task(h: Harness, number: int) -> dict:
 
 
 def steps(h: Harness, number: int) -> list[dict]:
-    return [e for e in h.repo.task_events(f"sem:T-{number}") if e["step"] is not None]
+    return [e for e in h.repo.task_events(f"sem:T-{number}") if e.step is not None]
 
 
 def everything(h: Harness) -> dict:
@@ -92,14 +93,14 @@ def test_mandate_tells_the_lead_by_direct_message(harness):
     assert "@alice:example.org gives you a task: T-1" in dm["plain"]
     assert "agenda and room" in dm["plain"] and "!update T-1" in dm["plain"]
     t = task(harness, 1)
-    assert (t["lead"], t["state"], t["title"], t["description"]) == (
+    assert (t.lead, t.state, t.title, t.description) == (
         BOB, "open", "Prepare the general assembly", "agenda and room")
-    assert t["due"] == "2026-11-20T22:59:59Z"  # the end of that day in Brussels (CET), in UTC
-    assert [a["action"] for a in harness.repo.audit_rows()][-1] == "task_mandate"
+    assert iso(t.due) == "2026-11-20T22:59:59Z"  # the end of that day in Brussels (CET), in UTC
+    assert [a.action for a in harness.repo.audit_rows()][-1] == "task_mandate"
     # ids are per group and sequential; an unquoted title with a trailing due date works too
     harness.say(ALICE, "!mandate @carol:example.org Write the minutes due 2026-12-01")
     t2 = task(harness, 2)
-    assert (t2["title"], t2["lead"], t2["due"]) == ("Write the minutes", CAROL, "2026-12-01T22:59:59Z")
+    assert (t2.title, t2.lead, iso(t2.due)) == ("Write the minutes", CAROL, "2026-12-01T22:59:59Z")
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -121,7 +122,7 @@ def test_task_commands_in_french_and_dutch(make_harness):
     rows = fr.say(ALICE, '!mandater @bob:example.org "Préparer l\'AG" échéance 2026-12-10')
     assert "C'est noté : T-1 « Préparer l'AG », responsable @bob:example.org" in rows[0]["plain"]
     assert "vous confie une tâche" in dms(rows, BOB)[0]["plain"]
-    assert fr.repo.task("sem", 1)["due"] == "2026-12-10T22:59:59Z"
+    assert iso(fr.repo.task("sem", 1).due) == "2026-12-10T22:59:59Z"
     assert "Tâches (en cours, 1)" in fr.say(BOB, "!tâches")[0]["plain"]
     assert "Tâches (les vôtres, 1)" in fr.say(BOB, "!taches miennes")[0]["plain"]
     assert "Merci, c'est noté pour T-1" in fr.say(BOB, "!avancement T-1 salle réservée")[0]["plain"]
@@ -174,7 +175,7 @@ def test_whole_ladder_through_quiet_hours_and_the_autumn_dst_change(at_time):
     # the ladder is over for this episode: nothing more, however long we wait
     assert wakeup(h, "sem:T-1:nudge") is None and wakeup(h, "sem:T-1:escalate") is None
     assert run_at(h, utc(2026, 12, 31, 12, 0)) == []
-    assert [(s["kind"], s["step"]) for s in steps(h, 1)] == [
+    assert [(s.kind, s.step) for s in steps(h, 1)] == [
         ("nudge", 1), ("nudge", 2), ("escalation", 3)]
 
 
@@ -296,7 +297,7 @@ def test_late_nudge_after_downtime_waits_for_the_end_of_quiet_hours(harness):
                          now=utc(2026, 11, 9, 21, 30)) == [("sem:T-1:nudge", utc(2026, 11, 10, 7, 0))]
     [nudge] = run_at(harness, utc(2026, 11, 10, 7, 0))
     assert nudge["target"] == BOB and "Reminder 1" in nudge["plain"]
-    assert [(s["kind"], s["at"]) for s in steps(harness, 1)] == [("nudge", "2026-11-10T07:00:00Z")]
+    assert [(s.kind, iso(s.at)) for s in steps(harness, 1)] == [("nudge", "2026-11-10T07:00:00Z")]
 
 
 def test_late_nudge_to_a_lead_who_went_away_meanwhile_waits_for_their_return(harness):
@@ -313,7 +314,7 @@ def test_late_nudge_to_a_lead_who_went_away_meanwhile_waits_for_their_return(har
     assert run_at(harness, utc(2026, 11, 12, 23, 0)) == []
     [nudge] = run_at(harness, utc(2026, 11, 13, 7, 0))
     assert nudge["target"] == BOB and "Reminder 1" in nudge["plain"]
-    assert [(s["kind"], s["step"], s["person"]) for s in steps(harness, 1)] == [("nudge", 1, BOB)]
+    assert [(s.kind, s.step, s.person) for s in steps(harness, 1)] == [("nudge", 1, BOB)]
 
 
 def test_lowering_escalate_after_mid_ladder_escalates_at_the_next_step(harness):
@@ -328,7 +329,7 @@ def test_lowering_escalate_after_mid_ladder_escalates_at_the_next_step(harness):
     assert escalation["venue"] == "room" and "has stalled" in escalation["plain"]
     assert wakeup(harness, "sem:T-1:nudge") is None and wakeup(harness, "sem:T-1:escalate") is None
     assert run_at(harness, utc(2026, 12, 31, 9, 0)) == []
-    assert [(s["kind"], s["step"]) for s in steps(harness, 1)] == [
+    assert [(s.kind, s.step) for s in steps(harness, 1)] == [
         ("nudge", 1), ("nudge", 2), ("escalation", 3)]
     # raising it again after the escalation does not restart the ladder of the episode
     harness.say(ALICE, "!config set escalate_after 5")
@@ -347,7 +348,7 @@ def test_handover_mid_ladder(harness):
     assert "you no longer lead it" in dms(rows, BOB)[0]["plain"]
     assert "passes from @bob:example.org to @carol:example.org" in room(rows)[-1]["plain"]
     t = task(harness, 1)
-    assert (t["lead"], t["episode"]) == (CAROL, 2)
+    assert (t.lead, t.episode) == (CAROL, 2)
     # Bob's second nudge (12 Nov) never comes; Carol gets a fresh stall clock
     assert run_at(harness, utc(2026, 11, 12, 9, 0)) == []
     assert run_at(harness, utc(2026, 11, 16, 8, 59)) == []
@@ -376,7 +377,7 @@ def test_restart_mid_ladder_loses_and_doubles_nothing(harness):
     assert len(rows) == 1 and "has stalled" in rows[0]["plain"]
     harness.restart()
     assert harness.advance("30d") == []
-    assert [s["step"] for s in steps(harness, 1)] == [1, 2, 3]
+    assert [s.step for s in steps(harness, 1)] == [1, 2, 3]
     # the database itself refuses a second copy of a step
     assert not harness.repo.add_task_event(task="sem:T-1", at=harness.clock.now(), actor="x",
                                            kind="nudge", episode=1, step=2)
@@ -390,7 +391,7 @@ def test_restart_mid_ladder_loses_and_doubles_nothing(harness):
 def test_feedback_with_partial_acks(harness):
     harness.say(ALICE, '!mandate @bob:example.org "Draft the charter"')
     rows = harness.say(BOB, "!feedback T-1 https://talk.example.org/t/charter/12")
-    assert task(harness, 1)["state"] == "feedback"
+    assert task(harness, 1).state == "feedback"
     assert "asks for your feedback on T-1 'Draft the charter'" in room(rows)[-1]["plain"]
     rows = harness.say(CAROL, "!ack T-1 looks good")
     assert "(1/3 members have answered)" in rows[0]["plain"]       # Bob's own member not counted
@@ -413,7 +414,7 @@ def test_feedback_with_partial_acks(harness):
     assert "Answers: 2/3 members" in status
     # an update means the lead moved on: the stall ladder again
     harness.say(BOB, "!update T-1 merged the comments")
-    assert task(harness, 1)["state"] == "open"
+    assert task(harness, 1).state == "open"
 
 
 def test_feedback_without_any_ack_reaches_the_core_group(harness):
@@ -443,7 +444,7 @@ def test_validated_proposal_mandates_the_registrar(harness):
     rows = harness.advance("5d")
     assert harness.state(1) == "validated"
     t = task(harness, 1)
-    assert (t["title"], t["lead"], t["role"], t["origin"], t["proposal"]) == (
+    assert (t.title, t.lead, t.role, t.origin, t.proposal) == (
         "Register Repair Together", CAROL, "registrar", "register", "sem:C-1")
     [dm] = dms(rows)
     assert dm["target"] == CAROL and "New task for the registrar role" in dm["plain"]
@@ -456,7 +457,7 @@ def test_no_registrar_falls_back_to_the_core_group(harness):
     harness.say(ALICE, PROPOSE)
     rows = harness.advance("5d")
     t = task(harness, 1)
-    assert (t["lead"], t["role"]) == (ALICE, "core")
+    assert (t.lead, t.role) == (ALICE, "core")
     assert sorted(r["target"] for r in dms(rows)) == [ALICE, BOB]
 
 
@@ -466,7 +467,7 @@ def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     assert dms(rows) == []  # the contested announcement already mentions the deciders
     t = task(harness, 1)
     # Alice's organisation proposed it: the decision goes to Bob, the core member outside it.
-    assert (t["title"], t["lead"], t["role"], t["origin"]) == (
+    assert (t.title, t.lead, t.role, t.origin) == (
         "Decide on C-1 (Repair Together)", BOB, "core", "decide")
     # a stalled decision nudges every eligible decider, and only them
     rows = harness.advance("7d")
@@ -474,9 +475,9 @@ def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     rows = harness.say(BOB, "!resolve C-1 accept we talked with them")
     assert "accepted by the core group" in rows[-1]["plain"]
     t = task(harness, 1)
-    assert (t["state"], t["closed_by"], t["close_reason"]) == ("done", BOB, "C-1 is resolved")
+    assert (t.state, t.closed_by, t.close_reason) == ("done", BOB, "C-1 is resolved")
     register = task(harness, 2)
-    assert register["title"] == "Register Repair Together" and register["lead"] == CAROL
+    assert register.title == "Register Repair Together" and register.lead == CAROL
     assert "Register Repair Together" in dms(rows, CAROL)[0]["plain"]
     assert "done (@bob:example.org) — C-1 is resolved" in harness.say(DAN, "!status T-1")[0]["plain"]
 
@@ -494,11 +495,11 @@ def test_decision_task_cannot_be_closed_by_hand_while_the_proposal_is_contested(
         assert everything(harness) == before
     # a handover within the core group is fine: the task keeps running and being followed
     assert "handed over to @bob" in harness.say(ALICE, "!handover T-1 @bob:example.org")[0]["plain"]
-    assert task(harness, 1)["state"] == "open"
+    assert task(harness, 1).state == "open"
     assert "closes by itself" in harness.say(BOB, "!done T-1")[0]["plain"]
     assert "Reminder 1" in dms(harness.advance("7d"), BOB)[0]["plain"]
     harness.say(BOB, "!resolve C-1 reject not now")
-    assert (task(harness, 1)["state"], task(harness, 1)["close_reason"]) == ("done", "C-1 is resolved")
+    assert (task(harness, 1).state, task(harness, 1).close_reason) == ("done", "C-1 is resolved")
 
 
 def test_rejected_withdrawn_or_reopened_proposal_closes_its_decision_task(harness):
@@ -508,22 +509,22 @@ def test_rejected_withdrawn_or_reopened_proposal_closes_its_decision_task(harnes
     harness.say(CAROL, "!object C-1 unsure")
     harness.say(CAROL, "!object C-2 a bank")
     harness.say(CAROL, "!object C-3 hmm")
-    assert [task(harness, n)["title"] for n in (1, 2, 3)] == [
+    assert [task(harness, n).title for n in (1, 2, 3)] == [
         "Decide on C-1 (Repair Together)", "Decide on C-2 (Bad Corp)", "Decide on C-3 (Third Place)"]
     harness.say(BOB, "!resolve C-1 reject not now")
     harness.say(ALICE, "!withdraw C-2 proposal")
     harness.say(CAROL, "!withdraw C-3")
     assert harness.state(3) == "open"
-    assert [task(harness, n)["state"] for n in (1, 2, 3)] == ["done", "cancelled", "cancelled"]
-    assert task(harness, 3)["close_reason"] == "the objections to C-3 are withdrawn"
+    assert [task(harness, n).state for n in (1, 2, 3)] == ["done", "cancelled", "cancelled"]
+    assert task(harness, 3).close_reason == "the objections to C-3 are withdrawn"
     assert harness.repo.task("sem", 4) is None             # a rejection registers nobody
     # contested again: a new decision task
     harness.say(DAN, "!object C-3 still unsure")
-    assert task(harness, 4)["title"] == "Decide on C-3 (Third Place)"
-    assert task(harness, 4)["state"] == "open"
+    assert task(harness, 4).title == "Decide on C-3 (Third Place)"
+    assert task(harness, 4).state == "open"
     harness.sent()
     assert harness.advance("8d") != []                      # only T-4 is still followed
-    assert {s["task"] for n in (1, 2, 3, 4) for s in steps(harness, n)} == {"sem:T-4"}
+    assert {s.task for n in (1, 2, 3, 4) for s in steps(harness, n)} == {"sem:T-4"}
 
 
 # --- rights ------------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ def test_nobody_decides_their_own_case_even_when_no_other_core_member_is_left(ha
     # Granting is not deciding: once Carol is core, she decides, and she is told so.
     rows = harness.say(ALICE, "!role grant core @carol:example.org")
     assert "It is now yours to resolve C-1" in texts(dms(rows, CAROL))
-    assert task(harness, 1)["lead"] == CAROL
+    assert task(harness, 1).lead == CAROL
     rows = harness.say(CAROL, "!resolve C-1 reject the objection stands")
-    assert harness.state(1) == "rejected" and harness.proposal(1)["decided_by"] == CAROL
+    assert harness.state(1) == "rejected" and harness.proposal(1).decided_by == CAROL
 
 
 def test_a_withdrawn_objection_still_excludes_its_organisation(harness):
@@ -71,16 +71,16 @@ def test_admins_decide_when_no_core_member_is_outside_the_case(harness):
 def test_the_decision_task_goes_to_an_eligible_decider_and_follows_eligibility(harness):
     harness.say(ALICE, PROPOSE)
     harness.say(DAN, "!object C-1 no")
-    assert task(harness, 1)["lead"] == BOB
+    assert task(harness, 1).lead == BOB
     # handed over only to another eligible decider
     rows = harness.say(BOB, "!handover T-1 @alice:example.org")
     assert "can only go to someone who may resolve C-1" in rows[0]["plain"]
     # Bob's organisation objects too: nobody is eligible; the admins are asked to grant
     rows = harness.say(BOB, "!object C-1 me neither")
     assert "Nobody may resolve C-1" in texts(room(rows))
-    assert task(harness, 1)["lead"] == ALICE  # an admin, who can grant the missing role
+    assert task(harness, 1).lead == ALICE  # an admin, who can grant the missing role
     rows = harness.say(ALICE, "!role grant core @carol:example.org")
-    assert task(harness, 1)["lead"] == CAROL and dms(rows, CAROL)
+    assert task(harness, 1).lead == CAROL and dms(rows, CAROL)
 
 
 def test_a_contested_proposal_is_followed_up_until_decided(harness):
@@ -89,12 +89,12 @@ def test_a_contested_proposal_is_followed_up_until_decided(harness):
     kinds = []
     for _ in range(12):
         harness.advance("3d")
-    kinds = [s["kind"] for s in steps(harness, 1)]
+    kinds = [s.kind for s in steps(harness, 1)]
     # escalate_after = 2: nudge, nudge, escalation, and again, never silent for good
     assert kinds[:6] == ["nudge", "nudge", "escalation"] * 2, kinds
-    escalations = [e for e in harness.repo.audit_rows() if e["action"] == "task_escalation"]
+    escalations = [e for e in harness.repo.audit_rows() if e.action == "task_escalation"]
     assert len(escalations) >= 2
-    assert all(json.loads(e["detail"])["to"] == [BOB] for e in escalations)
+    assert all(json.loads(e.detail)["to"] == [BOB] for e in escalations)
 
 
 # --- 3. the rules of the day ------------------------------------------------------------------
@@ -106,7 +106,7 @@ def test_a_proposal_is_judged_by_the_rules_in_force_when_it_opened(harness):
     harness.say(ALICE, "!config set silence_window 1d")
     harness.say(ALICE, "!config set last_call 2h")
     harness.say(ALICE, '!propose "Other Coop" another one')
-    assert from_iso(harness.proposal(1)["deadline"]) - from_iso(harness.proposal(1)["created_at"]) \
+    assert harness.proposal(1).deadline - harness.proposal(1).created_at \
         == timedelta(days=5)
     harness.advance("1d")
     assert harness.state(2) == "rejected"  # by today's rules: 3 supports needed
@@ -123,7 +123,7 @@ def test_rules_of_proposals_opened_before_they_were_frozen_are_rebuilt_from_the_
     # As an older version left it: no rules stored with the proposal.
     h.repo.db.execute("update proposals set rules = null")
     h.restart()
-    rules = ProposalRules.from_json(h.proposal(1)["rules"])
+    rules = ProposalRules.from_json(h.proposal(1).rules)
     assert (rules.min_supporters, rules.reopen_grace, rules.silence_window) == \
         (0, timedelta(hours=24), timedelta(days=5))
     h.advance("5d")
@@ -158,7 +158,7 @@ def test_members_that_became_twins_are_kept_and_the_admins_told_once(tmp_path):
     h.restart()
     told = [r for r in h.repo.db.query("select * from outbox") if "share one name" in r["plain"]]
     assert len(told) == 1 and "Dewey ASBL (dewey)" in told[0]["plain"]
-    assert {m["slug"] for m in h.repo.members_by_name_key("sem", name_key("Dewey ASBL"))} == \
+    assert {m.slug for m in h.repo.members_by_name_key("sem", name_key("Dewey ASBL"))} == \
         {"dewey", "dewey-2"}
     h.restart()
     assert len([r for r in h.repo.db.query("select * from outbox")
@@ -175,8 +175,8 @@ def test_a_suspended_twin_makes_the_proposal_lapse_at_the_deadline(harness):
     rows = harness.advance("5d")
     assert harness.state(1) == "rejected"
     assert "cannot be admitted: Financité ('financite') is already a member (suspended)" in texts(rows)
-    assert [m["slug"] for m in harness.repo.members("sem")].count("financite-2") == 0
-    assert harness.repo.member("sem", "financite")["status"] == "suspended"
+    assert [m.slug for m in harness.repo.members("sem")].count("financite-2") == 0
+    assert harness.repo.member("sem", "financite").status == "suspended"
 
 
 def test_a_member_that_left_comes_back_in_its_own_row_with_its_history(harness):
@@ -184,12 +184,12 @@ def test_a_member_that_left_comes_back_in_its_own_row_with_its_history(harness):
     harness.say(ALICE, '!propose "Financite" back with us')
     harness.advance("5d")
     member = harness.repo.member("sem", "financite")
-    assert (member["status"], member["proposal"], member["coopted_by"]) == \
+    assert (member.status, member.proposal, member.coopted_by) == \
         ("active", "sem:C-1", "dewey")
     periods = harness.repo.member_periods("sem", "financite")
-    assert [(p["status"], p["proposal"]) for p in periods] == \
+    assert [(p.status, p.proposal) for p in periods] == \
         [("active", None), ("left", None), ("active", "sem:C-1")]
-    assert periods[0]["actor"] == "config" and periods[0]["end_at"] == periods[1]["start_at"]
+    assert periods[0].actor == "config" and periods[0].end_at == periods[1].start_at
 
 
 def test_accepting_a_proposal_whose_name_became_a_member_meanwhile_lapses(harness):
@@ -302,7 +302,7 @@ def test_the_host_grants_admin_only_when_none_is_left_even_while_the_bot_runs(tm
     done = coopbot("grant-admin", "--config", str(config), "--group", "sem", BOB)
     assert done.returncode == 0, done.stderr
     assert h.repo.has_role("sem", BOB, "admin")
-    assert [a for a in h.repo.audit_rows() if a["actor"] == "host"]
+    assert [a for a in h.repo.audit_rows() if a.actor == "host"]
     announced = h.sent()
     assert "The bot's host gave the admin role back to @bob:example.org" in texts(announced)
     assert "Settings of" in h.say(BOB, "!config show")[0]["plain"]
@@ -419,9 +419,9 @@ def test_a_founder_added_to_the_config_never_makes_a_twin(tmp_path):
     h.config = parse(text.format(database=h.database, language="en", min_supporters=0,
                                  charter="[]"))
     h.restart()
-    active = [m for m in h.repo.members("sem", "active") if m["name_key"] == "repairtogether"]
+    active = [m for m in h.repo.members("sem", "active") if m.name_key == "repairtogether"]
     h.close()
-    assert len(active) == 1, f"two active members of one name: {[m['slug'] for m in active]}"
+    assert len(active) == 1, f"two active members of one name: {[m.slug for m in active]}"
 
 
 # A readmission by the clock (or by !resolve accept) changes who may decide other contested
@@ -431,15 +431,15 @@ def test_a_readmission_by_the_clock_reassigns_a_decision(tmp_path):
     h.say(ALICE, "!member leave transition")        # Bob (core) loses good standing
     h.say(DAN, '!propose "Green Coop" good people')
     h.say(ALICE, "!object C-1 not convinced")         # deciders: nobody (Alice objects, Bob out)
-    assert h.proposal(1)["no_decider_at"]
+    assert h.proposal(1).no_decider_at
     h.say(CAROL, '!propose "Réseau Transition" they are back')
     h.sent()
     rows = h.advance("5d1m")                          # C-2 validated: transition readmitted
     assert h.state(2) == "validated"
-    decide = [t for t in h.repo.tasks("sem") if t["origin"] == "decide"][0]
+    decide = [t for t in h.repo.tasks("sem") if t.origin == "decide"][0]
     p1 = h.proposal(1)
     h.close()
-    assert decide["lead"] == BOB and not p1["no_decider_at"], (
+    assert decide.lead == BOB and not p1.no_decider_at, (
         f"Decide on C-1 still led by {decide['lead']}, no_decider_at={p1['no_decider_at']}; "
         f"Bob told: {[r['plain'][:60] for r in rows if r['target'] == BOB]}")
 
@@ -492,7 +492,7 @@ def test_back_after_the_deadline_the_lost_time_counts_from_the_return(harness):
     harness.engine.heartbeat(force=True)
     harness.clock.advance(timedelta(hours=12))                      # back 10 h after it
     harness.engine.recover_downtime()
-    deadline = from_iso(harness.proposal(1)["deadline"])
+    deadline = harness.proposal(1).deadline
     assert deadline == harness.clock.now() + timedelta(hours=2)
     assert harness.advance("1m") == [] or harness.state(1) == "open"
     assert harness.state(1) == "open"

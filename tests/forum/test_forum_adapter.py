@@ -101,7 +101,7 @@ class Env:
         return self.runtime.repo
 
     def state(self) -> str:
-        return self.repo.proposal("sem", 1)["state"]
+        return self.repo.proposal("sem", 1).state
 
     def topic_id(self) -> int:
         row = next(iter(self.repo.db.query("select * from forum_topics where proposal = 'sem:C-1'")))
@@ -135,9 +135,8 @@ def test_reply_keywords():
     assert read_reply("BEZWAAR\ngeen coöperatie", WORDS).rest == "geen coöperatie"
     assert read_reply("I object to the agenda", WORDS) is None  # not the first word
     assert read_reply("objectionable wording", WORDS) is None
-    proposal = {"number": 3}
-    assert command_text(read_reply("object  two\nlines", WORDS), proposal, "!") == "!object C-3 two lines"
-    assert command_text(read_reply("withdraw, sorry", WORDS), proposal, "!") == "!withdraw C-3"
+    assert command_text(read_reply("object  two\nlines", WORDS), "C-3", "!") == "!object C-3 two lines"
+    assert command_text(read_reply("withdraw, sorry", WORDS), "C-3", "!") == "!withdraw C-3"
     assert external_id("sem:C-3") == "coopbot-sem-c-3"
     assert len(external_id("x" * 80 + ":C-3")) <= 50
 
@@ -204,8 +203,8 @@ async def test_forum_objection_blocks_validation(env):
     await env.sync()
     assert env.state() == "contested"
     objection = env.repo.objections("sem:C-1")[0]
-    assert (objection["person"], objection["member"]) == ("forum:bob", "transition")
-    assert objection["reason"] == "they are not a cooperative at all"
+    assert (objection.person, objection.member) == ("forum:bob", "transition")
+    assert objection.reason == "they are not a cooperative at all"
     answers = [p for p in env.fake.topic_posts(topic_id) if p.raw.startswith("@bob ")]
     assert len(answers) == 1  # the engine's confirmation, in the topic
     env.clock.advance(timedelta(days=6))
@@ -246,7 +245,7 @@ async def test_objection_made_while_the_bot_was_stopped_counts_after_restart(env
     assert env.state() == "open"
     await env.sync()
     assert env.state() == "contested"
-    assert env.repo.objections("sem:C-1")[0]["person"] == "forum:bob"
+    assert env.repo.objections("sem:C-1")[0].person == "forum:bob"
 
 
 # --- failures ----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -333,8 +333,7 @@ async def run_clock_to(world: World, clock: ShiftedClock, moment: datetime) -> N
 
 
 def parse_deadline_from_db(bot: MatrixBot, number: int) -> datetime:
-    row = bot.repo.proposal("sem", number)
-    return datetime.fromisoformat(row["deadline"].replace("Z", "+00:00")).astimezone(timezone.utc)
+    return bot.repo.proposal("sem", number).deadline
 
 
 def outbox_texts(bot: MatrixBot) -> list[str]:

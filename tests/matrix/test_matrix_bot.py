@@ -151,13 +151,13 @@ async def test_a_whole_cooptation_typed_by_real_clients(hour_world):
     await run_clock_to(world, clock, deadline - timedelta(minutes=30) + timedelta(seconds=1))
     last_call = await alice.wait_for(room, is_bot_notice(world, "Last call for C-1"))
     assert sorted(mentions_of(last_call)["user_ids"]) == sorted([bob.user_id, carol.user_id])
-    assert bot.repo.proposal("sem", 1)["state"] == "open"
+    assert bot.repo.proposal("sem", 1).state == "open"
 
     await run_clock_to(world, clock, deadline + timedelta(seconds=1))
     await alice.wait_for(room, is_bot_notice(world, "C-1 is validated"))
-    assert bot.repo.proposal("sem", 1)["state"] == "validated"
-    assert bot.repo.proposal("sem", 2)["state"] == "contested"
-    assert bot.repo.member("sem", "repair-together")["coopted_by"] == "dewey"
+    assert bot.repo.proposal("sem", 1).state == "validated"
+    assert bot.repo.proposal("sem", 2).state == "contested"
+    assert bot.repo.member("sem", "repair-together").coopted_by == "dewey"
 
     # Once: a later round trip shows no second validation, no second last call.
     listed = await alice.say(room, "!list all")
@@ -253,7 +253,7 @@ async def test_a_restart_mid_window_replays_nothing_and_loses_nothing(world):
     assert sum("C-1 is validated" in b for b in bodies) == 1, bodies
     assert sum(b.startswith("Your support for C-1") for b in bodies) == 1, bodies
     assert len(bot.repo.supports("sem:C-1")) == 1
-    admitted = [r for r in bot.repo.audit_rows() if r["action"] == "member_admitted"]
+    admitted = [r for r in bot.repo.audit_rows() if r.action == "member_admitted"]
     assert len(admitted) == 1
     # Last call went only to bob: carol had spoken (while the bot was down).
     calls = [s for s in alice.notices(room, world.bot_id) if "Last call for C-1" in s.body]
@@ -286,11 +286,11 @@ async def test_an_objection_sent_while_the_bot_is_stopped_still_blocks(world):
     refused = await carol.reply_to(room, late)
     assert refused.body.startswith(en("err.objection_late").split("{")[0].strip()[:20])
     await alice.wait_for(room, is_bot_notice(world, "C-2 is validated"), 20)
-    assert bot.repo.proposal("sem", 1)["state"] == "contested"
-    assert bot.repo.proposal("sem", 2)["state"] == "validated"
+    assert bot.repo.proposal("sem", 1).state == "contested"
+    assert bot.repo.proposal("sem", 2).state == "validated"
     bodies = [s.body for s in alice.notices(room, world.bot_id)]
     assert not any("C-1 is validated" in b for b in bodies), bodies
-    assert bot.repo.objections("sem:C-1")[0]["person"] == bob.user_id
+    assert bot.repo.objections("sem:C-1")[0].person == bob.user_id
 
 
 # --- the homeserver goes away -------------------------------------------------------------
@@ -407,7 +407,7 @@ async def test_commands_beyond_a_limited_timeline_are_read_from_history(world):
     bot = await world.start_bot(timeline_limit=3)
     for event_id in sent:
         await alice.reply_to(room, event_id)
-    names = [p["candidate"] for p in bot.repo.proposals("sem")]
+    names = [p.candidate for p in bot.repo.proposals("sem")]
     assert names == [f"Gap {n}" for n in range(1, 7)]
 
 
@@ -458,8 +458,8 @@ async def test_an_objection_at_the_start_of_a_long_absence_still_counts(
         assert ok.body.startswith("Your objection to C-1 is recorded")
         for event_id in proposed:
             await carol.reply_to(room, event_id)
-        assert bot.repo.proposal("sem", 1)["state"] == "contested"
-        assert [p["candidate"] for p in bot.repo.proposals("sem")] == [
+        assert bot.repo.proposal("sem", 1).state == "contested"
+        assert [p.candidate for p in bot.repo.proposals("sem")] == [
             "Repair Together", "Gap 15", "Gap 30", "Gap 45"]
         assert len(bot.repo.objections("sem:C-1")) == 1
         bodies = [s.body for s in alice.notices(room, made.bot_id)]
