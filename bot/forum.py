@@ -279,13 +279,13 @@ class ForumAdapter:
                             event_id=event.event_id)
             if told:
                 registrars = self.repo.holders(group.slug, "registrar")
-                out = Effects(group, event)
+                out = Effects(self.repo, group, now, event)
                 out.reply("forum.unlinked", user=username, word=reply.word,
                           registrars=", ".join(registrars) or "-")
                 for registrar in registrars:
                     out.dm(registrar, "dm.forum_unlinked", user=username.lower(), word=reply.word,
                            ref=cooptation.ref(proposal), candidate=proposal.candidate)
-                out.flush(self.repo, now)
+                out.flush()
         return True
 
     # --- topics ----------------------------------------------------------------------------
@@ -338,10 +338,10 @@ class ForumAdapter:
             self.store.set_topic(key, topic_id=topic_id, first_post_id=first_post_id,
                                  body_hash=body_hash, at=now)
             if self.store.mark_announced(key, now):
-                out = Effects(group)
+                out = Effects(self.repo, group, now)
                 out.announce("ann.forum_topic", subject=key, ref=cooptation.ref(proposal),
                              candidate=proposal.candidate, url=self.topic_url(topic_id))
-                out.flush(self.repo, now)
+                out.flush()
         return topic_id
 
     def topic_url(self, topic_id: int) -> str:

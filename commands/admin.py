@@ -12,6 +12,13 @@ from typing import Any
 
 from storage.repository import Repository
 
+from .changes import (
+    MemberStatusChanged,
+    PersonLinked,
+    RoleChanged,
+    SettingChanged,
+    StepsToRecompute,
+)
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import in_good_standing_holders
@@ -47,8 +54,8 @@ def config(ctx: Context, args: dict[str, Any]) -> None:
 
 def _change(ctx: Context, key: str, value: str) -> None:
     """Store a setting (it wins over the config file from now on), audit it, announce it."""
-    ctx.repo.set_setting(ctx.group.slug, key, value, ctx.caller, ctx.now)
-    ctx.audit("config_set", key, value=value, previous=ctx.group.settings.text(key))
+    ctx.apply(SettingChanged(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
+                             key=key, value=value, previous=ctx.group.settings.text(key)))
     if key == "language":
         # Speak the new language at once, in the confirmation and the announcement.
         ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=value))
@@ -91,8 +98,8 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     if grant and member and member.status != "active":
         raise CommandError("err.person_inactive", person=person, member=member.name,
                            status=text(ctx.lang, f"member.{member.status}"))
-    ctx.repo.set_role(ctx.group.slug, person, role_name, grant, "command", ctx.now)
-    ctx.audit("role_granted" if grant else "role_revoked", person, role=role_name)
+    ctx.apply(RoleChanged(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
+                          person=person, role=role_name, granted=grant))
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.role_granted" if grant else "ann.role_revoked", by=ctx.caller,
                      role=role_label, person=person)
@@ -101,8 +108,8 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
 def link(ctx: Context, args: dict[str, Any]) -> None:
     """!link @person|forum:username member-slug."""
     person, member = args["person"], args["member"]
-    ctx.repo.link_person(ctx.group.slug, person, member.slug, "command", ctx.now)
-    ctx.audit("linked", person, member=member.slug)
+    ctx.apply(PersonLinked(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
+                           person=person, member=member.slug))
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member.name)
 
@@ -113,8 +120,8 @@ def unlink(ctx: Context, args: dict[str, Any]) -> None:
     row = ctx.repo.person(ctx.group.slug, person)
     if not row or not row.member:
         raise CommandError("err.not_linked", person=person)
-    ctx.repo.link_person(ctx.group.slug, person, None, "command", ctx.now)
-    ctx.audit("unlinked", person, member=row.member)
+    ctx.apply(PersonLinked(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
+                           person=person, member=None, previous=row.member))
     member = ctx.repo.member(ctx.group.slug, row.member)
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.unlinked", by=ctx.caller, person=person,
@@ -127,8 +134,9 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
     label = text(ctx.lang, f"member.{status}")
     if row.status == status:
         raise CommandError("err.member_unchanged", member=row.name, status=label)
-    ctx.repo.set_member_status(ctx.group.slug, row.slug, status, ctx.now, ctx.caller)
-    ctx.audit("member_status", row.slug, previous=row.status, status=status)
+    ctx.apply(MemberStatusChanged(actor=ctx.caller, event_id=ctx.event.event_id,
+                                  group=ctx.group.slug, member=row.slug, previous=row.status,
+                                  status=status))
     ctx.out.confirm("ok.done")
     ctx.out.announce("ann.member_status", by=ctx.caller, member=row.name, status=label)
 
@@ -156,10 +164,11 @@ def host_grant_admin(repo: Repository, group: Group, person: str, now: datetime)
         if member is not None and member.status != "active":
             raise HostRefusal(f"{person} represents {member.name}, which is "
                               f"{member.status}: an admin must be in good standing")
-        repo.set_role(group.slug, person, "admin", True, "host", now)
-        repo.forget_task_wakeups(group.slug)  # a new admin answers for tasks of the role
-        repo.audit(at=now, group=group.slug, actor="host", action="role_granted",
-                   subject=person, detail={"role": "admin", "by": "coopbot grant-admin"})
-        out = Effects(group)
+        out = Effects(repo, group, now)
+        out.apply(RoleChanged(actor="host", group=group.slug, person=person, role="admin",
+                              granted=True, origin="host",
+                              detail={"by": "coopbot grant-admin"}))
+        # A new admin answers for tasks of the role.
+        out.apply(StepsToRecompute(actor="host", group=group.slug))
         out.announce("ann.host_granted_admin", person=Mention.of(person))
-        out.flush(repo, now)
+        out.flush()

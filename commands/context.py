@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from storage.repository import Repository
 from storage.rows import Member
 
+from .changes import Change, apply
 from .errors import CommandError
 from .events import Inbound, Venue
 from .render import Message, render, text
@@ -50,34 +51,48 @@ class Group:
 
 @dataclass
 class Outgoing:
+    """A message to send: a catalog key and its parameters, rendered at ``flush``."""
+
     venue: Venue
     target: str          # group slug for the room, person id for a DM, topic subject for the forum
-    message: Message
+    key: str | None
+    params: dict[str, object]
     reply_to: str | None = None
     subject: str | None = None
+    message: Message | None = None   # already composed (a status block, a list)
 
 
 @dataclass
 class Effects:
-    """Messages a command queues; written to the outbox in the command's own transaction."""
+    """What one command, or one due item, did: the changes it recorded (each applied at
+    once by ``changes.apply``, in the command's transaction) and the messages it queued
+    (rendered and written to the outbox by ``flush``, in the same transaction)."""
 
+    repo: Repository
     group: Group
+    now: datetime
     event: Inbound | None = None
+    changes: list[Change] = field(default_factory=list)
     items: list[Outgoing] = field(default_factory=list)
 
-    def _render(self, key: str, params: dict) -> Message:
-        return render(self.group.lang, key, prefix=self.group.prefix, **params)
+    def apply(self, change: Change) -> Any:
+        """Record what happened; the applier writes it (the only writer of governance
+        state). Returns what the write found out, when the caller needs it."""
+        self.changes.append(change)
+        return apply(self.repo, self.now, change)
+
+    def _here(self) -> tuple[Venue, str]:
+        """Where the caller spoke: their direct chat, the forum topic, or the room."""
+        assert self.event is not None
+        venue = self.event.venue
+        if venue is Venue.DM:
+            return venue, self.event.sender
+        return (Venue.FORUM if venue is Venue.FORUM else Venue.ROOM), self.group.slug
 
     def reply(self, key: str, /, **params: object) -> None:
         """Answer the caller where they spoke (threaded on their message)."""
-        assert self.event is not None
-        message = self._render(key, params)
-        if self.event.venue is Venue.DM:
-            self.items.append(Outgoing(Venue.DM, self.event.sender, message, self.event.event_id))
-        elif self.event.venue is Venue.FORUM:
-            self.items.append(Outgoing(Venue.FORUM, self.group.slug, message, self.event.event_id))
-        else:
-            self.items.append(Outgoing(Venue.ROOM, self.group.slug, message, self.event.event_id))
+        venue, target = self._here()
+        self.items.append(Outgoing(venue, target, key, params, self.event.event_id))
 
     def confirm(self, key: str, /, **params: object) -> None:
         """A reply that a room announcement would only repeat: sent outside the room only."""
@@ -86,29 +101,31 @@ class Effects:
             self.reply(key, **params)
 
     def reply_message(self, message: Message) -> None:
-        assert self.event is not None
-        venue = self.event.venue
-        target = self.event.sender if venue is Venue.DM else self.group.slug
-        self.items.append(Outgoing(venue, target, message, self.event.event_id))
+        venue, target = self._here()
+        self.items.append(Outgoing(venue, target, None, {}, self.event.event_id,
+                                   message=message))
 
     def announce(self, key: str, /, subject: str | None = None, **params: object) -> None:
         """Tell the whole group, in its room."""
-        self.items.append(Outgoing(Venue.ROOM, self.group.slug, self._render(key, params),
-                                   subject=subject))
+        self.items.append(Outgoing(Venue.ROOM, self.group.slug, key, params, subject=subject))
 
     def dm(self, person: str, key: str, /, **params: object) -> None:
-        self.items.append(Outgoing(Venue.DM, person, self._render(key, params)))
+        self.items.append(Outgoing(Venue.DM, person, key, params))
 
     def discard(self) -> None:
+        """Forget what a refused command said and did (its writes are rolled back)."""
         self.items.clear()
+        self.changes.clear()
 
-    def flush(self, repo: Repository, now: datetime) -> None:
+    def flush(self) -> None:
+        """Render the queued messages and write them to the outbox."""
         for item in self.items:
-            repo.enqueue(
+            message = item.message or render(self.group.lang, item.key, prefix=self.group.prefix,
+                                              **item.params)
+            self.repo.enqueue(
                 group=self.group.slug, venue=str(item.venue), target=item.target,
-                plain=item.message.plain, html=item.message.html,
-                mentions=item.message.mentions, reply_to=item.reply_to,
-                subject=item.subject, at=now,
+                plain=message.plain, html=message.html, mentions=message.mentions,
+                reply_to=item.reply_to, subject=item.subject, at=self.now,
             )
         self.items.clear()
 
@@ -151,6 +168,5 @@ class Context:
         return (self.repo.has_role(self.group.slug, self.caller, role)
                 and self.repo.in_good_standing(self.group.slug, self.caller))
 
-    def audit(self, action: str, subject: str | None = None, **detail: object) -> None:
-        self.repo.audit(at=self.now, group=self.group.slug, actor=self.caller, action=action,
-                        subject=subject, detail=detail, event_id=self.event.event_id)
+    def apply(self, change: Change) -> Any:
+        return self.out.apply(change)

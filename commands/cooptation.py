@@ -15,6 +15,7 @@ from storage.rows import Member, Proposal
 
 from . import followup, tasks
 from .context import Context, Group
+from .changes import Objected, ObjectionReworded, Proposed, Supported
 from .decisions import (
     BOT,
     admit,
@@ -144,9 +145,7 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
         last_call_due=None,
     )
     proposal = replace(proposal, **deadline_fields(ctx.group, proposal, deadline))
-    ctx.repo.insert_proposal(proposal)
-    ctx.audit("propose", proposal.key, candidate=name, deadline=deadline,
-              rules=json.loads(proposal.rules))
+    ctx.apply(Proposed(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal))
     ctx.out.reply("ok.proposed", ref=ref(proposal), candidate=name, deadline=ctx.group.when(deadline))
     ctx.out.announce("ann.proposed", subject=proposal.key, ref=ref(proposal), candidate=name,
                      proposer=ctx.caller, member=member.name,
@@ -176,18 +175,15 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     principles = _cited_principles(reason, len(rules_of(ctx.group, proposal).charter))
     earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
     if earlier:
-        ctx.repo.update_objection(earlier.id, reason=reason, principles=principles)
-        ctx.audit("objection_updated", proposal.key, reason=reason)
+        ctx.apply(ObjectionReworded(actor=ctx.caller, event_id=ctx.event.event_id,
+                                    objection=earlier, reason=reason, principles=principles))
         ctx.out.reply("ok.objection_updated", ref=ref(proposal))
         return
-    ctx.repo.add_objection({
-        "proposal": proposal.key, "person": ctx.caller, "member": member.slug,
-        "reason": reason, "principles": principles, "at": ctx.event.at,
-        "recorded_at": ctx.now, "withdrawn_at": None, "event_id": ctx.event.event_id,
-    })
+    ctx.apply(Objected(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal.key,
+                       person=ctx.caller, member=member.slug, reason=reason,
+                       principles=principles, at=ctx.event.at))
     was = proposal.state
-    proposal = move(ctx.repo, proposal, Transition.OBJECT, ctx.now, ctx.caller,
-                    ctx.event.event_id, reason=reason)
+    proposal = move(ctx.out, proposal, Transition.OBJECT, ctx.caller, reason=reason)
     ctx.out.reply("ok.objection", ref=ref(proposal))
     cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
     if was == State.OPEN:
@@ -201,13 +197,13 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
             ctx.out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
                              candidate=proposal.candidate, objector=ctx.caller,
                              member=member.name, reason=reason + cited)
-        follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
+        follow_decision(ctx.out, proposal)
     else:
         ctx.out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
                          candidate=proposal.candidate, objector=ctx.caller,
                          member=member.name, reason=reason + cited)
         # Another organisation in the case: its core members may no longer decide.
-        follow_decision(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.event.event_id)
+        follow_decision(ctx.out, proposal)
 
 
 def withdraw(ctx: Context, args: dict[str, Any]) -> None:
@@ -227,13 +223,10 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
     what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
     if what == "objection" and objection:
         ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
-        withdraw_objection(ctx.repo, ctx.group, ctx.out, proposal, objection, ctx.now,
-                           ctx.caller, ctx.event.event_id)
+        withdraw_objection(ctx.out, proposal, objection, ctx.caller)
     elif what == "proposal" and is_proposer:
-        proposal = move(ctx.repo, proposal, Transition.WITHDRAW, ctx.now, ctx.caller,
-                        ctx.event.event_id)
-        followup.close_for_proposal(ctx.repo, ctx.group, proposal, "withdrawn", ctx.now, ctx.caller,
-                                 ctx.event.event_id)
+        proposal = move(ctx.out, proposal, Transition.WITHDRAW, ctx.caller)
+        followup.close_for_proposal(ctx.out, proposal, "withdrawn", ctx.caller)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
         ctx.out.announce("ann.withdrawn", subject=proposal.key, ref=ref(proposal),
                          candidate=proposal.candidate, by=ctx.caller)
@@ -247,12 +240,11 @@ def support(ctx: Context, args: dict[str, Any]) -> None:
     """!support C-3 [comment…] — recorded and shown; counts towards ``min_supporters``."""
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
-    new = ctx.repo.upsert_support({
-        "proposal": proposal.key, "person": ctx.caller, "member": member.slug,
-        "comment": args.get("comment"), "at": ctx.event.at, "event_id": ctx.event.event_id,
-    })
-    ctx.audit("support" if new else "support_updated", proposal.key, comment=args.get("comment"))
-    if new:
+    again = any(s.person == ctx.caller for s in ctx.repo.supports(proposal.key))
+    ctx.apply(Supported(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal.key,
+                        person=ctx.caller, member=member.slug, comment=args.get("comment"),
+                        at=ctx.event.at, again=again))
+    if not again:
         ctx.out.reply("ok.support", ref=ref(proposal), count=len(ctx.repo.supports(proposal.key)))
     else:
         ctx.out.reply("ok.support_updated", ref=ref(proposal))
@@ -272,24 +264,20 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.conflict_of_interest", ref=ref(proposal), people=", ".join(people))
     accept = args["decision"] == "accept"
     if accept:
-        taken = name_taken(ctx.repo, ctx.group, proposal)
+        taken = name_taken(ctx.out, proposal)
         if taken is not None:
             ctx.out.reply("ok.resolved_name_taken", ref=ref(proposal), member=taken.name,
                           status=text(ctx.lang, f"member.{taken.status}"))
-            lapse_name_taken(ctx.repo, ctx.group, ctx.out, proposal, taken, ctx.now, ctx.caller,
-                             ctx.event.event_id)
+            lapse_name_taken(ctx.out, proposal, taken, ctx.caller)
             return
     transition = Transition.ACCEPT if accept else Transition.REJECT
-    proposal = move(ctx.repo, proposal, transition, ctx.now, ctx.caller, ctx.event.event_id,
-                    decided_at=ctx.now, decided_by=ctx.caller, decision_reason=args["reason"])
-    member_slug = admit(ctx.repo, ctx.group, ctx.out, proposal, ctx.now, ctx.caller,
-                        ctx.event.event_id) if accept else None
-    followup.close_for_proposal(ctx.repo, ctx.group, proposal, "resolved", ctx.now, ctx.caller,
-                             ctx.event.event_id)
+    proposal = move(ctx.out, proposal, transition, ctx.caller, decided_at=ctx.now,
+                    decided_by=ctx.caller, decision_reason=args["reason"])
+    member_slug = admit(ctx.out, proposal, ctx.caller) if accept else None
+    followup.close_for_proposal(ctx.out, proposal, "resolved", ctx.caller)
     ctx.out.reply("ok.resolved", ref=ref(proposal))
     if member_slug is not None:
-        followup.mandate_registration(ctx.repo, ctx.group, ctx.out, proposal, member_slug, ctx.now,
-                                   ctx.event.event_id)
+        followup.mandate_registration(ctx.out, proposal, member_slug)
     ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal.key,
                      ref=ref(proposal), candidate=proposal.candidate, by=ctx.caller,
                      reason=args["reason"])

@@ -30,6 +30,7 @@ from storage.repository import Repository
 from storage.rows import Member, Proposal
 
 from . import decisions, followup
+from .changes import StepsToRecompute
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition
 from .errors import CommandError
@@ -144,11 +145,11 @@ class Engine:
             self.repo.set_instant(f"founder_twin:{slug}:{founder.slug}", now)
             self.repo.audit(at=now, group=slug, actor="config", action="founder_twin",
                             subject=founder.slug, detail={"member": twins[0].slug})
-            out = Effects(self.group(slug))
+            out = Effects(self.repo, self.group(slug), now)
             out.announce("ann.founder_twin", name=founder.name, slug=founder.slug,
                          member=twins[0].name, member_slug=twins[0].slug,
                          admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
-            out.flush(self.repo, now)
+            out.flush()
         return True
 
     def _upgrade(self, slug: str, now: datetime) -> None:
@@ -158,7 +159,7 @@ class Engine:
         today's normalisation (twins are kept, and the admins told once); contested
         proposals followed by an eligible decider."""
         group = self.group(slug)
-        out = Effects(group)
+        out = Effects(self.repo, group, now)
         for proposal in self.repo.proposals_without_rules(slug):
             rules = self._rules_at_opening(group, proposal)
             self.repo.update_proposal(proposal.key, rules=rules.to_json())
@@ -172,8 +173,8 @@ class Engine:
             self.repo.set_meta(f"name_keys:{slug}", NAME_KEYS)
             self._rekey_names(group, out, now)
         for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-            decisions.follow_decision(self.repo, group, out, proposal, now, None)
-        out.flush(self.repo, now)
+            decisions.follow_decision(out, proposal)
+        out.flush()
 
     def _rekey_names(self, group: Group, out: Effects, now: datetime) -> None:
         """Today's name normalisation for every stored name (once per version of it)."""
@@ -232,9 +233,9 @@ class Engine:
                 self._reply_without_group(event, refusal, now)
                 return True
             group = self.group(slug)
-            out = Effects(group, event)
+            out = Effects(self.repo, group, now, event)
             if self._rate_limited(event, body, out):
-                out.flush(self.repo, now)
+                out.flush()
                 return True
             try:
                 with self.repo.transaction():  # a savepoint: a refusal undoes it all
@@ -247,7 +248,7 @@ class Engine:
                 log.exception("command failed: %s", event.event_id)
                 out.discard()
                 out.reply("err.internal")
-            out.flush(self.repo, now)
+            out.flush()
         return True
 
     def _command_text(self, event: Inbound) -> str | None:
@@ -282,10 +283,10 @@ class Engine:
     def _reply_without_group(self, event: Inbound, key: str | None, now: datetime) -> None:
         candidates = self._groups_of(event.sender)
         lang_group = self.group(candidates[0] if candidates else self.group_slugs[0])
-        out = Effects(lang_group, event)
+        out = Effects(self.repo, lang_group, now, event)
         out.reply(key or "err.no_group", groups=", ".join(candidates),
                   example=candidates[0] if candidates else "")
-        out.flush(self.repo, now)
+        out.flush()
 
     def _rate_limited(self, event: Inbound, body: str, out: Effects) -> bool:
         """Per-person limit on commands, counted by when they were *sent* (a backlog read
@@ -324,11 +325,11 @@ class Engine:
         if command.right is Right.ADMIN:
             # Settings, roles, links and members decide who answers for a task and when it
             # is nudged: the group's tasks compute their next step again.
-            self.repo.forget_task_wakeups(slug)
+            ctx.apply(StepsToRecompute(actor=ctx.caller, event_id=ctx.event.event_id,
+                                       group=slug))
         if command.moves_deciders:
             for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
-                decisions.follow_decision(self.repo, ctx.group, ctx.out, proposal, ctx.now,
-                                           ctx.event.event_id)
+                decisions.follow_decision(ctx.out, proposal)
 
     # --- the clock ------------------------------------------------------------------------
     def process_due(self, read_until: datetime | None = None) -> int:
@@ -361,14 +362,14 @@ class Engine:
         if proposal is None or proposal.state != State.OPEN:
             return 0
         group = self.group(proposal.group_slug)
-        out = Effects(group)
+        out = Effects(self.repo, group, now)
         if proposal.deadline <= horizon:
-            decisions.decide_at_deadline(self.repo, group, out, proposal, now)
+            decisions.decide_at_deadline(out, proposal)
         elif self._last_call_due(group, proposal, now, horizon):
-            decisions.last_call(self.repo, group, out, proposal, now)
+            decisions.last_call(out, proposal)
         else:
             return 0
-        out.flush(self.repo, now)
+        out.flush()
         return 1
 
     def _isolated(self, item: str, slug: str, work) -> int:
@@ -401,10 +402,10 @@ class Engine:
                 self.repo.audit(at=now, group=slug, actor=BOT, action="item_failed",
                                 subject=item)
                 if slug in self._definitions:
-                    out = Effects(self.group(slug))
+                    out = Effects(self.repo, self.group(slug), now)
                     out.announce("ann.item_failed", item=item, admins=Mention(tuple(
                         in_good_standing_holders(self.repo, slug, "admin"))))
-                    out.flush(self.repo, now)
+                    out.flush()
         except Exception:
             log.exception("could not report the failure of %s", item)
 
@@ -459,10 +460,9 @@ class Engine:
                            lambda proposal=proposal: self._extend(proposal, last, now))
 
     def _extend(self, proposal: Proposal, last: datetime, now: datetime) -> None:
-        group = self.group(proposal.group_slug)
-        out = Effects(group)
-        decisions.extend_for_downtime(self.repo, group, out, proposal, last, now)
-        out.flush(self.repo, now)
+        out = Effects(self.repo, self.group(proposal.group_slug), now)
+        decisions.extend_for_downtime(out, proposal, last)
+        out.flush()
 
 
 def _digest(definition: GroupDefinition) -> str:

@@ -33,10 +33,19 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from storage.repository import NEVER, Repository
+from storage.repository import Repository
 from storage.rows import Proposal, Task
 
 from . import ladder
+from .changes import (
+    LadderStepSent,
+    NextStepKnown,
+    Skipped,
+    StepsToRecompute,
+    TaskMoved,
+    TaskOpened,
+    task_move_fields,
+)
 from .context import Context, Effects, Group
 from .ladder import (
     ESCALATION,
@@ -49,13 +58,7 @@ from .ladder import (
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
 from .render import Mention, text
-from .task_lifecycle import (
-    ACTIVE_TASK,
-    TaskMove,
-    TaskState,
-    next_task_state,
-    restarts_clock,
-)
+from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +209,10 @@ def send_due(repo: Repository, group_of: Callable[[str], Group], key: str, now: 
     task = repo.task_by_key(key)  # fresh, inside the transaction
     if task is None or task.state not in ACTIVE_TASK:
         return 0
-    group = group_of(task.group_slug)
-    sent = _send_due(repo, group, task, now)
-    _store_wakeup(repo, group, repo.task_by_key(key), now)
+    out = Effects(repo, group_of(task.group_slug), now)
+    sent = _send_due(out, task)
+    _store_wakeup(out, repo.task_by_key(key))
+    out.flush()
     return int(sent)
 
 
@@ -217,13 +221,13 @@ def refresh_wakeup(repo: Repository, group_of: Callable[[str], Group], key: str,
     """Compute and store when a task's next step may go (asked for by a NULL)."""
     task = repo.task_by_key(key)
     if task is not None and task.state in ACTIVE_TASK:
-        _store_wakeup(repo, group_of(task.group_slug), task, now)
+        _store_wakeup(Effects(repo, group_of(task.group_slug), now), task)
 
 
-def _store_wakeup(repo: Repository, group: Group, task: Task, now: datetime) -> None:
-    step = next_step(repo, group, task)
-    at = _send_at(repo, group, task, step, now) if step is not None else NEVER
-    repo.update_task(task.key, next_step_at=at)
+def _store_wakeup(out: Effects, task: Task) -> None:
+    step = next_step(out.repo, out.group, task)
+    at = _send_at(out.repo, out.group, task, step, out.now) if step is not None else None
+    out.apply(NextStepKnown(actor=BOT, task=task.key, at=at))
 
 
 def wakeups(repo: Repository, group_of: Callable[[str], Group], slugs: Iterable[str],
@@ -251,25 +255,21 @@ def _send_at(repo: Repository, group: Group, task: Task, step: Step, now: dateti
     return ladder.late(step, now, settings=group.settings, paused=pauses)
 
 
-def _send_due(repo: Repository, group: Group, task: Task, now: datetime) -> bool:
+def _send_due(out: Effects, task: Task) -> bool:
+    repo, group, now = out.repo, out.group, out.now
     step = next_step(repo, group, task)
     if step is None or _send_at(repo, group, task, step, now) > now:
         return False
-    out = Effects(group)
     targets = _queue_step(repo, group, out, task, step, now)
     if step.kind == NUDGE and not targets:
+        out.discard()
         return False  # everyone responsible is away: recording it would spend the step on nobody
     # The unique (task, episode, step) index is the guard: a step already recorded (sent
     # before a crash, or by a concurrent wakeup) is not sent again.
-    if not repo.add_task_event(task=task.key, at=now, actor=BOT, kind=step.kind,
-                               episode=task.episode, step=step.number,
-                               person=", ".join(targets) or None,
-                               detail={"due_at": step.at, "to": targets}):
+    if not out.apply(LadderStepSent(actor=BOT, task=task, kind=step.kind, step=step.number,
+                                    due_at=step.at, to=targets)):
+        out.discard()
         return False
-    repo.audit(at=now, group=group.slug, actor=BOT, action=f"task_{step.kind}",
-               subject=task.key, detail={"step": step.number, "episode": task.episode,
-                                            "to": targets})
-    out.flush(repo, now)
     return True
 
 
@@ -330,38 +330,26 @@ def tell(out: Effects, person: str, key: str, **params: Any) -> None:
 
 # --- state changes -------------------------------------------------------------------------
 
-def move(repo: Repository, task: Task, kind: TaskMove, now: datetime, actor: str,
-          event_id: str | None, *, note: str | None = None, person: str | None = None,
-          detail: dict | None = None, **fields: Any) -> Task:
-    """Apply one move of the table to a task, append it to the history and to the audit
-    log; returns the task as it now is."""
-    new_state = next_task_state(task.state, kind)
-    fields["state"] = new_state.value
-    if restarts_clock(task.state, kind):
-        fields["episode"] = int(task.episode) + 1
-        fields["episode_start"] = now
-    if actor != BOT:
-        fields.setdefault("last_activity_at", now)
-    fields["next_step_at"] = None  # to be computed again (see ``send_due``)
-    repo.update_task(task.key, **fields)
-    repo.add_task_event(task=task.key, at=now, actor=actor, kind=kind.value,
-                        episode=fields.get("episode", task.episode), person=person,
-                        text=note, detail=detail, event_id=event_id)
-    repo.audit(at=now, group=task.group_slug, actor=actor, action=f"task_{kind.value}",
-               subject=task.key,
-               detail={"from": task.state, "to": new_state.value,
-                       **({"note": note} if note else {}), **({"person": person} if person else {}),
-                       **(detail or {})},
-               event_id=event_id)
-    return replace(task, **fields)
+def move(out: Effects, task: Task, kind: TaskMove, actor: str, *, note: str | None = None,
+         person: str | None = None, detail: dict | None = None, **fields: Any) -> Task:
+    """One move of the table (refused by it if not listed), appended to the task's history
+    and the audit log; returns the task as it now is."""
+    changed = task_move_fields(task, kind, out.now, actor, fields)  # the table's verdict
+    out.apply(TaskMoved(actor=actor, event_id=_event_id(out), task=task, move=kind,
+                        fields=fields, note=note, person=person, detail=detail))
+    return replace(task, **changed)
 
 
-def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lead: str,
-                role: str | None, description: str | None, due: datetime | None,
-                now: datetime, actor: str, origin: str, proposal: str | None,
-                event_id: str | None, notify: bool = True) -> Task:
+def _event_id(out: Effects) -> str | None:
+    return out.event.event_id if out.event is not None else None
+
+
+def create_task(out: Effects, *, title: str, lead: str, role: str | None,
+                description: str | None, due: datetime | None, actor: str, origin: str,
+                proposal: str | None, notify: bool = True) -> Task:
     """A new running task ``T-n``; its lead (every holder, for a role) is told by DM, unless
     ``notify`` is False because the caller has already told them."""
+    repo, group, now, event_id = out.repo, out.group, out.now, _event_id(out)
     number = repo.next_number(group.slug, "task")
     task = Task(
         key=f"{group.slug}:T-{number}", group_slug=group.slug, number=number,
@@ -372,21 +360,15 @@ def create_task(repo: Repository, group: Group, out: Effects, *, title: str, lea
         feedback_text=None, closed_at=None, closed_by=None, close_reason=None,
         event_id=event_id, next_step_at=None,
     )
-    repo.insert_task(task)
-    repo.add_task_event(task=task.key, at=now, actor=actor, kind="mandate", episode=1,
-                        person=lead, text=title, detail={"role": role} if role else None,
-                        event_id=event_id)
-    repo.audit(at=now, group=group.slug, actor=actor, action="task_mandate", subject=task.key,
-               detail={"title": title, "lead": lead, "role": role, "due": due,
-                       "origin": origin, "proposal": proposal},
-               event_id=event_id)
+    out.apply(TaskOpened(actor=actor, event_id=event_id, task=task))
     if notify:
-        tell_mandated(repo, group, out, task)
+        tell_mandated(out, task)
     return task
 
 
-def tell_mandated(repo: Repository, group: Group, out: Effects, task: Task) -> None:
+def tell_mandated(out: Effects, task: Task) -> None:
     """Tell a new task's lead (every holder, for a task of a role) by direct message."""
+    repo, group = out.repo, out.group
     params = {"ref": ref(task), "title": task.title, "by": who_label(group, task.created_by),
               "due": due_suffix(group, task.due),
               "description": description_suffix(group, task)}
@@ -423,74 +405,66 @@ def _role_lead(repo: Repository, group: str, role: str) -> tuple[str | None, str
     return None, None
 
 
-def mandate_registration(repo: Repository, group: Group, out: Effects, proposal: Proposal,
-                         member_slug: str, now: datetime, event_id: str | None) -> Task | None:
+def mandate_registration(out: Effects, proposal: Proposal, member_slug: str) -> Task | None:
     """``Register <candidate>`` for the registrar, on every validated or accepted proposal."""
+    repo, group = out.repo, out.group
     lead, role = _role_lead(repo, group.slug, "registrar")
-    proposal_ref = proposal.ref
     if lead is None:
-        repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
-                   subject=proposal.key, detail={"reason": "no registrar, core or admin"})
+        out.apply(Skipped(actor=BOT, group=group.slug, what="task_skipped",
+                          subject=proposal.key, reason="no registrar, core or admin"))
         return None
     return create_task(
-        repo, group, out, title=text(group.lang, "task.register_title",
-                                     candidate=proposal.candidate),
+        out, title=text(group.lang, "task.register_title", candidate=proposal.candidate),
         lead=lead, role=role,
-        description=text(group.lang, "task.register_description", ref=proposal_ref,
+        description=text(group.lang, "task.register_description", ref=proposal.ref,
                          candidate=proposal.candidate, member=member_slug),
-        due=None, now=now, actor=BOT, origin="register", proposal=proposal.key,
-        event_id=event_id)
+        due=None, actor=BOT, origin="register", proposal=proposal.key)
 
 
-def assign_decision(repo: Repository, group: Group, out: Effects, proposal: Proposal,
-                    eligible: list[str], role: str | None, now: datetime,
-                    event_id: str | None) -> Task | None:
+def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
+                    role: str | None) -> Task | None:
     """The ``Decide on C-n`` task of a contested proposal, led by an eligible decider: opened
     when the proposal is first contested (without a DM: the announcement mentions the
     deciders), and handed to the first eligible decider by the bot when its lead no longer
     is one (they are told by DM). While nobody may decide (``eligible`` empty), its lead is
     an admin, asked to grant the missing role; without any admin, no task (audited)."""
+    repo, group = out.repo, out.group
     task = next((t for t in repo.tasks_for_proposal(proposal.key, ACTIVE_STATES)
                  if t.origin == "decide"), None)
     fallback = eligible or active_holders(repo, group.slug, "admin")
-    proposal_ref = proposal.ref
     if task is None:
         if not fallback:
-            repo.audit(at=now, group=group.slug, actor=BOT, action="task_skipped",
-                       subject=proposal.key, detail={"reason": "no decider and no admin"})
+            out.apply(Skipped(actor=BOT, group=group.slug, what="task_skipped",
+                              subject=proposal.key, reason="no decider and no admin"))
             return None
-        task = create_task(
-            repo, group, out, title=text(group.lang, "task.decide_title", ref=proposal_ref,
-                                         candidate=proposal.candidate),
+        return create_task(
+            out, title=text(group.lang, "task.decide_title", ref=proposal.ref,
+                            candidate=proposal.candidate),
             lead=fallback[0], role=role or "admin",
-            description=text(group.lang, "task.decide_description", ref=proposal_ref,
+            description=text(group.lang, "task.decide_description", ref=proposal.ref,
                              prefix=group.prefix),
-            due=None, now=now, actor=BOT, origin="decide", proposal=proposal.key,
-            event_id=event_id, notify=False)
-        return task
+            due=None, actor=BOT, origin="decide", proposal=proposal.key, notify=False)
     if fallback and task.lead not in fallback:
         previous, lead = task.lead, fallback[0]
-        task = move(repo, task, TaskMove.HANDOVER, now, BOT, event_id, person=lead,
-             detail={"from": previous, "why": "eligibility"}, lead=lead,
-             role=role or "admin")
+        task = move(out, task, TaskMove.HANDOVER, BOT, person=lead,
+                    detail={"from": previous, "why": "eligibility"}, lead=lead,
+                    role=role or "admin")
         if eligible:
             tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task.title,
-                 proposal=proposal_ref)
+                 proposal=proposal.ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
-    repo.update_task(task.key, next_step_at=None)
+    out.apply(StepsToRecompute(actor=BOT, group=group.slug, task=task.key))
     return task
 
 
-def close_for_proposal(repo: Repository, group: Group, proposal: Proposal, outcome: str,
-                       now: datetime, actor: str, event_id: str | None) -> None:
+def close_for_proposal(out: Effects, proposal: Proposal, outcome: str, actor: str) -> None:
     """Close the ``Decide on C-n`` task by itself: ``done`` when the proposal is resolved,
     ``cancelled`` when it is withdrawn or back to ``open`` (``outcome``: resolved, withdrawn,
     reopened)."""
-    proposal_ref = proposal.ref
-    for task in repo.tasks_for_proposal(proposal.key, ACTIVE_STATES):
+    for task in out.repo.tasks_for_proposal(proposal.key, ACTIVE_STATES):
         if task.origin != "decide":
             continue
-        note = text(group.lang, f"task.closed_{outcome}", ref=proposal_ref)
+        note = text(out.group.lang, f"task.closed_{outcome}", ref=proposal.ref)
         closing = TaskMove.DONE if outcome == "resolved" else TaskMove.CANCEL
-        move(repo, task, closing, now, actor, event_id, note=note,
-             closed_at=now, closed_by=actor, close_reason=note)
+        move(out, task, closing, actor, note=note, closed_at=out.now, closed_by=actor,
+             close_reason=note)

@@ -13,6 +13,7 @@ from storage.repository import Repository
 from storage.rows import Task, TaskEvent
 
 from . import ladder
+from .changes import Acked, AwayDeclared, AwayEnded
 from .context import Context, Group
 from .errors import CommandError
 from .followup import (
@@ -143,15 +144,14 @@ def mandate(ctx: Context, args: dict[str, Any]) -> None:
     if not may_lead(ctx.repo, ctx.group.slug, lead):
         raise CommandError("err.lead_unknown", person=lead)
     due = _parse_due(ctx, due_text)
-    task = create_task(ctx.repo, ctx.group, ctx.out, title=title, lead=lead, role=None,
-                       description=description, due=due, now=ctx.now, actor=ctx.caller,
-                       origin="command", proposal=None, event_id=ctx.event.event_id,
+    task = create_task(ctx.out, title=title, lead=lead, role=None, description=description,
+                       due=due, actor=ctx.caller, origin="command", proposal=None,
                        notify=False)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.mandated", ref=ref(task), title=title, lead=lead,
                   due=due_suffix(ctx.group, due),
                   next=ctx.group.when(step.at) if step else "-")
-    tell_mandated(ctx.repo, ctx.group, ctx.out, task)
+    tell_mandated(ctx.out, task)
 
 
 def update(ctx: Context, args: dict[str, Any]) -> None:
@@ -161,7 +161,7 @@ def update(ctx: Context, args: dict[str, Any]) -> None:
     note = (args["note"] or "").strip()
     if not note:
         raise CommandError("err.note_required", syntax=ctx.usage)
-    move(ctx.repo, task, TaskMove.UPDATE, ctx.now, ctx.caller, ctx.event.event_id, note=note)
+    task = move(ctx.out, task, TaskMove.UPDATE, ctx.caller, note=note)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.updated", ref=ref(task), next=ctx.group.when(step.at) if step else "-")
 
@@ -172,8 +172,8 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
     _lead_or_core(ctx, task)
     _not_a_contested_decision(ctx, task)
     note = args.get("note")
-    move(ctx.repo, task, TaskMove.DONE, ctx.now, ctx.caller, ctx.event.event_id, note=note,
-         closed_at=ctx.now, closed_by=ctx.caller, close_reason=note)
+    move(ctx.out, task, TaskMove.DONE, ctx.caller, note=note, closed_at=ctx.now,
+         closed_by=ctx.caller, close_reason=note)
     ctx.out.reply("ok.task_done", ref=ref(task))
     ctx.out.announce("ann.task_done", subject=task.key, ref=ref(task), title=task.title,
                      by=ctx.caller, note=text(ctx.lang, "task.note_suffix", note=note) if note else "")
@@ -185,8 +185,8 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
     _lead_or_core(ctx, task)
     _not_a_contested_decision(ctx, task)
     reason = args["reason"]
-    move(ctx.repo, task, TaskMove.DROP, ctx.now, ctx.caller, ctx.event.event_id, note=reason,
-         closed_at=ctx.now, closed_by=ctx.caller, close_reason=reason)
+    move(ctx.out, task, TaskMove.DROP, ctx.caller, note=reason, closed_at=ctx.now,
+         closed_by=ctx.caller, close_reason=reason)
     ctx.out.reply("ok.task_dropped", ref=ref(task))
     ctx.out.announce("ann.task_dropped", subject=task.key, ref=ref(task), title=task.title,
                      by=ctx.caller, reason=reason)
@@ -210,8 +210,8 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
             raise CommandError("err.handover_not_decider", ref=ref(task), person=new,
                                proposal=f"C-{decision.number}",
                                people=", ".join(eligible) or "-")
-    move(ctx.repo, task, TaskMove.HANDOVER, ctx.now, ctx.caller, ctx.event.event_id,
-         person=new, detail={"from": previous}, lead=new, role=role)
+    task = move(ctx.out, task, TaskMove.HANDOVER, ctx.caller, person=new,
+                detail={"from": previous}, lead=new, role=role)
     ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
     params = {"ref": ref(task), "title": task.title, "by": ctx.caller,
               "due": due_suffix(ctx.group, task.due),
@@ -238,8 +238,8 @@ def snooze(ctx: Context, args: dict[str, Any]) -> None:
         raise CommandError("err.snooze_too_long", asked=ctx.group.span(delta),
                            max=ctx.group.span(limit))
     until = ctx.now + delta
-    move(ctx.repo, task, TaskMove.SNOOZE, ctx.now, ctx.caller, ctx.event.event_id,
-         note=iso(until), snoozed_until=until)
+    task = move(ctx.out, task, TaskMove.SNOOZE, ctx.caller, note=iso(until),
+                snoozed_until=until)
     step = next_step(ctx.repo, ctx.group, task)
     ctx.out.reply("ok.snoozed", ref=ref(task), until=ctx.group.when(until),
                   next=ctx.group.when(step.at) if step else "-")
@@ -252,8 +252,8 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     deliverable = (args["deliverable"] or "").strip()
     if not deliverable:
         raise CommandError("err.feedback_required", syntax=ctx.usage)
-    move(ctx.repo, task, TaskMove.REQUEST_FEEDBACK, ctx.now, ctx.caller, ctx.event.event_id,
-         note=deliverable, feedback_text=deliverable)
+    task = move(ctx.out, task, TaskMove.REQUEST_FEEDBACK, ctx.caller, note=deliverable,
+                feedback_text=deliverable)
     until = ctx.now + ctx.group.settings.feedback_window
     ctx.out.reply("ok.feedback_requested", ref=ref(task), until=ctx.group.when(until))
     ctx.out.announce("ann.feedback_requested", subject=task.key, ref=ref(task),
@@ -271,13 +271,11 @@ def ack(ctx: Context, args: dict[str, Any]) -> None:
     member = ctx.caller_member()
     assert member is not None  # the table's right check guarantees it
     comment = args.get("comment")
-    new = ctx.repo.upsert_ack({
-        "task": task.key, "episode": task.episode, "person": ctx.caller,
-        "member": member.slug, "comment": comment, "at": ctx.now,
-        "event_id": ctx.event.event_id,
-    })
-    move(ctx.repo, task, TaskMove.ACK, ctx.now, ctx.caller, ctx.event.event_id, note=comment,
-         person=ctx.caller, detail={"member": member.slug, "new": new})
+    new = not any(a.person == ctx.caller for a in ctx.repo.acks(task.key, task.episode))
+    ctx.apply(Acked(actor=ctx.caller, event_id=ctx.event.event_id, task=task,
+                    person=ctx.caller, member=member.slug, comment=comment))
+    task = move(ctx.out, task, TaskMove.ACK, ctx.caller, note=comment, person=ctx.caller,
+                detail={"member": member.slug, "new": new})
     expected, acked = feedback_tally(ctx.repo, task)
     ctx.out.reply("ok.acked" if new else "ok.ack_updated", ref=ref(task),
                   count=len(acked & set(expected)), expected=len(expected))
@@ -294,14 +292,11 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     if not words:
         raise CommandError("err.missing_args", syntax=ctx.usage)
     first = fold(words[0]).replace("’", "'")
-    # An absence moves the stall clocks of what the caller answers for, in every group (an
-    # absence is the person's, not the group's).
-    ctx.repo.forget_task_wakeups(None, ctx.caller)
     if first in _OFF_WORDS and len(words) == 1:
-        if not ctx.repo.end_away(ctx.caller, ctx.now):
+        if not any(p.end_at > ctx.now for p in ctx.repo.away_periods(ctx.caller)):
             raise CommandError("err.not_away")
-        ctx.repo.audit(at=ctx.now, group=ctx.group.slug, actor=ctx.caller, action="away_off",
-                       subject=ctx.caller, event_id=ctx.event.event_id)
+        ctx.apply(AwayEnded(actor=ctx.caller, event_id=ctx.event.event_id,
+                            group=ctx.group.slug, person=ctx.caller))
         ctx.out.reply("ok.back")
         return
     if first in _UNTIL_WORDS:
@@ -313,12 +308,8 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
     back = ladder.first_instant_at(day + timedelta(days=1), time(0, 0), ctx.group.zone)
     if back <= ctx.now:
         raise CommandError("err.away_past", day=day.isoformat())
-    ctx.repo.end_away(ctx.caller, ctx.now)
-    ctx.repo.add_away({"person": ctx.caller, "start_at": ctx.now, "end_at": back,
-                       "declared_at": ctx.now, "group_slug": ctx.group.slug,
-                       "event_id": ctx.event.event_id})
-    ctx.repo.audit(at=ctx.now, group=ctx.group.slug, actor=ctx.caller, action="away",
-                   subject=ctx.caller, detail={"until": back}, event_id=ctx.event.event_id)
+    ctx.apply(AwayDeclared(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
+                           person=ctx.caller, until=back))
     mine = [t for t in ctx.repo.tasks(ctx.group.slug, ACTIVE_STATES) if leads(ctx, t)]
     ctx.out.reply("ok.away", day=day.isoformat(), back=ctx.group.when(back), count=len(mine))
 
