@@ -226,7 +226,6 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
         withdraw_objection(ctx.out, proposal, objection, ctx.caller)
     elif what == "proposal" and is_proposer:
         proposal = move(ctx.out, proposal, Transition.WITHDRAW, ctx.caller)
-        followup.close_for_proposal(ctx.out, proposal, "withdrawn", ctx.caller)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
         ctx.out.announce("ann.withdrawn", subject=proposal.key, ref=ref(proposal),
                          candidate=proposal.candidate, by=ctx.caller)
@@ -274,7 +273,6 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     proposal = move(ctx.out, proposal, transition, ctx.caller, decided_at=ctx.now,
                     decided_by=ctx.caller, decision_reason=args["reason"])
     member_slug = admit(ctx.out, proposal, ctx.caller) if accept else None
-    followup.close_for_proposal(ctx.out, proposal, "resolved", ctx.caller)
     ctx.out.reply("ok.resolved", ref=ref(proposal))
     if member_slug is not None:
         followup.mandate_registration(ctx.out, proposal, member_slug)

@@ -38,7 +38,7 @@ from .changes import (
 )
 from .context import Effects, Group
 from .legitimacy import deciders, in_good_standing_holders
-from .lifecycle import State, Transition
+from .lifecycle import CLOSES_DECISION_TASK, State, Transition
 from .parsing import name_key, slugify
 from .render import Mention, text
 from .settings import ProposalRules
@@ -74,12 +74,14 @@ def _event_id(out: Effects) -> str | None:
 
 def move(out: Effects, proposal: Proposal, transition: Transition, actor: str,
          reason: str | None = None, **fields: Any) -> Proposal:
-    """One transition of the table (refused by it if not listed); returns the proposal as
-    it now is."""
+    """One transition of the table (refused by it if not listed), with what the table says
+    follows from it (``CLOSES_DECISION_TASK``); returns the proposal as it now is."""
     change = ProposalMoved(actor=actor, event_id=_event_id(out), proposal=proposal,
                            transition=transition, fields=fields, reason=reason)
     after = change.after  # the table's verdict, before anything is written
     out.apply(change)
+    if transition in CLOSES_DECISION_TASK:
+        followup.close_for_proposal(out, after, CLOSES_DECISION_TASK[transition], actor)
     return after
 
 
@@ -92,7 +94,6 @@ def withdraw_objection(out: Effects, proposal: Proposal, objection: Objection,
         deadline = max(proposal.deadline, now + rules_of(group, proposal).reopen_grace)
         proposal = move(out, proposal, Transition.LAST_OBJECTION_WITHDRAWN, actor,
                         **deadline_fields(group, proposal, deadline))
-        followup.close_for_proposal(out, proposal, "reopened", actor)
         out.announce("ann.reopened", subject=proposal.key, ref=ref(proposal),
                      candidate=proposal.candidate, deadline=group.when(deadline))
 
@@ -143,7 +144,6 @@ def lapse_name_taken(out: Effects, proposal: Proposal, member: Member, actor: st
     reason = f"already a member: {member.slug} ({member.status})"
     proposal = move(out, proposal, Transition.NAME_TAKEN, actor, decided_at=out.now,
                     decided_by=BOT, decision_reason=reason)
-    followup.close_for_proposal(out, proposal, "resolved", actor)
     out.announce("ann.lapsed_name_taken", subject=proposal.key, ref=ref(proposal),
                  candidate=proposal.candidate, member=member.name, slug=member.slug,
                  status=text(out.group.lang, f"member.{member.status}"))

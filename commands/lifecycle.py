@@ -58,6 +58,17 @@ TRANSITIONS: dict[tuple[State, Transition], State] = {
     (State.CONTESTED, Transition.NAME_TAKEN): State.REJECTED,
 }
 
+# What each transition does to the ``Decide on C-n`` task besides the state: closes it, as
+# ``resolved`` (done) or ``withdrawn``/``reopened`` (cancelled). ``decisions.move`` applies it,
+# so no path that decides, withdraws or reopens a proposal can leave its decision task open.
+CLOSES_DECISION_TASK: dict[Transition, str] = {
+    Transition.LAST_OBJECTION_WITHDRAWN: "reopened",
+    Transition.ACCEPT: "resolved",
+    Transition.REJECT: "resolved",
+    Transition.NAME_TAKEN: "resolved",
+    Transition.WITHDRAW: "withdrawn",
+}
+
 PROPOSALS: Machine[State, Transition] = Machine(State, TRANSITIONS)
 FINAL = PROPOSALS.finals
 ACTIVE = frozenset(State) - FINAL
