@@ -108,6 +108,7 @@ class Effects:
                 plain=item.message.plain, html=item.message.html,
                 mentions=item.message.mentions, reply_to=item.reply_to,
                 subject=item.subject, at=now,
+                cause=f"event:{self.event.event_id}" if self.event else None,
             )
         self.items.clear()
 
