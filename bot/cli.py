@@ -210,14 +210,13 @@ def _import_members(args: argparse.Namespace) -> int:
     # No lock: like grant-admin, this runs beside a live bot (see bot/import_members.py).
     repo = Repository(config.database, lock=False)
     try:
+        # Every bad row is told, those of the file's form and those of its content alike.
+        result = import_members.plan(repo, group.slug, rows)
+        problems = sorted(problems + result.problems, key=import_members.line_of)
         if problems:
             raise import_members.ImportRefused(problems)
         if args.apply:
             result = import_members.apply(repo, group, rows, SystemClock().now())
-        else:
-            result = import_members.plan(repo, group.slug, rows)
-            if result.problems:
-                raise import_members.ImportRefused(result.problems)
     except import_members.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{args.file}:{problem}", file=sys.stderr)
