@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from importlib import resources
 from pathlib import Path
@@ -164,11 +165,16 @@ def _health(args: argparse.Namespace) -> int:
     if not Path(config.database).exists():
         print(json.dumps({"status": "failing", "reasons": [f"no database at {config.database}"]}))
         return 1
-    repo = Repository(config.database, lock=False)
     try:
-        verdict = health.check(repo, config, SystemClock().now())
-    finally:
-        repo.close()
+        repo = Repository(config.database, lock=False)
+        try:
+            verdict = health.check(repo, config, SystemClock().now())
+        finally:
+            repo.close()
+    except sqlite3.Error as error:  # not a database, or a damaged one: unhealthy, said why
+        print(json.dumps({"status": "failing", "reasons": [
+            f"the database {config.database} cannot be read: {type(error).__name__}: {error}"]}))
+        return 1
     print(json.dumps(verdict.report, ensure_ascii=False))
     return 0 if verdict.healthy else 1
 

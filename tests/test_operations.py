@@ -273,6 +273,12 @@ def test_coopbot_health_answers_from_the_database_alone(tmp_path):
         assert json.loads(result.stdout)["reasons"][0].startswith("no successful Matrix sync")
     finally:
         rt.close()
+    (tmp_path / "coopbot.db").write_bytes(b"this is not a database at all" * 100)
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"coopbot.db{side}").unlink(missing_ok=True)
+    result = coopbot("health", "--config", str(path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot be read: DatabaseError" in json.loads(result.stdout)["reasons"][0]
 
 
 # --- log lines -----------------------------------------------------------------------------
