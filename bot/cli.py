@@ -1,10 +1,12 @@
-"""The command line: ``coopbot console | run | check-config | export``."""
+"""The command line: ``coopbot console | run | check-config | export | grant-admin | health |
+backup | import-members``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from importlib import resources
 from pathlib import Path
@@ -12,15 +14,18 @@ from pathlib import Path
 from storage.repository import DatabaseLocked, Repository
 
 from . import config as config_module
-from . import export
+from . import export, logs
 from .config import Config, ConfigError
 
 
 def _load(path: str | None) -> Config:
     if path is None:
         text = resources.files("bot").joinpath("demo.toml").read_text(encoding="utf-8")
-        return config_module.parse(text, None)
-    return config_module.load(path)
+        config = config_module.parse(text, None)
+    else:
+        config = config_module.load(path)
+    logs.protect(config)  # from now on no log line carries one of its secrets
+    return config
 
 
 def _console(args: argparse.Namespace) -> int:
@@ -69,6 +74,11 @@ async def _serve(bot) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, task.cancel)
     jobs = [bot.run()]
+    http = None
+    if bot.runtime.config.http_listen:
+        from .http import serve
+
+        http = await serve(bot.runtime, bot.runtime.config.http_listen)
     discourse = bot.runtime.config.discourse
     if discourse is not None:
         from .forum import make_client, run_forum
@@ -81,6 +91,9 @@ async def _serve(bot) -> None:
         await asyncio.gather(*jobs)
     except asyncio.CancelledError:
         pass
+    finally:
+        if http is not None:
+            await http.cleanup()
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -141,35 +154,144 @@ def _grant_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _health(args: argparse.Namespace) -> int:
+    """Whether the running bot is synced and delivering, from its database alone."""
+    import json
+
+    from . import health
+    from .clock import SystemClock
+
+    config = _load(args.config)
+    if not Path(config.database).exists():
+        print(json.dumps({"status": "failing", "reasons": [f"no database at {config.database}"]}))
+        return 1
+    try:
+        repo = Repository(config.database, lock=False)
+        try:
+            verdict = health.check(repo, config, SystemClock().now())
+        finally:
+            repo.close()
+    except sqlite3.Error as error:  # not a database, or a damaged one: unhealthy, said why
+        print(json.dumps({"status": "failing", "reasons": [
+            f"the database {config.database} cannot be read: {type(error).__name__}: {error}"]}))
+        return 1
+    print(json.dumps(verdict.report, ensure_ascii=False))
+    return 0 if verdict.healthy else 1
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from .backup import BackupError, backup
+    from .clock import SystemClock
+
+    config = _load(args.config)
+    try:
+        made = backup(config, Path(args.dest), SystemClock().now())
+    except (BackupError, OSError) as error:
+        print(f"coopbot: no backup made: {error}", file=sys.stderr)
+        return 1
+    print(f"database copied to {made.database} (integrity checked)")
+    if made.crypto_store is not None:
+        print(f"crypto store copied to {made.crypto_store} ({len(made.files) - 1} file(s))")
+    else:
+        print("no crypto store to copy (none yet, or encryption unused)")
+    return 0
+
+
+def _import_members(args: argparse.Namespace) -> int:
+    """Existing members from a CSV file; only what it would do, unless --apply."""
+    from . import import_members
+    from .clock import SystemClock
+
+    config = _load(args.config)
+    group = config.group(args.group)
+    if group is None:
+        raise ConfigError(f"no group {args.group!r} in {args.config} "
+                          f"(groups: {', '.join(g.slug for g in config.groups)})")
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"coopbot: cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    rows, problems = import_members.read(text)
+    # No lock: like grant-admin, this runs beside a live bot (see bot/import_members.py).
+    repo = Repository(config.database, lock=False)
+    try:
+        # Every bad row is told, those of the file's form and those of its content alike.
+        result = import_members.plan(repo, group.slug, rows)
+        problems = sorted(problems + result.problems, key=import_members.line_of)
+        if problems:
+            raise import_members.ImportRefused(problems)
+        if args.apply:
+            result = import_members.apply(repo, group, rows, SystemClock().now())
+    except import_members.ImportRefused as refused:
+        for problem in refused.problems:
+            print(f"{args.file}:{problem}", file=sys.stderr)
+        print(f"coopbot: {len(refused.problems)} problem(s) in {args.file}: nothing applied",
+              file=sys.stderr)
+        return 1
+    finally:
+        repo.close()
+    print(import_members.describe(result, applied=args.apply))
+    if not args.apply and not result.empty:
+        print("nothing changed yet: run again with --apply to do it")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="coopbot", description="Self-governed cooptation on Matrix and Discourse.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-format", choices=logs.FORMATS, default=argparse.SUPPRESS,
+                        help="log lines as text (default) or JSON, on stderr")
+    top = argparse.ArgumentParser(prog="coopbot", parents=[common],
+                                  description="Self-governed cooptation on Matrix and Discourse.")
     sub = top.add_subparsers(dest="command", required=True)
-    console = sub.add_parser("console", help="try the bot in a terminal (built-in demo without --config)")
+
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:
+        # Every subcommand takes the common options too: coopbot run --log-format json
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    console = command("console", help="try the bot in a terminal (built-in demo without --config)")
     console.add_argument("--config", help="TOML configuration file")
     console.set_defaults(func=_console)
-    run = sub.add_parser("run", help="run the bot on Matrix (and Discourse when configured)")
+    run = command("run", help="run the bot on Matrix (and Discourse when configured)")
     run.add_argument("--config", required=True)
     run.set_defaults(func=_run)
-    check = sub.add_parser("check-config", help="validate a configuration file and print it, secrets masked")
+    check = command("check-config", help="validate a configuration file and print it, secrets masked")
     check.add_argument("file")
     check.set_defaults(func=_check)
-    exp = sub.add_parser("export", help="print proposals, members, tasks or the audit log")
+    exp = command("export", help="print proposals, members, tasks or the audit log")
     exp.add_argument("--config", help="TOML configuration file (default: the built-in demo)")
     exp.add_argument("--what", required=True, choices=export.WHATS)
     exp.add_argument("--format", default="json", choices=("json", "csv"))
     exp.set_defaults(func=_export)
-    grant = sub.add_parser("grant-admin", help="the host's way back in: make someone admin of "
+    grant = command("grant-admin", help="the host's way back in: make someone admin of "
                            "a group that has no admin in good standing left")
     grant.add_argument("--config", required=True)
     grant.add_argument("--group", required=True)
     grant.add_argument("person", help="a full Matrix ID, e.g. @alice:example.org")
     grant.set_defaults(func=_grant_admin)
+    check_health = command("health", help="exit 0 if the bot is synced and delivering, "
+                                  "1 if not (from its database; the report on stdout as JSON)")
+    check_health.add_argument("--config", required=True)
+    check_health.set_defaults(func=_health)
+    save = command("backup", help="a consistent copy of the database and the crypto "
+                          "store, while the bot runs")
+    save.add_argument("--config", required=True)
+    save.add_argument("dest", help="a new (or empty) folder to copy into")
+    save.set_defaults(func=_backup)
+    members = command("import-members", help="existing members from a CSV file "
+                             "(slug,name,matrix,discourse); only what it would do without --apply")
+    members.add_argument("--config", required=True)
+    members.add_argument("--group", required=True)
+    members.add_argument("file", help="the CSV file")
+    members.add_argument("--apply", action="store_true", help="do it (else only show it)")
+    members.set_defaults(func=_import_members)
     return top
 
 
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
+    logs.configure(getattr(args, "log_format", "text"))
     try:
         return args.func(args)
     except ConfigError as error:

@@ -25,6 +25,11 @@ _MATRIX_ID = re.compile(r"^@[^:\s]+:[^\s]+$")
 PLACEHOLDER_HOSTS = ("example.org", "example.com")
 
 
+def is_slug(text: str) -> bool:
+    """A group's or member's short id: lowercase letters, digits, - or _."""
+    return bool(_SLUG.match(text))
+
+
 class ConfigError(Exception):
     """A problem in the configuration file, worded for the person who edits it."""
 
@@ -105,6 +110,7 @@ class Config:
     matrix: MatrixConfig | None = None
     discourse: DiscourseConfig | None = None
     secrets_env: tuple[str, ...] = field(default=())
+    http_listen: str | None = None      # host:port of GET /healthz and /metrics; None: off
 
     def group(self, slug: str) -> GroupConfig | None:
         return next((g for g in self.groups if g.slug == slug), None)
@@ -194,7 +200,7 @@ class _Loader:
             if key not in known_top:
                 self.problem(key, f"unknown section (known: {', '.join(sorted(known_top))})")
         bot = dict(self.table(data.get("bot", {}), "bot"))
-        self.strings(bot, ("database", "command_prefix"), "bot", "bot")
+        self.strings(bot, ("database", "command_prefix", "http_listen"), "bot", "bot")
         database = str(bot.get("database", "coopbot.db"))
         if not database or any(ch in database for ch in "\x00\n\r"):
             self.problem("bot.database", "a file name (no NUL or line break)", "bot")
@@ -204,8 +210,15 @@ class _Loader:
         prefix = str(bot.get("command_prefix", "!"))
         if not prefix or len(prefix) > 3 or any(ch.isspace() for ch in prefix):
             self.problem("bot.command_prefix", "one to three characters, no spaces", "bot")
+        http_listen = None
+        if "http_listen" in bot:
+            try:
+                host, port = split_listen(str(bot["http_listen"]))
+                http_listen = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+            except ValueError as error:
+                self.problem("bot.http_listen", str(error), "bot")
         for key in bot:
-            if key not in ("database", "command_prefix"):
+            if key not in ("database", "command_prefix", "http_listen"):
                 self.problem(f"bot.{key}", "unknown key", "bot")
         matrix = self._matrix(self.table(data["matrix"], "matrix")) if "matrix" in data else None
         discourse = self._discourse(self.table(data["discourse"], "discourse")) \
@@ -227,7 +240,8 @@ class _Loader:
                 discourse and discourse.api_key_env, discourse and discourse.webhook_secret_env,
             ) if name
         )
-        return Config(self.path, database, prefix, groups, matrix, discourse, secrets)
+        return Config(self.path, database, prefix, groups, matrix, discourse, secrets,
+                      http_listen)
 
     def _matrix(self, raw: dict[str, Any]) -> MatrixConfig | None:
         raw = dict(raw)
@@ -397,10 +411,37 @@ class _Loader:
         )
 
 
+def crypto_store_path(config: Config) -> Path:
+    """The crypto store: ``matrix.store_path`` (relative to the config file), or beside the
+    database. It must live and die with the database: it holds the device's keys (``coopbot
+    backup`` copies both)."""
+    store = config.matrix.store_path if config.matrix else None
+    if not store:
+        return Path(config.database + ".crypto")
+    path = Path(store)
+    if not path.is_absolute() and config.path is not None:
+        path = config.path.parent / path
+    return path
+
+
+def split_listen(text: str) -> tuple[str, int]:
+    """``127.0.0.1:9464`` or ``[::1]:9464`` -> (host, port); ValueError saying what is
+    expected otherwise."""
+    expected = "host:port, such as 127.0.0.1:9464 (a port from 1 to 65535)"
+    host, colon, port = text.strip().rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or any(ch.isspace() for ch in host) or not port.isdigit() \
+            or not 0 < int(port) < 65536:
+        raise ValueError(expected)
+    return host, int(port)
+
+
 def describe(config: Config) -> str:
     """The effective configuration as text, secrets masked (``coopbot check-config``)."""
     out = [f"config file: {config.path}", f"database: {config.database}",
-           f"command_prefix: {config.command_prefix}"]
+           f"command_prefix: {config.command_prefix}",
+           f"http: GET /healthz and /metrics on {config.http_listen}" if config.http_listen
+           else "http: off (coopbot health still answers from the database)"]
     if config.matrix:
         m = config.matrix
         out.append(f"matrix: {m.user_id} on {m.homeserver}, device {m.device_name}")

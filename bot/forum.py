@@ -57,7 +57,9 @@ from commands import cooptation, forum_text
 from commands.context import Effects, Group
 from commands.events import Inbound, Venue
 from commands.lifecycle import ACTIVE
+from storage.echoes import Echoes
 from storage.forum_store import ForumStore, ReplyTarget
+from storage.health import FORUM_READ, HealthStore
 
 from .config import ConfigError, DiscourseConfig, GroupConfig
 from .discourse_client import DEFAULT_RATE_WAIT, NoSleepDiscourseClient, make_client
@@ -97,6 +99,8 @@ class ForumAdapter:
         self.categories: dict[str, int] = {}   # group slug -> category id, resolved at start
         self.call_timeout = call_timeout
         self.store = ForumStore(runtime.repo.db)
+        self.echoes = Echoes(runtime.repo.db)
+        self.health = HealthStore(runtime.repo.db)
         # One key per work item ("poll", "topic:sem:C-3", "reply:12"…); a 429 holds them all,
         # as the admin API limit is site-wide.
         self.retries = Retries(Backoff(backoff_base, backoff_max), self.clock)
@@ -221,8 +225,10 @@ class ForumAdapter:
         applied = 0
         for post_id in sorted(collected):
             applied += self.apply_post(collected[post_id])
-        if newest > cursor:
-            self.store.set_last_post_id(newest)
+        with self.repo.transaction():  # one commit: the cursor, and the health mark
+            if newest > cursor:
+                self.store.set_last_post_id(newest)
+            self.health.mark(FORUM_READ, started)
         self._read_until = started
         return applied
 
@@ -231,7 +237,10 @@ class ForumAdapter:
         if int(post.get("post_type") or 1) != 1 or int(post.get("post_number") or 0) <= 1:
             return False
         username = str(post.get("username") or "")
-        if not username or username.lower() == self.config.api_username.lower():
+        if username.lower() == self.config.api_username.lower():
+            self._echo(post)
+            return False
+        if not username:
             return False
         topic = self.store.topic_by_id(int(post["topic_id"]))
         if topic is None:
@@ -263,6 +272,13 @@ class ForumAdapter:
         if not linked or not linked.member:
             return self._unlinked(event, username, reply, proposal)
         return self.engine.handle(event)
+
+    def _echo(self, post: dict) -> None:
+        """One of the bot's own replies, read back: noted by its marker, so that a reply or
+        outcome queued again after a restore from a backup is recognised as posted."""
+        tag = forum_text.trailing_marker(str(post.get("raw") or ""))
+        if tag is not None:
+            self.echoes.note("forum", tag, str(post["id"]), self.clock.now())
 
     def _unlinked(self, event: Inbound, username: str, reply: forum_text.ReplyCommand,
                   proposal: dict) -> bool:
@@ -382,13 +398,21 @@ class ForumAdapter:
 
     # --- posting once ----------------------------------------------------------------------
     async def _post_once(self, item: str, topic_id: int, body: str, tag: str,
-                         attempt: str) -> int:
+                         attempt: str, legacy: str | None = None) -> int:
         """The id of the bot's post ``body``, marked ``tag``, in the topic: the one an earlier
         attempt made if any, else a new one. ``attempt`` (a meta key, dropped by the caller
         with the id stored) is written before each request, as only the topic can tell what a
-        crash or a lost answer left; Discourse's memo of identical API posts lasts 120 s."""
+        crash or a lost answer left; Discourse's memo of identical API posts lasts 120 s.
+        A post read back by a poll (``_echo``) needs no search: after a restore from a backup
+        the attempt marks are gone, and the echo is what finds it. ``legacy``: the tag an
+        older version gave the same post."""
+        tags = (tag,) if legacy is None else (tag, legacy)
+        for known in tags:
+            echo = self.echoes.seen("forum", known)
+            if echo is not None:
+                return int(echo)
         if self.store.attempt_started(attempt):
-            found = await self._find_marked(item, topic_id, tag)
+            found = await self._find_marked(item, topic_id, tags)
             if found is not None:
                 return found
         self.store.start_attempt(attempt, self.clock.now())
@@ -400,8 +424,8 @@ class ForumAdapter:
         """Drop an attempt mark once its post id is stored (or the post is given up)."""
         self.store.end_attempt(attempt)
 
-    async def _find_marked(self, item: str, topic_id: int, tag: str) -> int | None:
-        """The bot's post in the topic whose raw ends with ``tag`` (newest first), if any.
+    async def _find_marked(self, item: str, topic_id: int, tags: tuple[str, ...]) -> int | None:
+        """The bot's post in the topic whose raw ends with one of ``tags`` (newest first).
 
         Raw, as cooked drops HTML comments. The API describes ``raw`` for ``GET /posts/{id}``
         but not in topic listings, so each candidate is read alone, and remembered."""
@@ -415,7 +439,7 @@ class ForumAdapter:
                     continue  # deleted since the listing
                 raw = str((post or {}).get("raw") or "")
                 self._markers[post_id] = forum_text.trailing_marker(raw)
-            if self._markers[post_id] == tag:
+            if self._markers[post_id] in tags:
                 return post_id
         return None
 
@@ -451,10 +475,12 @@ class ForumAdapter:
                 continue
             topic_id = target.topic_id
             body = f"@{target.username} {forum_text.quiet(row['plain'])}"
-            tag = forum_text.marker("outbox", str(row["id"]))
+            # Named by its transaction id, the same for the row queued again after a restore.
+            tag = forum_text.marker("outbox", row["txn_id"])
             attempt = f"forum:reply_attempt:{row['id']}"
             try:
-                post_id = await self._post_once(f"reply:{row['id']}", topic_id, body, tag, attempt)
+                post_id = await self._post_once(f"reply:{row['id']}", topic_id, body, tag, attempt,
+                                                legacy=forum_text.marker("outbox", str(row["id"])))
             except Deferred:
                 continue
             except DiscourseClientError as error:

@@ -21,6 +21,7 @@ from datetime import timedelta
 from nio import LocalProtocolError, RoomSendResponse
 
 from commands.context import Clock
+from storage.echoes import Echoes
 from storage.repository import Repository
 
 from .matrix_events import notice_content
@@ -49,6 +50,7 @@ class Delivery:
         self.thread_of = thread_of
         # Waits are measured on a clock that never jumps, not the bot's (tests move theirs).
         self.retries = Retries(backoff, MonotonicClock())
+        self.echoes = Echoes(repo.db)
         self._kick = asyncio.Event()   # "the outbox may hold something new"
         self._stopping = False
 
@@ -95,6 +97,12 @@ class Delivery:
             if wait is not None:
                 held.add(key)
                 waits.append(wait)
+                continue
+            echo = self.echoes.seen("matrix", row["txn_id"])
+            if echo is not None:
+                # Sent before a restore from a backup: the homeserver gave the event back.
+                log.info("outbox row %s was sent before as %s; not sent again", row["id"], echo)
+                self.repo.mark_sent(row["id"], self.clock.now(), echo)
                 continue
             try:
                 error = await self._send(row)

@@ -31,6 +31,9 @@ from nio import MegolmEvent, MessageDirection, RoomMemberEvent, RoomMessagesResp
 
 from commands.events import Venue
 from commands.render import render
+from storage.echoes import PREFIX as ECHO_PREFIX
+from storage.echoes import Echoes
+from storage.health import MATRIX_SYNCED, HealthStore
 
 from .config import Config
 from .matrix_events import Addressee, thread_root, timestamp, to_inbound
@@ -97,6 +100,8 @@ class Reader:
         self.user_id = session.user_id
         self.addressee = Addressee.for_bot(self.user_id, config.command_prefix)
         self.read_until: datetime | None = None
+        self.health = HealthStore(self.repo.db)
+        self.echoes = Echoes(self.repo.db)
         self._token: str | None = None
         self._threads: dict[str, str] = {}  # command event id -> its thread root
         self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
@@ -294,6 +299,9 @@ class Reader:
 
     def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
         venue, who = where
+        if getattr(event, "sender", None) == self.user_id:
+            self._echo(event)
+            return
         if isinstance(event, MegolmEvent):
             if timestamp(event.server_timestamp) is None:
                 # No instant to hold the watermark at: waiting for its key would break
@@ -332,6 +340,15 @@ class Reader:
             # not hold the whole room back.
             log.exception("event %s in %s could not be applied", inbound.event_id, room_id)
 
+    def _echo(self, event: Any) -> None:
+        """One of the bot's own messages, read back: noted by its transaction id (which the
+        homeserver gives back to the device that sent it), so that a row queued again after
+        a restore from a backup is recognised as sent (``storage/echoes.py``)."""
+        unsigned = (getattr(event, "source", None) or {}).get("unsigned") or {}
+        txn_id = unsigned.get("transaction_id")
+        if isinstance(txn_id, str) and txn_id.startswith(ECHO_PREFIX):
+            self.echoes.note("matrix", txn_id, event.event_id, self.clock.now())
+
     def _retry_undecrypted(self) -> None:
         client = self.session.client
         if not self._undecrypted or client is None:
@@ -353,7 +370,9 @@ class Reader:
         self._undecrypted = waiting
 
     def _advance(self, next_batch: str, started: datetime) -> None:
-        self.repo.set_meta(META_SYNC_TOKEN, next_batch)
+        with self.repo.transaction():  # one commit: the position, and the health mark
+            self.repo.set_meta(META_SYNC_TOKEN, next_batch)
+            self.health.mark(MATRIX_SYNCED, self.clock.now())
         self._token = next_batch
         horizon = started - self.read_margin
         if self._undecrypted:

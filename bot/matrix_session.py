@@ -34,7 +34,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 
 from storage.repository import Repository
 
-from .config import Config, ConfigError
+from .config import Config, ConfigError, crypto_store_path
 from .retry import Backoff, MonotonicClock, Retries
 
 log = logging.getLogger(__name__)
@@ -108,14 +108,8 @@ class Session:
         self.display_name: str | None = None  # known after connect, if the profile has one
 
     def store_path(self) -> Path:
-        """The crypto store: ``matrix.store_path`` (relative to the config file), or beside
-        the database. It must live and die with the database: it holds the device's keys."""
-        if not self.settings.store_path:
-            return Path(self.config.database + ".crypto")
-        path = Path(self.settings.store_path)
-        if not path.is_absolute() and self.config.path is not None:
-            path = self.config.path.parent / path
-        return path
+        """The crypto store (see ``crypto_store_path``)."""
+        return crypto_store_path(self.config)
 
     def _client_config(self) -> AsyncClientConfig:
         # max_timeouts=0, max_limit_exceeded=0: nio would otherwise retry a dead or rate

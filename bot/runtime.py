@@ -10,10 +10,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from commands.engine import Engine
 from storage.repository import Repository
 
 from .config import Config
+from .metrics import Metrics
+from .observe import ObservedEngine
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,10 @@ class Runtime:
         self.config = config
         self.clock = clock
         self.repo = Repository(config.database)
-        self.engine = Engine(self.repo, clock, config.groups, config.command_prefix)
+        self.metrics = Metrics(self)
+        self.engine = ObservedEngine(self.repo, clock, config.groups, config.command_prefix,
+                                     on_command=self.metrics.command)
+        logging.getLogger().addHandler(self.metrics.error_counter)
         # Each source (the forum, Matrix…) registers how far it has read; None = not yet.
         self.watermarks: list[Callable[[], datetime | None]] = []
 
@@ -51,6 +55,7 @@ class Runtime:
         return done
 
     def close(self) -> None:
+        logging.getLogger().removeHandler(self.metrics.error_counter)
         try:
             self.engine.heartbeat(force=True)
         finally:

@@ -126,6 +126,7 @@ class Effects:
                 group=self.group.slug, venue=str(item.venue), target=item.target,
                 plain=message.plain, html=message.html, mentions=message.mentions,
                 reply_to=item.reply_to, subject=item.subject, at=self.now,
+                cause=f"event:{self.event.event_id}" if self.event else None,
             )
         self.items.clear()
 

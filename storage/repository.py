@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .base import stored
+from .echoes import clock_cause, transaction_id
 from .mandates import Mandates
 from .people import People
 from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
@@ -290,11 +290,14 @@ class Repository(People, Mandates):
     # --- outbox -----------------------------------------------------------------------------
     def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,
                 mentions: tuple[str, ...], reply_to: str | None, subject: str | None,
-                at: datetime) -> int:
+                at: datetime, cause: str | None = None) -> int:
+        """Queue a message; ``cause`` (the command's event) makes its transaction id the same
+        when it is queued again after a restore (see ``storage/echoes.py``)."""
+        txn_id = transaction_id(self.db, cause or clock_cause(group, venue, target, subject, plain))
         return self._insert("outbox", {
             "group_slug": group, "venue": venue, "target": target, "plain": plain,
             "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,
-            "subject": subject, "txn_id": f"coopbot-{uuid.uuid4().hex}",
+            "subject": subject, "txn_id": txn_id,
             "created_at": iso(at), "sent_at": None, "attempts": 0, "last_error": None,
             "remote_id": None,
         })

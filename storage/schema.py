@@ -8,6 +8,7 @@ a new one.
 from __future__ import annotations
 
 import json
+import uuid
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -257,6 +258,19 @@ def m007_due_indexes(db: Database) -> None:
     db["proposals"].create_index(["state", "last_call_due"])
     db["tasks"].add_column("next_step_at", str)
     db["tasks"].create_index(["state", "next_step_at"])
+
+
+@migrations()
+def m008_operations(db: Database) -> None:
+    """What running the bot for a group needs (``storage/echoes.py``): the outbox found by
+    its transaction id, and ``echoes``, the bot's own messages as read back from a venue (a
+    Matrix event's transaction id, a forum post's marker), so that after a restore from a
+    backup a message already sent is recognised instead of sent twice."""
+    db["outbox"].create_index(["txn_id"])
+    db["echoes"].create({"venue": str, "tag": str, "remote_id": str, "seen_at": str},
+                        pk=("venue", "tag"))
+    # The salt of the transaction ids, made once with the database (and kept by its backups).
+    db["meta"].insert({"key": "txn_salt", "value": uuid.uuid4().hex}, pk="key", ignore=True)
 
 
 def migrate(db: Database) -> None:

@@ -687,7 +687,7 @@ class FakeDiscourse:
         )
         self.categories[cat.id] = cat
         if about_topic:
-            desc = description or f"(Replace this first paragraph with a brief description of your new category.)"
+            desc = description or "(Replace this first paragraph with a brief description of your new category.)"
             topic, _ = self._create_topic(
                 self.system_user, f"About the {name} category", desc, cat.id, validate=False,
             )
