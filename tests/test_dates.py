@@ -236,7 +236,8 @@ def test_no_reading(text):
     "mois prochain", "next month", "décembre", "December", "mai 2026", "10", "2024",
     "10 mai 26", "demain à 2", "10 décembre à 25h", "10/12/3000", "fin de la semaine",
     "end of next week", "fin d'année", "fin de l'année", "end of the year",
-    "eind van het jaar", "cette semaine", "this week", "mar", "ma 10", "do 10/12", "le 32", "14h", "the 45th",
+    "eind van het jaar", "cette semaine", "this week", "mar", "ma 10", "do 10/12", "le 32",
+    "14h", "the 45th",
     "jusqu'au 31/02", "le 10 décembre", "vendredi", "dans 2 semaines", "10/12/2026",
 ])
 def test_looks_like_a_date(text):
@@ -393,7 +394,7 @@ def test_a_naive_now_is_taken_as_utc():
     assert day_of("demain", NOW.replace(tzinfo=None)) == date(2026, 11, 19)
 
 
-# --- the vocabulary: every name the formatter writes is read back ----------------------------------
+# --- the vocabulary: every name the formatter writes is read back ---------------------------------
 
 @pytest.mark.parametrize("locale", ["fr_BE", "nl_BE", "en_GB"])
 def test_every_month_name_babel_writes_is_read(locale):
@@ -436,7 +437,8 @@ ZONES = st.sampled_from([ZoneInfo(z) for z in ("Europe/Brussels", "UTC", "Pacifi
 NOWS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31),
                     timezones=st.just(timezone.utc))
 DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
-MONTH_NAMES = {number: [name for name, n in MONTHS.items() if n == number] for number in range(1, 13)}
+MONTH_NAMES = {number: [name for name, n in MONTHS.items() if n == number]
+               for number in range(1, 13)}
 
 
 @given(st.text(max_size=80), NOWS, ZONES)

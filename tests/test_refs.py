@@ -25,7 +25,7 @@ from commands.table import COMMANDS
 
 @pytest.mark.parametrize("text", [
     "C-2", "c-2", "C2", "c2", "C 2", "c 2", "#2", "# 2", "C-02", "c-002", "C - 2", "C- 2",
-    "C–2", "C—2", "C‑2", "C−2",                     # dashes a phone or a word processor puts
+    "C–2", "C—2", "C‑2", "C−2",           # dashes a phone or a word processor puts
     "C-2:", "C-2.", "C2,", "C-2;", "C-2!", "C-2?", "C-2?!", "C-2…", "C-2...",
     "(C-2)", "[C-2]", "{c2}", "<C-2>", "«C-2»", "« C-2 »", '"C-2"', "'C-2'", "“C-2”",
     "(C-2).", "(C-2),", "C-2)",                     # unbalanced: still C-2

@@ -26,7 +26,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 LANGS = ("fr", "nl", "en")
 
 
-# --- the one format of each language ---------------------------------------------------------------
+# --- the one format of each language --------------------------------------------------------------
 
 @pytest.mark.parametrize("lang, expected", [
     ("fr", "jeudi 10 décembre 2026 à 14:00"),
@@ -195,3 +195,18 @@ def test_importing_the_date_modules_does_not_load_babel():
 
 def test_every_language_has_its_locale():
     assert set(LOCALES) == set(LANGS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_month_and_weekday_the_formatter_writes_is_read_back(lang):
+    now = datetime(2026, 11, 18, 10, 0, tzinfo=timezone.utc)
+    for month in range(1, 13):
+        for day in (1, 10, 28):
+            shown = show_day(date(2027, month, day), lang)
+            assert read_date(shown, now, BRUSSELS).day == date(2027, month, day), shown
+    for offset in range(7):
+        day = date(2027, 3, 1) + timedelta(days=offset)
+        shown = show_day(day, lang)
+        weekday = shown.split()[0]
+        assert read_date(shown, now, BRUSSELS).day == day, shown
+        assert read_date(weekday, now, BRUSSELS).day.weekday() == day.weekday(), weekday
