@@ -2,13 +2,16 @@
 
 Durations are written ``90s``, ``45m``, ``36h``, ``5d``, ``2w`` or in ISO 8601 (``P5D``,
 ``PT36H``). Every instant is a timezone-aware UTC ``datetime``; it is shown in the group's
-time zone and language only at the very edge, when a reply is rendered.
+time zone and language only at the very edge, when a reply is rendered: ``show_day``,
+``show_moment``, ``show_duration`` and ``relative`` write it with babel's
+locale data for fr_BE, nl_BE and en_GB (the formats are listed above them below).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.timestamps import from_iso, iso, utc  # noqa: F401 (the stored form, re-exported)
@@ -97,38 +100,119 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     return local.astimezone(timezone.utc)
 
 
-_DATE_FORMATS = {
-    "fr": "%d/%m/%Y à %H:%M",
-    "nl": "%d-%m-%Y om %H:%M",
-    "en": "%Y-%m-%d at %H:%M",
-}
+# --- display (babel, loaded on first use) ----------------------------------------------------
+#
+# One format in every message, per language:
+#   a day     "mardi 10 décembre 2026"   "dinsdag 10 december 2026"   "Tuesday 10 December 2026"
+#   a moment  "mardi 10 décembre 2026 à 14:00" / "… om 14:00" / "… at 14:00", and the day
+#             alone at the end of that day (23:59:59, what a due date means)
+#   a span    "1 jour et 12 heures"      "1 dag en 12 uur"            "1 day and 12 hours"
+#   a hint    "dans 2 jours", "il y a 3 heures" / "over 2 dagen", "3 uur geleden" /
+#             "in 2 days", "3 hours ago"
+# The weekday is always written out (people plan by weekday), the year always (a date in
+# January said in December is not ambiguous), the time on the 24-hour clock, French 1st as
+# "1er". Babel writes a no-break space between a number and its unit in French; it is
+# written as a plain space, so every language's text is plain to copy, search and test.
+# Each of these is read back by ``commands.dates``.
+#
+# Babel is imported inside the functions: importing this module (which the bot does at
+# start for parse_duration) must not load babel and its locale data before a date is shown.
+
+LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
+_DAY_PATTERN = "EEEE d MMMM y"
+_FIRST_DAY_PATTERN = {"fr": "EEEE d'er' MMMM y"}  # "mardi 1er décembre 2026"
+_AT = {"fr": "à", "nl": "om", "en": "at"}
+_NOW = {"fr": "maintenant", "nl": "nu", "en": "now"}
+_AND_LIST = "standard"  # "1 jour et 12 heures", not the unit list's bare comma in English
+
+
+@lru_cache(maxsize=None)
+def _locale(lang: str):  # -> babel.Locale
+    from babel import Locale
+
+    return Locale.parse(LOCALES[lang])
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def show_day(day: date, lang: str) -> str:
+    """A calendar day: ``mardi 10 décembre 2026`` / ``dinsdag 10 december 2026`` /
+    ``Tuesday 10 December 2026``."""
+    from babel.dates import format_date
+
+    pattern = _FIRST_DAY_PATTERN.get(lang, _DAY_PATTERN) if day.day == 1 else _DAY_PATTERN
+    return _plain(format_date(day, pattern, locale=_locale(lang)))
 
 
 def show_moment(moment: datetime, zone: ZoneInfo, lang: str) -> str:
+    """An instant in the group's zone: ``mardi 10 décembre 2026 à 14:00`` /
+    ``dinsdag 10 december 2026 om 14:00`` / ``Tuesday 10 December 2026 at 14:00``.
+
+    The last second of a local day (``end_of_day``: what a due date or an absence typed as a
+    day means) is shown as the day alone: "due Monday 30 November 2026", not "… at 23:59"."""
     local = moment.astimezone(zone)
-    return f"{local.strftime(_DATE_FORMATS[lang])} ({local.tzname()})"
+    if local.time().replace(microsecond=0) == time(23, 59, 59):
+        return show_day(local.date(), lang)
+    return f"{show_day(local.date(), lang)} {_AT[lang]} {local:%H:%M}"
 
 
-_UNITS = {
-    "fr": {"w": ("semaine", "semaines"), "d": ("jour", "jours"), "h": ("heure", "heures"),
-           "m": ("minute", "minutes"), "s": ("seconde", "secondes")},
-    "nl": {"w": ("week", "weken"), "d": ("dag", "dagen"), "h": ("uur", "uur"),
-           "m": ("minuut", "minuten"), "s": ("seconde", "seconden")},
-    "en": {"w": ("week", "weeks"), "d": ("day", "days"), "h": ("hour", "hours"),
-           "m": ("minute", "minutes"), "s": ("second", "seconds")},
-}
+_UNIT_NAMES = {"w": "week", "d": "day", "h": "hour", "m": "minute", "s": "second"}
+
+
+def _count_of(count: int, unit: str, lang: str) -> str:
+    from babel.units import format_unit
+
+    return _plain(format_unit(count, f"duration-{_UNIT_NAMES[unit]}", length="long",
+                              locale=_locale(lang)))
 
 
 def show_duration(delta: timedelta, lang: str) -> str:
-    """``36h`` -> ``1 jour 12 heures``: at most the two largest non-zero units."""
+    """``36h`` -> ``1 jour et 12 heures`` / ``1 dag en 12 uur`` / ``1 day and 12 hours``: at
+    most the two largest non-zero units, the rest dropped (a span is shown, not computed
+    with)."""
+    from babel.lists import format_list
+
     seconds = max(0, int(delta.total_seconds()))
     parts: list[str] = []
     for unit in ("w", "d", "h", "m", "s"):
-        size = _UNIT_SECONDS[unit]
-        count, seconds = divmod(seconds, size)
+        count, seconds = divmod(seconds, _UNIT_SECONDS[unit])
         if count:
-            singular, plural = _UNITS[lang][unit]
-            parts.append(f"{count} {singular if count == 1 else plural}")
+            parts.append(_count_of(count, unit, lang))
         if len(parts) == 2:
             break
-    return " ".join(parts) or f"0 {_UNITS[lang]['s'][1]}"
+    if not parts:
+        return _count_of(0, "s", lang)
+    return _plain(format_list(parts, style=_AND_LIST, locale=_locale(lang)))
+
+
+# Which unit a hint counts in, by how far the moment is: the largest that reads naturally,
+# counted down (floor), so a hint never promises more time than there is.
+_HINT_UNITS = (
+    (timedelta(weeks=8), "week", 7 * 86400),
+    (timedelta(days=1), "day", 86400),
+    (timedelta(hours=1), "hour", 3600),
+    (timedelta(minutes=1), "minute", 60),
+)
+
+
+def relative(moment: datetime, now: datetime, lang: str) -> str:
+    """How far ``moment`` is from ``now``: ``dans 2 jours`` / ``over 2 dagen`` / ``in 2 days``,
+    ``il y a 3 heures`` / ``3 uur geleden`` / ``3 hours ago``; ``maintenant``/``nu``/``now``
+    within a minute. Counted in weeks from eight weeks, else days from one day, else hours,
+    else minutes, always rounded down: a due date at the end of Thursday seen on Tuesday
+    morning is ``in 2 days``."""
+    from babel.dates import format_timedelta
+
+    delta = moment - now
+    size = abs(delta)
+    for threshold, unit, seconds in _HINT_UNITS:
+        if size >= threshold:
+            count = int(size.total_seconds() // seconds)
+            exact = timedelta(seconds=count * seconds)
+            text = format_timedelta(exact if delta > timedelta(0) else -exact,
+                                    granularity=unit, threshold=float("inf"),
+                                    add_direction=True, format="long", locale=_locale(lang))
+            return _plain(text)
+    return _NOW[lang]
