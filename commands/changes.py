@@ -353,9 +353,11 @@ def _(change: Admitted, repo: Repository, now: datetime) -> None:
     repo.update_proposal(proposal.key, member_slug=change.slug)
     _audit(repo, now, change, group, "member_admitted", change.slug, proposal=proposal.key,
            coopted_by=proposal.proposer_member, readmitted=change.readmitted)
-    # A new member is expected to give feedback, a returning one's people answer for tasks
-    # of their roles again: the group's tasks compute their next step again.
-    repo.forget_task_wakeups(group)
+    # A new member is expected to give feedback (the tasks waiting for it compute their
+    # next step again); a returning one's people answer for tasks of their roles again
+    # (every task of the group does).
+    repo.forget_task_wakeups(group, states=("open", "feedback") if change.readmitted
+                             else ("feedback",))
 
 
 @_apply.register

@@ -253,12 +253,14 @@ class Repository(People, Mandates):
                 found[purpose] = from_iso(row["at"])
         return found
 
-    def forget_task_wakeups(self, group: str | None, person: str | None = None) -> None:
+    def forget_task_wakeups(self, group: str | None, person: str | None = None,
+                            states: tuple[str, ...] = ("open", "feedback")) -> None:
         """Ask for the next step of running tasks to be computed again: a group's (all of
-        them), or, for ``person``, those they lead and the tasks of a role, in one group or
-        (``group`` None) in all. Who answers for them, their absences or the group's settings
-        changed."""
-        clauses, params = ["state in ('open', 'feedback')"], []
+        them, or those in ``states``), or, for ``person``, those they lead and the tasks of a
+        role, in one group or (``group`` None) in all. Who answers for them, their absences
+        or the group's settings changed."""
+        marks = ", ".join("?" for _ in states)
+        clauses, params = [f"state in ({marks})"], list(states)
         if group is not None:
             clauses.append("group_slug = ?")
             params.append(group)

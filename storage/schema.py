@@ -273,5 +273,14 @@ def m008_operations(db: Database) -> None:
     db["meta"].insert({"key": "txn_salt", "value": uuid.uuid4().hex}, pk="key", ignore=True)
 
 
+@migrations()
+def m009_name_key_in_slug_order(db: Database) -> None:
+    """Members of one name found by an index that also gives them in slug order: without
+    it SQLite answered ``where name_key = ? order by slug`` by walking every member of the
+    group in the primary key's order (a millisecond per admission at 10,000 members)."""
+    db.execute("drop index if exists idx_members_group_slug_name_key")
+    db["members"].create_index(["group_slug", "name_key", "slug"])
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)
