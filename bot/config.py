@@ -342,7 +342,9 @@ class _Loader:
         settings: dict[str, str] = {}
         for setting_key, setting in SETTINGS.items():
             if setting_key in raw:
-                text = str(raw[setting_key])
+                value = raw[setting_key]
+                # A list (language = ["fr", "nl"]) is written as the chat writes it: fr, nl.
+                text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 try:
                     setting.parse(text)
                 except (ValueError, TypeError):

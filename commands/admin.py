@@ -13,6 +13,7 @@ from typing import Any
 from storage.repository import Repository
 
 from .changes import (
+    LanguageChosen,
     MemberStatusChanged,
     PersonLinked,
     RoleChanged,
@@ -23,7 +24,8 @@ from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import in_good_standing_holders
 from .render import Mention, join, render, text
-from .settings import PROPOSAL_RULES, SETTINGS
+from .parsing import fold
+from .settings import LANGUAGES, PROPOSAL_RULES, SETTINGS
 
 _STATUS_FOR = {"suspend": "suspended", "leave": "left", "reinstate": "active"}
 
@@ -58,14 +60,15 @@ def _change(ctx: Context, key: str, value: str) -> None:
                              key=key, value=value, previous=ctx.group.settings.text(key)))
     if key == "language":
         # Speak the new language at once, in the confirmation and the announcement.
-        ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=value))
+        languages = SETTINGS["language"].parse(value)
+        ctx.group = replace(ctx.group, settings=replace(ctx.group.settings, language=languages))
         ctx.out.group = ctx.group
         ctx.out.confirm("ok.lang")
         ctx.out.announce("ok.lang")
         return
     # A proposal is judged by the rules of the day it opened: say so, or people would think
     # the running windows changed.
-    scope = text(ctx.lang, "config.new_proposals_only") if key in PROPOSAL_RULES else ""
+    scope = ctx.phrase("config.new_proposals_only") if key in PROPOSAL_RULES else ""
     ctx.out.confirm("ok.config_set", key=key, value=value, scope=scope)
     ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=value, scope=scope)
 
@@ -90,7 +93,7 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     """!role grant|revoke core|registrar|admin @person."""
     grant, role_name, person = args["verb"] == "grant", args["role"], args["person"]
     holds = ctx.repo.has_role(ctx.group.slug, person, role_name)
-    role_label = text(ctx.lang, f"role.{role_name}")
+    role_label = ctx.phrase(f"role.{role_name}")
     if holds == grant:
         raise CommandError("err.role_unchanged", person=person, role=role_label,
                            state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
@@ -131,7 +134,7 @@ def unlink(ctx: Context, args: dict[str, Any]) -> None:
 def member(ctx: Context, args: dict[str, Any]) -> None:
     """!member suspend|leave|reinstate member-slug: its persons lose (or regain) their rights."""
     row, status = args["member"], _STATUS_FOR[args["verb"]]
-    label = text(ctx.lang, f"member.{status}")
+    label = ctx.phrase(f"member.{status}")
     if row.status == status:
         raise CommandError("err.member_unchanged", member=row.name, status=label)
     ctx.apply(MemberStatusChanged(actor=ctx.caller, event_id=ctx.event.event_id,
@@ -141,9 +144,30 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
     ctx.out.announce("ann.member_status", by=ctx.caller, member=row.name, status=label)
 
 
+_GROUP_WORDS = {"group", "groupe", "groep"}
+
+
 def lang(ctx: Context, args: dict[str, Any]) -> None:
-    """!lang fr|nl|en: the group's language, for every message from now on."""
-    _change(ctx, "language", args["lang"])
+    """!lang fr|nl|en: the caller's own language, in every group, for what the bot tells
+    them (anyone). !lang group fr [nl]: the group's language(s), for its announcements and
+    for whoever chose none (admins); several make a bilingual group."""
+    words = [fold(w.strip(",;")) for w in args["what"].split() if w.strip(",;")]
+    if words and words[0] in _GROUP_WORDS:
+        if not ctx.has_role("admin"):
+            raise CommandError("err.lang_group_admin", admins=", ".join(
+                in_good_standing_holders(ctx.repo, ctx.group.slug, "admin")) or "-")
+        chosen = words[1:]
+        if not chosen or any(w not in LANGUAGES for w in chosen) or len(set(chosen)) != len(chosen):
+            raise CommandError("err.lang_choice", syntax=ctx.usage)
+        _change(ctx, "language", ", ".join(chosen))
+        return
+    if len(words) != 1 or words[0] not in LANGUAGES:
+        raise CommandError("err.lang_choice", syntax=ctx.usage)
+    ctx.apply(LanguageChosen(actor=ctx.caller, event_id=ctx.event.event_id,
+                             group=ctx.group.slug, person=ctx.caller, lang=words[0]))
+    ctx.lang = words[0]
+    ctx.out.caller_lang = words[0]
+    ctx.out.reply("ok.lang_person")
 
 
 class HostRefusal(Exception):

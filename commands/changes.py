@@ -241,6 +241,15 @@ class PersonLinked(Change):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LanguageChosen(Change):
+    """A person's own language, for what the bot tells them in every group."""
+
+    group: str
+    person: str
+    lang: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemberStatusChanged(Change):
     group: str
     member: str
@@ -503,6 +512,13 @@ def _(change: MemberStatusChanged, repo: Repository, now: datetime) -> None:
     repo.set_member_status(change.group, change.member, change.status, now, change.actor)
     _audit(repo, now, change, change.group, "member_status", change.member,
            previous=change.previous, status=change.status)
+
+
+@_apply.register
+def _(change: LanguageChosen, repo: Repository, now: datetime) -> None:
+    repo.set_language(change.person, change.lang, now)
+    _audit(repo, now, change, change.group, "language_chosen", change.person,
+           lang=change.lang)
 
 
 def _group_of(key: str) -> str:

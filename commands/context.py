@@ -15,9 +15,8 @@ from storage.rows import Member
 from .changes import Change, apply
 from .errors import CommandError
 from .events import Inbound, Venue
-from .render import Message, render, text
+from .render import Message, Phrase, Span, When, in_languages, text
 from .settings import GroupSettings
-from .timefmt import show_duration, show_moment
 
 
 class Clock(Protocol):
@@ -36,17 +35,28 @@ class Group:
 
     @property
     def lang(self) -> str:
+        """The group's default language (replies to people who chose none)."""
+        return self.settings.language[0]
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The group's languages, in order: each room announcement carries them all."""
         return self.settings.language
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
 
-    def when(self, moment: datetime) -> str:
-        return show_moment(moment, self.zone, self.lang)
+    def when(self, moment: datetime) -> When:
+        """An instant for a message: written in its reader's language when rendered."""
+        return When(moment, self.zone, self.lang)
 
-    def span(self, delta) -> str:
-        return show_duration(delta, self.lang)
+    def span(self, delta) -> Span:
+        return Span(delta, self.lang)
+
+    def phrase(self, key: str, /, **params: object) -> Phrase:
+        """A catalogue entry for a message: written in its reader's language when rendered."""
+        return Phrase(key, params, self.lang)
 
 
 @dataclass
@@ -57,6 +67,7 @@ class Outgoing:
     target: str          # group slug for the room, person id for a DM, topic subject for the forum
     key: str | None
     params: dict[str, object]
+    langs: tuple[str, ...]           # each, in order (a bilingual group's announcement)
     reply_to: str | None = None
     subject: str | None = None
     message: Message | None = None   # already composed (a status block, a list)
@@ -72,6 +83,7 @@ class Effects:
     group: Group
     now: datetime
     event: Inbound | None = None
+    caller_lang: str | None = None   # the language the caller is answered in
     changes: list[Change] = field(default_factory=list)
     items: list[Outgoing] = field(default_factory=list)
 
@@ -89,10 +101,14 @@ class Effects:
             return venue, self.event.sender
         return (Venue.FORUM if venue is Venue.FORUM else Venue.ROOM), self.group.slug
 
+    def _caller_langs(self) -> tuple[str, ...]:
+        return (self.caller_lang or self.group.lang,)
+
     def reply(self, key: str, /, **params: object) -> None:
-        """Answer the caller where they spoke (threaded on their message)."""
+        """Answer the caller where they spoke (threaded on their message), in their language."""
         venue, target = self._here()
-        self.items.append(Outgoing(venue, target, key, params, self.event.event_id))
+        self.items.append(Outgoing(venue, target, key, params, self._caller_langs(),
+                                   self.event.event_id))
 
     def confirm(self, key: str, /, **params: object) -> None:
         """A reply that a room announcement would only repeat: sent outside the room only."""
@@ -102,15 +118,21 @@ class Effects:
 
     def reply_message(self, message: Message) -> None:
         venue, target = self._here()
-        self.items.append(Outgoing(venue, target, None, {}, self.event.event_id,
-                                   message=message))
+        self.items.append(Outgoing(venue, target, None, {}, self._caller_langs(),
+                                   self.event.event_id, message=message))
 
     def announce(self, key: str, /, subject: str | None = None, **params: object) -> None:
-        """Tell the whole group, in its room."""
-        self.items.append(Outgoing(Venue.ROOM, self.group.slug, key, params, subject=subject))
+        """Tell the whole group, in its room, in each of its languages."""
+        self.items.append(Outgoing(Venue.ROOM, self.group.slug, key, params, self.group.langs,
+                                   subject=subject))
 
     def dm(self, person: str, key: str, /, **params: object) -> None:
-        self.items.append(Outgoing(Venue.DM, person, key, params))
+        """A direct message, in the language the person chose (else the caller's, when it is
+        the caller, else the group's)."""
+        lang = self.repo.language_of(person)
+        if lang is None and self.event is not None and person == self.event.sender:
+            lang = self.caller_lang
+        self.items.append(Outgoing(Venue.DM, person, key, params, (lang or self.group.lang,)))
 
     def discard(self) -> None:
         """Forget what a refused command said and did (its writes are rolled back)."""
@@ -120,8 +142,8 @@ class Effects:
     def flush(self) -> None:
         """Render the queued messages and write them to the outbox."""
         for item in self.items:
-            message = item.message or render(self.group.lang, item.key, prefix=self.group.prefix,
-                                              **item.params)
+            message = item.message or in_languages(item.langs, item.key,
+                                                    prefix=self.group.prefix, **item.params)
             self.repo.enqueue(
                 group=self.group.slug, venue=str(item.venue), target=item.target,
                 plain=message.plain, html=message.html, mentions=message.mentions,
@@ -143,10 +165,15 @@ class Context:
     out: Effects
     now: datetime
     usage: str = ""      # the running command's syntax, for refusals that show it
+    lang: str = ""       # the caller's: chosen, else their command word's, else the group's
 
-    @property
-    def lang(self) -> str:
-        return self.group.lang
+    def __post_init__(self) -> None:
+        self.lang = self.lang or self.out.caller_lang or self.group.lang
+
+    def phrase(self, key: str, /, **params: object) -> Phrase:
+        """A catalogue entry for a message, written in its reader's language (the caller's
+        for a reply, the group's for an announcement)."""
+        return Phrase(key, params, self.lang)
 
     def caller_member(self) -> Member | None:
         """The active member the caller represents, or None."""

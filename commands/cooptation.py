@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from storage.repository import Repository
@@ -29,11 +30,13 @@ from .decisions import (
     withdraw_objection,
 )
 from .errors import CommandError
-from .legitimacy import deciders
+from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import ACTIVE, State, Transition
 from .parsing import any_ref, clean_name, fold, name_key, split_quoted
-from .render import Mention, join, render, text
+from .render import Mention, Message, Phrase, Pieces, join, render, text
 from .settings import ProposalRules
+from .task_lifecycle import TaskState
+from .timefmt import relative
 
 MAX_NAME = 120
 
@@ -185,23 +188,24 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     was = proposal.state
     proposal = move(ctx.out, proposal, Transition.OBJECT, ctx.caller, reason=reason)
     ctx.out.reply("ok.objection", ref=ref(proposal))
-    cited = text(ctx.lang, "extra.principles", value=principles) if principles else ""
+    cited = Pieces.of(reason, ctx.phrase("extra.principles", value=principles)) \
+        if principles else reason
     if was == State.OPEN:
         people, _ = deciders(ctx.repo, proposal)
         if people:
             ctx.out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
                              candidate=proposal.candidate, objector=ctx.caller,
-                             member=member.name, reason=reason + cited,
+                             member=member.name, reason=cited,
                              core=Mention(tuple(people)))
         else:  # follow_decision says who is missing, once
             ctx.out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
                              candidate=proposal.candidate, objector=ctx.caller,
-                             member=member.name, reason=reason + cited)
+                             member=member.name, reason=cited)
         follow_decision(ctx.out, proposal)
     else:
         ctx.out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
                          candidate=proposal.candidate, objector=ctx.caller,
-                         member=member.name, reason=reason + cited)
+                         member=member.name, reason=cited)
         # Another organisation in the case: its core members may no longer decide.
         follow_decision(ctx.out, proposal)
 
@@ -299,13 +303,14 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
     proposal = ctx.repo.proposal(ctx.group.slug, number)
     if proposal is None:
         raise CommandError("err.unknown_proposal", ref=f"C-{number}")
-    ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal))
+    ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal, ctx.lang, ctx.now))
 
 
-def voices(repo: Repository, group: Group, proposal: Proposal, *,
-           with_withdrawn: bool) -> tuple[list[str], list[str]]:
-    """The objections and supports of a proposal, one line each, in the group's language."""
-    lang = group.lang
+def voices(repo: Repository, group: Group, proposal: Proposal, *, with_withdrawn: bool,
+           lang: str | None = None) -> tuple[list[str], list[str]]:
+    """The objections and supports of a proposal, one line each, in ``lang`` (the group's
+    by default)."""
+    lang = lang or group.lang
     objection_rows = repo.objections(proposal.key, active_only=not with_withdrawn)
     support_rows = repo.supports(proposal.key)
     members = repo.member_names(group.slug, {r.member for r in objection_rows + support_rows})
@@ -323,11 +328,12 @@ def voices(repo: Repository, group: Group, proposal: Proposal, *,
     return objections, supports
 
 
-def describe(repo: Repository, group: Group, proposal: Proposal) -> Any:
-    lang = group.lang
+def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
+             now: datetime) -> Any:
+    """A proposal's status block, in the reader's language, ending with what happens next."""
     none = text(lang, "status.none")
     members = repo.member_names(group.slug, {proposal.proposer_member})
-    objections, supports = voices(repo, group, proposal, with_withdrawn=True)
+    objections, supports = voices(repo, group, proposal, with_withdrawn=True, lang=lang)
     decision = ""
     if proposal.decided_at:
         by = proposal.decided_by if proposal.decided_by != BOT else text(lang, "status.bot")
@@ -339,12 +345,43 @@ def describe(repo: Repository, group: Group, proposal: Proposal) -> Any:
         state=text(lang, f"state.{proposal.state}"), proposer=proposal.proposer,
         member=members.get(proposal.proposer_member, proposal.proposer_member),
         created=group.when(proposal.created_at), rationale=proposal.rationale,
-        extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)})),
-        deadline=group.when(proposal.deadline),
+        extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)}),
+                      lang),
+        next=_next_step(repo, group, proposal, lang, now),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,
         supports=("\n  " + "\n  ".join(supports)) if supports else text(lang, "status.no_support"),
         decision=decision,
     )
+
+
+def _next_step(repo: Repository, group: Group, proposal: Proposal, lang: str,
+               now: datetime) -> Message:
+    """What happens next, and what one can do: who may decide a contested proposal now,
+    when an open one is decided, since when a validated one is a member and who registers
+    it."""
+    params: dict[str, Any] = {"ref": ref(proposal), "prefix": group.prefix}
+    if proposal.state == State.OPEN:
+        if proposal.deadline <= now:
+            return render(lang, "next.open_waiting", deadline=group.when(proposal.deadline))
+        return render(lang, "next.open", deadline=group.when(proposal.deadline),
+                      relative=relative(proposal.deadline, now, lang), **params)
+    if proposal.state == State.CONTESTED:
+        people, role = deciders(repo, proposal)
+        if not people:
+            admins = in_good_standing_holders(repo, group.slug, "admin")
+            return render(lang, "next.contested_nobody", admins=", ".join(admins) or "-")
+        # Named, not pinged: whoever asks for a status is not calling the deciders.
+        return render(lang, "next.contested", role=Phrase(f"role.{role}"),
+                      people=", ".join(people), **params)
+    if proposal.state in (State.VALIDATED, State.ACCEPTED) and proposal.decided_at:
+        task = next((t for t in repo.tasks_for_proposal(proposal.key, tuple(TaskState))
+                     if t.origin == "register"), None)
+        registration = render(lang, "next.registration", task=task.ref, lead=task.lead,
+                              state=Phrase(f"tstate.{task.state}")) if task \
+            else render(lang, "next.no_registration")
+        return render(lang, "next.member", since=group.when(proposal.decided_at),
+                      registration=registration.plain)
+    return render(lang, "next.closed", prefix=group.prefix)
 
 
 _LIST_STATES = {
@@ -413,8 +450,9 @@ def _cited_principles(reason: str, count: int) -> str | None:
     return ",".join(str(n) for n in valid) or None
 
 
-def extras(group: Group, proposal: Proposal, supports: int = 0) -> str:
-    lang = group.lang
+def extras(group: Group, proposal: Proposal, supports: int = 0,
+           lang: str | None = None) -> str:
+    lang = lang or group.lang
     rules = rules_of(group, proposal)
     parts = []
     if rules.min_supporters and proposal.state in ACTIVE:

@@ -40,7 +40,7 @@ from .context import Effects, Group
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import CLOSES_DECISION_TASK, State, Transition
 from .parsing import name_key, slugify
-from .render import Mention, text
+from .render import Mention
 from .settings import ProposalRules
 
 BOT = "coopbot"
@@ -146,7 +146,7 @@ def lapse_name_taken(out: Effects, proposal: Proposal, member: Member, actor: st
                     decided_by=BOT, decision_reason=reason)
     out.announce("ann.lapsed_name_taken", subject=proposal.key, ref=ref(proposal),
                  candidate=proposal.candidate, member=member.name, slug=member.slug,
-                 status=text(out.group.lang, f"member.{member.status}"))
+                 status=out.group.phrase(f"member.{member.status}"))
 
 
 def last_call(out: Effects, proposal: Proposal) -> None:

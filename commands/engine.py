@@ -40,7 +40,7 @@ from .lifecycle import State
 from .parsing import fold, has_control_characters, name_key, split_word
 from .render import Mention
 from .settings import PROPOSAL_RULES, SETTINGS, GroupSettings, ProposalRules
-from .table import Right, check_right, find, parse_args, syntax, unknown_command
+from .table import Right, check_right, find, parse_args, syntax, unknown_command, word_language
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,8 @@ class Engine:
                 self._reply_without_group(event, refusal, now)
                 return True
             group = self.group(slug)
-            out = Effects(self.repo, group, now, event)
+            out = Effects(self.repo, group, now, event,
+                          caller_lang=self._caller_language(event.sender, body, group))
             if self._rate_limited(event, body, out):
                 out.flush()
                 return True
@@ -250,6 +251,13 @@ class Engine:
                 out.reply("err.internal")
             out.flush()
         return True
+
+    def _caller_language(self, person: str, body: str, group: Group) -> str:
+        """Who typed answers in: the language they chose; until they choose, the language of
+        the command word they typed when it belongs to one language only (``!bezwaar``:
+        Dutch); else the group's."""
+        return (self.repo.language_of(person) or word_language(split_word(body)[0])
+                or group.lang)
 
     def _command_text(self, event: Inbound) -> str | None:
         text = event.text.strip()
@@ -283,7 +291,9 @@ class Engine:
     def _reply_without_group(self, event: Inbound, key: str | None, now: datetime) -> None:
         candidates = self._groups_of(event.sender)
         lang_group = self.group(candidates[0] if candidates else self.group_slugs[0])
-        out = Effects(self.repo, lang_group, now, event)
+        out = Effects(self.repo, lang_group, now, event,
+                      caller_lang=self._caller_language(event.sender, event.text.strip(
+                          ).removeprefix(self.prefix), lang_group))
         out.reply(key or "err.no_group", groups=", ".join(candidates),
                   example=candidates[0] if candidates else "")
         out.flush()

@@ -27,6 +27,7 @@ is contested: after an escalation the nudges start again (``ladder``, ``repeat``
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from collections.abc import Callable, Iterable
@@ -57,7 +58,7 @@ from .ladder import (
 )
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
-from .render import Mention, text
+from .render import Mention, Phrase, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
 
 log = logging.getLogger(__name__)
@@ -276,24 +277,29 @@ def _send_due(out: Effects, task: Task) -> bool:
 def _why(repo: Repository, group: Group, task: Task, now: datetime) -> str:
     decision = contested_decision(repo, task)
     if decision is not None and not deciders(repo, decision)[0]:
-        return text(group.lang, "task.why_no_decider", ref=f"C-{decision.number}")
+        return group.phrase("task.why_no_decider", ref=f"C-{decision.number}")
     due = task.due
     if due is not None and due <= now:
-        return text(group.lang, "task.why_overdue", due=group.when(due))
+        return group.phrase("task.why_overdue", due=group.when(due))
     since = task.episode_start
-    return text(group.lang, "task.why_stalled", since=group.when(since),
+    return group.phrase("task.why_stalled", since=group.when(since),
                 span=group.span(now - since))
 
 
 def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: Step,
                 now: datetime) -> list[str]:
     """Queue the messages of one step; returns who they are for."""
-    common = {"ref": ref(task), "title": task.title}
+    common = {"ref": ref(task), "title": title_of(task)}
     if step.kind == NUDGE:
         people = [p for p in responsible(repo, task) if not is_away(repo, p, now)]
+        decision = contested_decision(repo, task)
         for person in people:
-            tell(out, person, "dm.nudge", why=_why(repo, group, task, now), step=step.number,
-                 **common)
+            if decision is not None:  # a decision is taken with !resolve, never with !done
+                tell(out, person, "dm.nudge_decide", why=_why(repo, group, task, now),
+                     step=step.number, proposal=decision.ref, **common)
+            else:
+                tell(out, person, "dm.nudge", why=_why(repo, group, task, now),
+                     step=step.number, **common)
         return people
     escalate_to = responsible(repo, task) if task.origin == "decide" \
         else active_holders(repo, group.slug, "core")
@@ -324,7 +330,7 @@ def tell(out: Effects, person: str, key: str, **params: Any) -> None:
     if person.startswith("@"):
         out.dm(person, key, **params)
     else:
-        message = text(out.group.lang, key, prefix=out.group.prefix, **params)
+        message = out.group.phrase(key, prefix=out.group.prefix, **params)
         out.announce("ann.for_person", person=person, message=message)
 
 
@@ -344,21 +350,24 @@ def _event_id(out: Effects) -> str | None:
     return out.event.event_id if out.event is not None else None
 
 
-def create_task(out: Effects, *, title: str, lead: str, role: str | None,
-                description: str | None, due: datetime | None, actor: str, origin: str,
-                proposal: str | None, notify: bool = True) -> Task:
+def create_task(out: Effects, *, title: "str | Phrase", lead: str, role: str | None,
+                description: "str | Phrase | None", due: datetime | None, actor: str,
+                origin: str, proposal: str | None, notify: bool = True) -> Task:
     """A new running task ``T-n``; its lead (every holder, for a role) is told by DM, unless
-    ``notify`` is False because the caller has already told them."""
+    ``notify`` is False because the caller has already told them. A title or description
+    given as a ``Phrase`` (a task the bot makes) is stored as its key and parameters."""
     repo, group, now, event_id = out.repo, out.group, out.now, _event_id(out)
     number = repo.next_number(group.slug, "task")
     task = Task(
         key=f"{group.slug}:T-{number}", group_slug=group.slug, number=number,
-        title=title, description=description or None, lead=lead, role=role,
+        title=str(title), description=str(description) if description else None,
+        lead=lead, role=role,
         state=TaskState.OPEN.value, due=due, created_at=now,
         created_by=actor, origin=origin, proposal=proposal, episode=1,
         episode_start=now, last_activity_at=now, snoozed_until=None,
         feedback_text=None, closed_at=None, closed_by=None, close_reason=None,
-        event_id=event_id, next_step_at=None,
+        event_id=event_id, next_step_at=None, **_as_key("title", title),
+        **_as_key("description", description),
     )
     out.apply(TaskOpened(actor=actor, event_id=event_id, task=task))
     if notify:
@@ -366,32 +375,53 @@ def create_task(out: Effects, *, title: str, lead: str, role: str | None,
     return task
 
 
+def _as_key(column: str, value: object) -> dict[str, str]:
+    if not isinstance(value, Phrase):
+        return {}
+    return {f"{column}_key": value.key,
+            f"{column}_params": json.dumps(value.params, ensure_ascii=False)}
+
+
 def tell_mandated(out: Effects, task: Task) -> None:
     """Tell a new task's lead (every holder, for a task of a role) by direct message."""
     repo, group = out.repo, out.group
-    params = {"ref": ref(task), "title": task.title, "by": who_label(group, task.created_by),
+    params = {"ref": ref(task), "title": title_of(task), "by": who_label(group, task.created_by),
               "due": due_suffix(group, task.due),
               "description": description_suffix(group, task)}
     if task.role:
-        label = text(group.lang, f"role.{task.role}")
+        label = group.phrase(f"role.{task.role}")
         for person in responsible(repo, task):
             tell(out, person, "dm.mandated_role", role=label, lead=task.lead, **params)
     elif task.lead != task.created_by:
         tell(out, task.lead, "dm.mandated", **params)
 
 
-def who_label(group: Group, actor: str) -> str:
-    return text(group.lang, "status.bot") if actor == BOT else actor
+def who_label(group: Group, actor: str) -> "str | Phrase":
+    return group.phrase("status.bot") if actor == BOT else actor
 
 
-def due_suffix(group: Group, due: datetime | None) -> str:
-    return text(group.lang, "task.due_suffix", when=group.when(due)) if due else ""
+def due_suffix(group: Group, due: datetime | None) -> "str | Phrase":
+    return group.phrase("task.due_suffix", when=group.when(due)) if due else ""
 
 
-def description_suffix(group: Group, task: Task) -> str:
+def description_suffix(group: Group, task: Task) -> "str | Phrase":
     if not task.description:
         return ""
-    return text(group.lang, "task.description_suffix", value=task.description)
+    return group.phrase("task.description_suffix", value=description_of(task))
+
+
+def title_of(task: Task) -> "str | Phrase":
+    """A task's title for a message: a task the bot made is written in the reader's
+    language; one a person made, as they typed it."""
+    if task.title_key:
+        return Phrase(task.title_key, json.loads(task.title_params or "{}"), "en")
+    return task.title
+
+
+def description_of(task: Task) -> "str | Phrase":
+    if task.description_key:
+        return Phrase(task.description_key, json.loads(task.description_params or "{}"), "en")
+    return task.description or ""
 
 
 
@@ -414,9 +444,9 @@ def mandate_registration(out: Effects, proposal: Proposal, member_slug: str) -> 
                           subject=proposal.key, reason="no registrar, core or admin"))
         return None
     return create_task(
-        out, title=text(group.lang, "task.register_title", candidate=proposal.candidate),
+        out, title=group.phrase("task.register_title", candidate=proposal.candidate),
         lead=lead, role=role,
-        description=text(group.lang, "task.register_description", ref=proposal.ref,
+        description=group.phrase("task.register_description", ref=proposal.ref,
                          candidate=proposal.candidate, member=member_slug),
         due=None, actor=BOT, origin="register", proposal=proposal.key)
 
@@ -424,8 +454,7 @@ def mandate_registration(out: Effects, proposal: Proposal, member_slug: str) -> 
 def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
                     role: str | None) -> Task | None:
     """The ``Decide on C-n`` task of a contested proposal, led by an eligible decider: opened
-    when the proposal is first contested (without a DM: the announcement mentions the
-    deciders), and handed to the first eligible decider by the bot when its lead no longer
+    when the proposal is first contested (its lead told by DM how to decide), and handed to the first eligible decider by the bot when its lead no longer
     is one (they are told by DM). While nobody may decide (``eligible`` empty), its lead is
     an admin, asked to grant the missing role; without any admin, no task (audited)."""
     repo, group = out.repo, out.group
@@ -437,20 +466,24 @@ def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
             out.apply(Skipped(actor=BOT, group=group.slug, what="task_skipped",
                               subject=proposal.key, reason="no decider and no admin"))
             return None
-        return create_task(
-            out, title=text(group.lang, "task.decide_title", ref=proposal.ref,
-                            candidate=proposal.candidate),
+        task = create_task(
+            out, title=group.phrase("task.decide_title", ref=proposal.ref,
+                                    candidate=proposal.candidate),
             lead=fallback[0], role=role or "admin",
-            description=text(group.lang, "task.decide_description", ref=proposal.ref,
+            description=group.phrase("task.decide_description", ref=proposal.ref,
                              prefix=group.prefix),
             due=None, actor=BOT, origin="decide", proposal=proposal.key, notify=False)
+        if eligible:  # the lead hears it directly, not only in the room's announcement
+            tell(out, eligible[0], "dm.decide_opened", ref=ref(task), proposal=proposal.ref,
+                 candidate=proposal.candidate)
+        return task
     if fallback and task.lead not in fallback:
         previous, lead = task.lead, fallback[0]
         task = move(out, task, TaskMove.HANDOVER, BOT, person=lead,
                     detail={"from": previous, "why": "eligibility"}, lead=lead,
                     role=role or "admin")
         if eligible:
-            tell(out, lead, "dm.decide_assigned", ref=ref(task), title=task.title,
+            tell(out, lead, "dm.decide_assigned", ref=ref(task), title=title_of(task),
                  proposal=proposal.ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
     out.apply(StepsToRecompute(actor=BOT, group=group.slug, task=task.key))

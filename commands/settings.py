@@ -71,6 +71,17 @@ def _choice(*choices: str) -> Callable[[str], str]:
     return parse
 
 
+def _languages(text: str) -> tuple[str, ...]:
+    """``fr``, or a bilingual group's ``fr, nl`` (the first is the default for replies;
+    announcements carry each, in this order)."""
+    raw = str(text).strip().strip("[]")
+    chosen = tuple(part.strip().strip("'\"").lower() for part in raw.split(",") if part.strip())
+    if not chosen or len(chosen) > len(LANGUAGES) or len(set(chosen)) != len(chosen) \
+            or any(lang not in LANGUAGES for lang in chosen):
+        raise ValueError(f"one or more of {', '.join(LANGUAGES)}, each once")
+    return chosen
+
+
 def _quiet(text: str) -> str:
     parse_quiet_hours(str(text))
     return str(text).strip()
@@ -98,7 +109,9 @@ SETTINGS: dict[str, Setting] = {
     "who_may_mandate": Setting(_choice("core", "members"), str, "core or members", "choice",
                                "core, members"),
     "timezone": Setting(_zone, str, "a time zone such as Europe/Brussels", "zone"),
-    "language": Setting(_choice(*LANGUAGES), str, "fr, nl or en", "choice", "fr, nl, en"),
+    "language": Setting(_languages, ", ".join,
+                        'fr, nl or en, or several in order such as ["fr", "nl"]', "languages",
+                        "fr, nl, en"),
 }
 
 # The settings a proposal is judged by, frozen with it when it opens (SPEC section 3, "the
@@ -140,7 +153,7 @@ class GroupSettings:
     downtime_grace: timedelta
     who_may_mandate: str
     timezone: str
-    language: str
+    language: tuple[str, ...]    # the first is the default for replies
 
     @classmethod
     def from_texts(cls, texts: dict[str, str]) -> "GroupSettings":

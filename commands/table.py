@@ -169,7 +169,7 @@ COMMANDS: tuple[Command, ...] = (
             (Param("verb", "choice", True, _MEMBER_VERB), Param("member", "member")),
             admin.member, moves_deciders=True),
     Command("lang", {"fr": ("langue",), "nl": ("taal",), "en": ("lang", "language")},
-            Right.ADMIN, (Param("lang", "choice", True, _LANG),), admin.lang),
+            Right.ANYONE, (Param("what", "text"),), admin.lang),
     Command("mandate", {"fr": ("mandater",), "nl": ("mandateren",), "en": ("mandate",)},
             Right.MANDATE, (Param("lead", "person"), Param("title", "body")), tasks.mandate),
     Command("tasks", {"fr": ("tâches",), "nl": ("taken",), "en": ("tasks",)},
@@ -205,6 +205,17 @@ for _command in COMMANDS:
 
 def find(word: str) -> Command | None:
     return _BY_WORD.get(fold(word))
+
+
+def word_language(word: str) -> str | None:
+    """The language a command word belongs to, when it belongs to one only (``bezwaar`` is
+    Dutch; ``status`` is English and Dutch, so it says nothing)."""
+    command = find(word)
+    if command is None:
+        return None
+    folded = fold(word)
+    langs = [lang for lang, words in command.words.items() if folded in map(fold, words)]
+    return langs[0] if len(langs) == 1 else None
 
 
 def unknown_command(word: str, prefix: str) -> CommandError:

@@ -34,6 +34,7 @@ from .followup import (
     responsible,
     tell,
     tell_mandated,
+    title_of,
     who_label,
 )
 from .legitimacy import deciders
@@ -175,8 +176,8 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
     move(ctx.out, task, TaskMove.DONE, ctx.caller, note=note, closed_at=ctx.now,
          closed_by=ctx.caller, close_reason=note)
     ctx.out.reply("ok.task_done", ref=ref(task))
-    ctx.out.announce("ann.task_done", subject=task.key, ref=ref(task), title=task.title,
-                     by=ctx.caller, note=text(ctx.lang, "task.note_suffix", note=note) if note else "")
+    ctx.out.announce("ann.task_done", subject=task.key, ref=ref(task), title=title_of(task),
+                     by=ctx.caller, note=ctx.phrase("task.note_suffix", note=note) if note else "")
 
 
 def drop(ctx: Context, args: dict[str, Any]) -> None:
@@ -188,7 +189,7 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
     move(ctx.out, task, TaskMove.DROP, ctx.caller, note=reason, closed_at=ctx.now,
          closed_by=ctx.caller, close_reason=reason)
     ctx.out.reply("ok.task_dropped", ref=ref(task))
-    ctx.out.announce("ann.task_dropped", subject=task.key, ref=ref(task), title=task.title,
+    ctx.out.announce("ann.task_dropped", subject=task.key, ref=ref(task), title=title_of(task),
                      by=ctx.caller, reason=reason)
 
 
@@ -213,16 +214,16 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
     task = move(ctx.out, task, TaskMove.HANDOVER, ctx.caller, person=new,
                 detail={"from": previous}, lead=new, role=role)
     ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
-    params = {"ref": ref(task), "title": task.title, "by": ctx.caller,
+    params = {"ref": ref(task), "title": title_of(task), "by": ctx.caller,
               "due": due_suffix(ctx.group, task.due),
               "description": description_suffix(ctx.group, task)}
     if new != ctx.caller:
         tell(ctx.out, new, "dm.handed_over", previous=previous, **params)
     if previous not in (ctx.caller, new) and previous.startswith("@"):
-        ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=task.title,
+        ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=title_of(task),
                    by=ctx.caller, person=new)
     ctx.out.announce("ann.task_handed_over", subject=task.key, ref=ref(task),
-                     title=task.title, person=new, previous=previous, by=ctx.caller)
+                     title=title_of(task), person=new, previous=previous, by=ctx.caller)
 
 
 def snooze(ctx: Context, args: dict[str, Any]) -> None:
@@ -257,7 +258,7 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     until = ctx.now + ctx.group.settings.feedback_window
     ctx.out.reply("ok.feedback_requested", ref=ref(task), until=ctx.group.when(until))
     ctx.out.announce("ann.feedback_requested", subject=task.key, ref=ref(task),
-                     title=task.title, lead=task.lead, feedback=deliverable,
+                     title=title_of(task), lead=task.lead, feedback=deliverable,
                      until=ctx.group.when(until))
 
 
@@ -279,10 +280,10 @@ def ack(ctx: Context, args: dict[str, Any]) -> None:
     expected, acked = feedback_tally(ctx.repo, task)
     ctx.out.reply("ok.acked" if new else "ok.ack_updated", ref=ref(task),
                   count=len(acked & set(expected)), expected=len(expected))
-    comment_text = text(ctx.lang, "task.note_suffix", note=comment) if comment else ""
+    comment_text = ctx.phrase("task.note_suffix", note=comment) if comment else ""
     for person in responsible(ctx.repo, task):
         if person.startswith("@"):
-            ctx.out.dm(person, "dm.acked", ref=ref(task), title=task.title, by=ctx.caller,
+            ctx.out.dm(person, "dm.acked", ref=ref(task), title=title_of(task), by=ctx.caller,
                        member=member.name, comment=comment_text)
 
 
@@ -329,7 +330,7 @@ def list_tasks(ctx: Context, args: dict[str, Any]) -> None:
         return
     lines = [render(ctx.lang, "tasks.header", which=label, count=len(rows))]
     for task in rows[-LIST_LINES:]:
-        lines.append(render(ctx.lang, "tasks.line", ref=ref(task), title=task.title,
+        lines.append(render(ctx.lang, "tasks.line", ref=ref(task), title=title_of(task),
                             lead=task.lead, state=text(ctx.lang, f"tstate.{task.state}"),
                             extra=_list_extra(ctx, task)))
     ctx.out.reply_message(join(lines))
@@ -349,11 +350,13 @@ def _list_extra(ctx: Context, task: Task) -> str:
 
 def show(ctx: Context, task: Task) -> None:
     """!status T-2 — the task and its history: updates, nudges, escalations, acks."""
-    ctx.out.reply_message(describe(ctx.repo, ctx.group, task, ctx.now))
+    ctx.out.reply_message(describe(ctx.repo, ctx.group, task, ctx.now, ctx.lang))
 
 
-def describe(repo: Repository, group: Group, task: Task, now: datetime) -> Any:
-    lang = group.lang
+def describe(repo: Repository, group: Group, task: Task, now: datetime,
+             lang: str | None = None) -> Any:
+    """A task's status and history, in the reader's language (the group's by default)."""
+    lang = lang or group.lang
     role = text(lang, "task.role_suffix", role=text(lang, f"role.{task.role}")) if task.role else ""
     schedule = ""
     if task.state in ACTIVE_TASK:
@@ -380,7 +383,7 @@ def describe(repo: Repository, group: Group, task: Task, now: datetime) -> Any:
         history = [text(lang, "task.history_more", count=len(history) - HISTORY_LINES)] \
             + history[-HISTORY_LINES:]
     return render(
-        lang, "status.task", ref=ref(task), title=task.title,
+        lang, "status.task", ref=ref(task), title=title_of(task),
         state=text(lang, f"tstate.{task.state}"), lead=task.lead, role=role,
         by=who_label(group, task.created_by), created=group.when(task.created_at),
         due=due_suffix(group, task.due),

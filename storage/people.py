@@ -219,6 +219,27 @@ class People(Store):
         )
         return cursor.rowcount == 1
 
+    # --- languages ------------------------------------------------------------------------
+    def language_of(self, person: str) -> str | None:
+        """The language a person chose, if they did."""
+        row = self._one("select lang from person_languages where person = ?", [person])
+        return row["lang"] if row else None
+
+    def languages_of(self, people: list[str]) -> dict[str, str]:
+        """person -> chosen language, for those of ``people`` who chose one."""
+        if not people:
+            return {}
+        marks = ", ".join("?" for _ in people)
+        rows = self._all(f"select person, lang from person_languages where person in ({marks})",
+                         list(people))
+        return {row["person"]: row["lang"] for row in rows}
+
+    def set_language(self, person: str, lang: str, at: datetime) -> None:
+        self.db.execute(
+            "insert into person_languages (person, lang, changed_at) values (?, ?, ?)"
+            " on conflict (person) do update set lang = excluded.lang,"
+            " changed_at = excluded.changed_at", [person, lang, iso(at)])
+
     # --- roles ----------------------------------------------------------------------------
     def has_role(self, group: str, person: str, role: str) -> bool:
         return self._one(

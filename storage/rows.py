@@ -140,6 +140,10 @@ class Task:
     close_reason: str | None
     event_id: str | None
     next_step_at: datetime | None
+    title_key: str | None = None          # a task the bot made: its title as a catalogue key
+    title_params: str | None = None       # … and its parameters (JSON)
+    description_key: str | None = None
+    description_params: str | None = None
 
     @property
     def ref(self) -> str:

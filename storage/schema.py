@@ -282,5 +282,18 @@ def m009_name_key_in_slug_order(db: Database) -> None:
     db["members"].create_index(["group_slug", "name_key", "slug"])
 
 
+@migrations()
+def m010_person_languages(db: Database) -> None:
+    """The language each person chose for what the bot tells them (``!lang nl``): theirs in
+    every group; until they choose, the group's (or that of the command word they typed)."""
+    db["person_languages"].create({"person": str, "lang": str, "changed_at": str},
+                                  pk="person")
+    # A task the bot creates (``Register …``, ``Decide on C-n``) is kept as a catalogue key
+    # and its parameters (JSON), and written in each reader's language; ``title`` and
+    # ``description`` keep the group's wording of the day, for exports and older readers.
+    for column in ("title_key", "title_params", "description_key", "description_params"):
+        db["tasks"].add_column(column, str)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -63,9 +63,11 @@ STRANGER = "@eve:example.org"
 
 def make_config(database: str, language: str = "en", min_supporters: int = 0,
                 charter: tuple[str, ...] = ()) -> Config:
-    return parse(BASE_CONFIG.format(database=database, language=language,
-                                    min_supporters=min_supporters,
-                                    charter=json.dumps(list(charter))))
+    text = BASE_CONFIG.format(database=database, language=language,
+                              min_supporters=min_supporters, charter=json.dumps(list(charter)))
+    if language.startswith("["):  # a bilingual group: a TOML list, not a string
+        text = text.replace(f'language = "{language}"', f"language = {language}")
+    return parse(text)
 
 
 class Harness:

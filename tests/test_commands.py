@@ -35,7 +35,6 @@ RESTRICTED = [
     ("!link @eve:example.org financite", Right.ADMIN, [STRANGER, DAN, BOB]),
     ("!unlink @dan:example.org", Right.ADMIN, [STRANGER, DAN, BOB]),
     ("!member suspend financite", Right.ADMIN, [STRANGER, DAN, CAROL, BOB]),
-    ("!lang fr", Right.ADMIN, [STRANGER, DAN, BOB]),
     (PROPOSE, Right.REPRESENTATIVE, [STRANGER]),
     ("!object C-1 no", Right.REPRESENTATIVE, [STRANGER]),
     ("!support C-1", Right.REPRESENTATIVE, [STRANGER]),
@@ -129,12 +128,23 @@ def test_replies_in_the_groups_language(make_harness):
     assert nl.state(1) == "validated"
 
 
-def test_lang_command_switches_language(harness):
-    rows = harness.say(ALICE, "!lang nl")
+def test_lang_group_switches_the_groups_language(harness):
+    rows = harness.say(ALICE, "!lang group nl")
     assert "Nederlands" in rows[0]["plain"]
     assert "Ik ken het commando" in harness.say(BOB, "!zzz")[0]["plain"]
-    harness.say(ALICE, "!taal fr")
+    harness.say(ALICE, "!taal groep fr")
     assert "Je ne connais pas" in harness.say(BOB, "!zzz")[0]["plain"]
+
+
+def test_lang_group_is_for_admins_and_refused_politely(harness):
+    before = harness.snapshot()
+    rows = harness.say(BOB, "!lang group nl")
+    assert rows[0]["plain"] == ("Only the admins choose the group's language (ask: "
+                                "@alice:example.org). For yourself: !lang en, fr or nl.")
+    assert harness.snapshot() == before
+    rows = harness.say(BOB, "!lang de")
+    assert rows[0]["plain"].startswith("Choose fr, nl or en:")
+    assert harness.snapshot() == before
 
 
 def test_aliases_accented_and_not(harness):
@@ -224,10 +234,50 @@ def test_room_ping_defanged_in_any_case(harness):
     assert "@Room" not in rows[1]["plain"] and "@ROOM" not in rows[1]["plain"]
 
 
-def test_lang_from_a_dm_is_announced_in_the_room(harness):
-    rows = harness.dm(ALICE, "lang fr")
+def test_lang_group_from_a_dm_is_announced_in_the_room(harness):
+    rows = harness.dm(ALICE, "lang group fr")
     assert [r["venue"] for r in rows] == ["dm", "room"]
     assert "Je parle désormais français" in rows[1]["plain"]
+
+
+def test_a_persons_language_is_theirs_and_the_room_keeps_the_groups(harness):
+    """!taal nl: Bob is answered in Dutch in every reply, refusal and direct message; the
+    room's announcements stay in the group's English."""
+    rows = harness.say(BOB, "!taal nl")
+    assert [r["plain"] for r in rows] == [
+        "Ik antwoord u voortaan in het Nederlands, in al uw groepen."]
+    assert "Ik ken het commando" in harness.say(BOB, "!zzz")[0]["plain"]
+    assert "I don't know the command" in harness.say(CAROL, "!zzz")[0]["plain"]
+    harness.say(ALICE, '!propose "Repair Together" they fix things')
+    rows = harness.say(BOB, "!object C-1 not a cooperative")
+    reply = [r for r in rows if r["reply_to"]]
+    room = [r for r in rows if not r["reply_to"] and r["venue"] == "room"]
+    assert reply and "bezwaar" in reply[0]["plain"].lower()
+    assert room and "contested" in room[0]["plain"]
+    rows = harness.say(ALICE, '!mandate @bob:example.org "Book the room"')
+    [dm] = [r for r in rows if r["venue"] == "dm" and r["target"] == BOB]
+    assert "taak" in dm["plain"].lower(), dm["plain"]
+
+
+def test_a_command_word_of_one_language_answers_in_it(harness):
+    """Until a person chooses, the language of a command word that belongs to one language
+    only: !bezwaar is Dutch, !objection French; !status is shared and says nothing."""
+    harness.say(ALICE, '!propose "Repair Together" they fix things')
+    rows = harness.say(BOB, "!bezwaar C-9 nee")
+    assert rows[0]["plain"].startswith("Er is geen voorstel C-9"), rows[0]["plain"]
+    rows = harness.say(BOB, "!status C-9")
+    assert rows[0]["plain"].startswith("There is no proposal C-9"), rows[0]["plain"]
+
+
+def test_a_bilingual_group_announces_in_both_languages(make_harness):
+    h = make_harness(language='["fr", "nl"]')
+    rows = h.say(ALICE, '!propose "Repair Together" they fix things')
+    [announcement] = [r for r in rows if r["venue"] == "room" and not r["reply_to"]]
+    french, dutch = announcement["plain"].split("\n———\n")
+    assert french.startswith("Nouvelle proposition C-1") and dutch.startswith("Nieuw voorstel C-1")
+    assert "<hr>" in announcement["html"]
+    reply = [r for r in rows if r["reply_to"]]
+    assert not reply or "———" not in reply[0]["plain"]  # a reply: the first language only
 
 
 def test_member_named_in_full_or_by_slug(harness):

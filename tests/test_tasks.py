@@ -267,7 +267,11 @@ def test_away_holders_of_a_role_task_are_not_nudged(harness):
     assert wakeup(harness, "sem:T-1:nudge") == utc(2026, 11, 9, 9, 0)
     rows = run_at(harness, utc(2026, 11, 9, 9, 0))
     assert [r["target"] for r in dms(rows)] == [BOB]
-    assert "Reminder 1 for T-1 'Decide on C-1 (Repair Together)'" in rows[0]["plain"]
+    assert rows[0]["plain"].startswith(
+        "Reminder 1: C-1 awaits your decision (T-1 'Decide on C-1 (Repair Together)')")
+    # a decision is taken with !resolve, never with !done
+    assert "!resolve C-1 accept|reject reason…" in rows[0]["plain"]
+    assert "!done" not in rows[0]["plain"]
 
 
 def test_snooze_defers_nudges_within_max_snooze(harness):
@@ -464,7 +468,12 @@ def test_no_registrar_falls_back_to_the_core_group(harness):
 def test_contested_proposal_is_a_task_of_the_core_group_until_resolved(harness):
     harness.say(ALICE, PROPOSE)
     rows = harness.say(DAN, "!object C-1 not an organisation")
-    assert dms(rows) == []  # the contested announcement already mentions the deciders
+    # The lead of the decision hears it directly, with the command that decides.
+    [dm] = dms(rows)
+    assert dm["target"] == BOB and dm["plain"] == (
+        "C-1 (Repair Together) is contested, and you may decide it (T-1). See !status C-1, "
+        "then !resolve C-1 accept|reject reason… — or !handover T-1 @person (someone else "
+        "who may decide).")
     t = task(harness, 1)
     # Alice's organisation proposed it: the decision goes to Bob, the core member outside it.
     assert (t.title, t.lead, t.role, t.origin) == (

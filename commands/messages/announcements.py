@@ -123,6 +123,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "een tijdzone zoals Europe/Brussels{low}{high}",
         "en": "a time zone such as Europe/Brussels{low}{high}",
     },
+    "hint.languages": {
+        "fr": "une ou plusieurs langues parmi {low}, dans l'ordre (par exemple fr, nl){high}",
+        "nl": "een of meer talen uit {low}, in volgorde (bijvoorbeeld nl, fr){high}",
+        "en": "one or more of {low}, in order (for example en, fr){high}",
+    },
     "hint.choice": {
         "fr": "l'un de : {low}{high}",
         "nl": "een van: {low}{high}",

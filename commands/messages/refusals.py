@@ -59,6 +59,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Alleen vertegenwoordigers van een actief lid kunnen dat doen. Vraag een admin om u aan uw organisatie te koppelen ({prefix}koppelen).",
         "en": "Only people who represent an active member organisation can do that. Ask an admin to link you to your organisation ({prefix}link).",
     },
+    "err.lang_choice": {
+        "fr": "Choisissez fr, nl ou en : {syntax}",
+        "nl": "Kies fr, nl of en: {syntax}",
+        "en": "Choose fr, nl or en: {syntax}",
+    },
+    "err.lang_group_admin": {
+        "fr": "Seuls les admins choisissent la langue du groupe (demandez à : {admins}). Pour vous-même : !langue fr, nl ou en.",
+        "nl": "Alleen de admins kiezen de taal van de groep (vraag het aan: {admins}). Voor uzelf: !taal nl, fr of en.",
+        "en": "Only the admins choose the group's language (ask: {admins}). For yourself: !lang en, fr or nl.",
+    },
     "err.needs_role": {
         "fr": "Cette commande est réservée au rôle « {role} ».",
         "nl": "Dit commando is voorbehouden aan de rol '{role}'.",

@@ -58,6 +58,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{ref} kan niet worden aanvaard: {member} is al lid ({status}). Het voorstel is gesloten zonder nieuw lid.",
         "en": "{ref} cannot be accepted: {member} is already a member ({status}). The proposal is closed without a new member.",
     },
+    "ok.lang_person": {
+        "fr": "Je vous réponds désormais en français, dans tous vos groupes.",
+        "nl": "Ik antwoord u voortaan in het Nederlands, in al uw groepen.",
+        "en": "I will answer you in English from now on, in all your groups.",
+    },
     "ok.lang": {
         "fr": "Je parle désormais français dans ce groupe.",
         "nl": "Ik spreek voortaan Nederlands in deze groep.",

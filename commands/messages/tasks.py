@@ -276,6 +276,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "niemand kan al over {ref} beslissen: geef de rol core aan iemand van een organisatie buiten de zaak.",
         "en": "nobody may resolve {ref} yet: grant the core role to someone from an organisation outside the case.",
     },
+    "dm.nudge_decide": {
+        "fr": "Rappel {step} : {proposal} attend votre décision ({ref} « {title} ») : {why}\nVoyez {prefix}statut {proposal}, puis {prefix}trancher {proposal} accepter|refuser raison… — ou {prefix}transmettre {ref} @personne (une autre personne qui peut trancher).",
+        "nl": "Herinnering {step}: {proposal} wacht op uw beslissing ({ref} '{title}'): {why}\nZie {prefix}status {proposal}, dan {prefix}beslissen {proposal} aanvaarden|weigeren reden… — of {prefix}overdragen {ref} @persoon (iemand anders die mag beslissen).",
+        "en": "Reminder {step}: {proposal} awaits your decision ({ref} '{title}'): {why}\nSee {prefix}status {proposal}, then {prefix}resolve {proposal} accept|reject reason… — or {prefix}handover {ref} @person (someone else who may decide).",
+    },
+    "dm.decide_opened": {
+        "fr": "{proposal} ({candidate}) est contesté, et vous pouvez trancher ({ref}). Voyez {prefix}statut {proposal}, puis {prefix}trancher {proposal} accepter|refuser raison… — ou {prefix}transmettre {ref} @personne (une autre personne qui peut trancher).",
+        "nl": "{proposal} ({candidate}) is betwist, en u mag beslissen ({ref}). Zie {prefix}status {proposal}, dan {prefix}beslissen {proposal} aanvaarden|weigeren reden… — of {prefix}overdragen {ref} @persoon (iemand anders die mag beslissen).",
+        "en": "{proposal} ({candidate}) is contested, and you may decide it ({ref}). See {prefix}status {proposal}, then {prefix}resolve {proposal} accept|reject reason… — or {prefix}handover {ref} @person (someone else who may decide).",
+    },
     "dm.decide_assigned": {
         "fr": "C'est désormais à vous de trancher {proposal} ({ref} « {title} ») : qui devait le faire ne le peut plus (personne ne décide de sa propre cause). Voyez {prefix}statut {proposal}, puis {prefix}trancher {proposal} accepter|refuser raison.",
         "nl": "Het is nu aan u om over {proposal} te beslissen ({ref} '{title}'): wie dat zou doen, mag het niet meer (niemand beslist over zijn eigen zaak). Zie {prefix}status {proposal}, dan {prefix}beslissen {proposal} aanvaarden|weigeren reden.",

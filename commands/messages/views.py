@@ -4,9 +4,49 @@ from __future__ import annotations
 
 CATALOG: dict[str, dict[str, str]] = {
     "status.proposal": {
-        "fr": "{ref} — {candidate} : {state}\nProposé par {proposer} ({member}) le {created}\nPourquoi : {rationale}{extras}\nÉchéance : {deadline}\nObjections : {objections}\nSoutiens : {supports}{decision}",
-        "nl": "{ref} — {candidate}: {state}\nVoorgedragen door {proposer} ({member}) op {created}\nWaarom: {rationale}{extras}\nTermijn: {deadline}\nBezwaren: {objections}\nSteun: {supports}{decision}",
-        "en": "{ref} — {candidate}: {state}\nProposed by {proposer} ({member}) on {created}\nWhy: {rationale}{extras}\nDeadline: {deadline}\nObjections: {objections}\nSupports: {supports}{decision}",
+        "fr": "{ref} — {candidate} : {state}\nProposé par {proposer} ({member}) le {created}\nPourquoi : {rationale}{extras}\nObjections : {objections}\nSoutiens : {supports}{decision}\n{next}",
+        "nl": "{ref} — {candidate}: {state}\nVoorgedragen door {proposer} ({member}) op {created}\nWaarom: {rationale}{extras}\nBezwaren: {objections}\nSteun: {supports}{decision}\n{next}",
+        "en": "{ref} — {candidate}: {state}\nProposed by {proposer} ({member}) on {created}\nWhy: {rationale}{extras}\nObjections: {objections}\nSupports: {supports}{decision}\n{next}",
+    },
+    "next.open": {
+        "fr": "Ensuite : sans objection, décidé le {deadline} ({relative}). Pour objecter : {prefix}objection {ref} raison… — pour soutenir : {prefix}soutenir {ref}",
+        "nl": "Daarna: zonder bezwaar beslist op {deadline} ({relative}). Bezwaar maken: {prefix}bezwaar {ref} reden… — steunen: {prefix}steunen {ref}",
+        "en": "Next: with no objection, decided on {deadline} ({relative}). To object: {prefix}object {ref} reason… — to support: {prefix}support {ref}",
+    },
+    "next.open_waiting": {
+        "fr": "Ensuite : l'échéance ({deadline}) est passée ; je décide dès que j'ai tout lu jusque-là.",
+        "nl": "Daarna: de termijn ({deadline}) is voorbij; ik beslis zodra ik alles tot dan gelezen heb.",
+        "en": "Next: the deadline ({deadline}) has passed; I decide as soon as I have read everything up to it.",
+    },
+    "next.contested": {
+        "fr": "Ensuite : peut trancher maintenant ({role}) : {people} — {prefix}trancher {ref} accepter|refuser raison…",
+        "nl": "Daarna: kan nu beslissen ({role}): {people} — {prefix}beslissen {ref} aanvaarden|weigeren reden…",
+        "en": "Next: may decide now ({role}): {people} — {prefix}resolve {ref} accept|reject reason…",
+    },
+    "next.contested_nobody": {
+        "fr": "Ensuite : personne ne peut trancher ; les admins ({admins}) doivent donner le rôle groupe cœur à quelqu'un d'une autre organisation.",
+        "nl": "Daarna: niemand kan beslissen; de admins ({admins}) moeten iemand van een andere organisatie de rol kerngroep geven.",
+        "en": "Next: nobody may decide; the admins ({admins}) must give the core group role to someone of another organisation.",
+    },
+    "next.member": {
+        "fr": "Membre depuis le {since}. Inscription : {registration}.",
+        "nl": "Lid sinds {since}. Inschrijving: {registration}.",
+        "en": "Member since {since}. Registration: {registration}.",
+    },
+    "next.registration": {
+        "fr": "{task} par {lead}, {state}",
+        "nl": "{task} door {lead}, {state}",
+        "en": "{task} by {lead}, {state}",
+    },
+    "next.no_registration": {
+        "fr": "aucune tâche (ni inscriptions, ni groupe cœur, ni admin)",
+        "nl": "geen taak (geen inschrijvingen, kerngroep of admin)",
+        "en": "no task (no registrar, core group or admin)",
+    },
+    "next.closed": {
+        "fr": "C'est terminé ; une nouvelle proposition peut être faite avec {prefix}proposer.",
+        "nl": "Dit is afgesloten; een nieuw voorstel kan met {prefix}voordragen.",
+        "en": "This is closed; a new proposal can be made with {prefix}propose.",
     },
     "status.decision": {
         "fr": "\nDécision : {state} le {at} par {by}{reason}",
