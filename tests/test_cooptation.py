@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from commands.lifecycle import TRANSITIONS, IllegalTransition, State, Transition, next_state
-from commands.timefmt import from_iso
 from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER
 
 PROPOSE = '!propose "Repair Together" they fix things with us'

@@ -10,7 +10,6 @@ import pytest
 
 from bot.config import ConfigError, parse
 from bot.scheduler import Wakeups
-from commands.timefmt import from_iso
 from storage.repository import DatabaseLocked, Repository
 from tests.harness import ALICE, BASE_CONFIG, BOB, DAN, Harness, coopbot, console_blocks
 

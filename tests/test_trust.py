@@ -12,7 +12,7 @@ from commands.events import Inbound, Venue
 from commands.legitimacy import deciders
 from commands.parsing import name_key
 from commands.settings import ProposalRules
-from commands.timefmt import from_iso, iso
+from commands.timefmt import iso
 from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, DAN, Harness, coopbot
 from tests.test_tasks import dms, everything, room, steps, task
 

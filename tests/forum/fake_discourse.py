@@ -2082,7 +2082,7 @@ class FakeDiscourse:
         if enabled is None:
             raise _invalid_params("enabled")
         if status not in ("closed", "pinned", "pinned_globally", "archived", "visible"):
-            raise _error(400, [f"status must be one of closed, pinned, pinned_globally, archived, visible"],
+            raise _error(400, ["status must be one of closed, pinned, pinned_globally, archived, visible"],
                          "invalid_parameters")
         topic = self._find_topic(int(request.match_info["id"]), acting)
         if not acting.staff:
