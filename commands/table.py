@@ -18,6 +18,7 @@ from typing import Any
 from . import admin, cooptation, followup, tasks
 from .context import Context
 from .errors import CommandError
+from .events import Venue
 from .parsing import (
     fold,
     is_matrix_id,
@@ -113,12 +114,22 @@ def _help(ctx: Context, args: dict[str, Any]) -> None:
                       aliases=", ".join(others), who=who,
                       example=text(lang, f"example.{command.name}", prefix=prefix))
         return
-    lines: list[Message] = [render(lang, "help.header", prefix=prefix)]
+    # In a room, where everyone reads it, the everyday commands only; in a direct chat,
+    # everything the caller may use.
+    short = ctx.event.venue is not Venue.DM
+    lines: list[Message] = [render(lang, "help.header_short" if short else "help.header",
+                                   prefix=prefix)]
     for command in COMMANDS:
-        if allowed(ctx, command.right):
+        if (not short or command.name in EVERYDAY) and allowed(ctx, command.right):
             lines.append(render(lang, "help.line", syntax=syntax(command, lang, prefix),
                                 summary=text(lang, f"help.{command.name}")))
+    if short:
+        lines.append(render(lang, "help.footer_short", prefix=prefix))
     ctx.out.reply_message(join(lines))
+
+
+# What ``!help`` shows in a room (with its header and footer, at most 8 lines).
+EVERYDAY = ("propose", "object", "support", "status", "list", "tasks")
 
 
 COMMANDS: tuple[Command, ...] = (

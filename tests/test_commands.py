@@ -157,12 +157,25 @@ def test_aliases_accented_and_not(harness):
 
 
 def test_help_lists_only_what_the_caller_may_use(harness):
-    stranger = harness.say(STRANGER, "!help")[0]["plain"]
-    admin = harness.say(ALICE, "!help")[0]["plain"]
+    stranger = harness.dm(STRANGER, "help")[0]["plain"]
+    admin = harness.dm(ALICE, "help")[0]["plain"]
     assert "!status" in stranger and "!config" not in stranger and "!propose" not in stranger
     assert "!config" in admin and "!propose" in admin
     detail = harness.say(STRANGER, "!help bezwaar")[0]["plain"]
     assert "!object C-n reason…" in detail and "Example: !object C-3" in detail
+
+
+def test_help_in_a_room_is_short_and_complete_in_a_direct_chat(harness):
+    """In the room, where everyone reads it, the everyday commands in at most 8 lines; the
+    rest is offered in a direct chat."""
+    room = harness.say(ALICE, "!help")[0]["plain"]
+    assert len(room.splitlines()) <= 8
+    assert room.splitlines()[-1] == "For everything else, write me !help in a direct chat."
+    assert "!propose" in room and "!config" not in room
+    direct = harness.dm(ALICE, "help")[0]["plain"]
+    assert "!config" in direct and len(direct.splitlines()) > 8
+    assert harness.say(BOB, "!aide")[0]["plain"].splitlines()[-1] == (
+        "Pour tout le reste, écrivez-moi !aide en message direct.")
 
 
 def test_config_set_show_and_effect(harness):

@@ -607,13 +607,13 @@ def test_who_may_have_the_right(harness):
 
 
 def test_help_lists_task_commands_by_right(harness):
-    plain = harness.say(DAN, "!help")[0]["plain"]
+    plain = harness.dm(DAN, "help")[0]["plain"]
     assert "!tasks [mine|stalled|all]" in plain and "!away until YYYY-MM-DD|off" in plain
     assert "!update" not in plain and "!mandate" not in plain
     harness.say(ALICE, '!mandate @dan:example.org "Book the room"')
-    plain = harness.say(DAN, "!help")[0]["plain"]
+    plain = harness.dm(DAN, "help")[0]["plain"]
     assert "!update T-n text…" in plain and "!snooze T-n duration" in plain
-    assert "!mandate @lead" in harness.say(ALICE, "!help")[0]["plain"]
+    assert "!mandate @lead" in harness.dm(ALICE, "help")[0]["plain"]
     assert "Who: the task's lead or the core group" in harness.say(DAN, "!help update")[0]["plain"]
 
 

@@ -8,6 +8,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Commando's die u kunt gebruiken (typ {prefix}hulp COMMANDO voor details):",
         "en": "Commands you can use (type {prefix}help COMMAND for details):",
     },
+    "help.header_short": {
+        "fr": "Les commandes de tous les jours (tapez {prefix}aide COMMANDE pour le détail) :",
+        "nl": "De commando's van elke dag (typ {prefix}hulp COMMANDO voor details):",
+        "en": "Everyday commands (type {prefix}help COMMAND for details):",
+    },
+    "help.footer_short": {
+        "fr": "Pour tout le reste, écrivez-moi {prefix}aide en message direct.",
+        "nl": "Voor al de rest: stuur me {prefix}hulp in een privégesprek.",
+        "en": "For everything else, write me {prefix}help in a direct chat.",
+    },
     "help.line": {"fr": "{syntax} — {summary}", "nl": "{syntax} — {summary}", "en": "{syntax} — {summary}"},
     "help.detail": {
         "fr": "{syntax}\n{summary}\nAutres noms : {aliases}\nQui : {who}\nExemple : {example}",
