@@ -15,9 +15,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from .messages import CATALOG
+from .parsing import fold
 from .timefmt import duration_text, parse_duration, parse_quiet_hours, parse_zone
 
 LANGUAGES = ("fr", "nl", "en")
+# A language by its code or its name, as people write it in each of the three (the bot says
+# "Je parle désormais français", "Ik spreek voortaan Nederlands", "I now speak English").
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "fr": ("français", "francais", "frans", "french"),
+    "nl": ("nederlands", "néerlandais", "neerlandais", "dutch", "vlaams", "flamand", "flemish"),
+    "en": ("english", "anglais", "engels"),
+}
+# who_may_mandate as the bot writes it: "core" is the core group (role.core in each
+# language), "members" any member organisation.
+_MANDATE_WORDS: dict[str, tuple[str, ...]] = {
+    "core": (*CATALOG["role.core"].values(), "groupe coeur"),
+    "members": ("membres", "leden", "member", "membre", "lid"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,17 +77,25 @@ def _duration(high: timedelta) -> Setting:
                    "duration", "1s", duration_text(high))
 
 
-def _choice(*choices: str) -> Callable[[str], str]:
+def _choice(*choices: str, words: dict[str, tuple[str, ...]] | None = None
+            ) -> Callable[[str], str]:
+    """One of ``choices``, or a word for one of them (``words``: value -> words), compared
+    without case, accents or extra spaces."""
+    known = {fold(choice): choice for choice in choices}
+    for value, names in (words or {}).items():
+        known.update({fold(name): value for name in names})
+
     def parse(text: str) -> str:
-        value = str(text).strip().lower()
-        if value not in choices:
+        value = known.get(" ".join(fold(str(text)).split()))
+        if value is None:
             raise ValueError(f"one of {', '.join(choices)}")
         return value
     return parse
 
 
 def _quiet(text: str) -> str:
-    parse_quiet_hours(str(text))
+    if parse_quiet_hours(str(text)) is None:
+        return "off"  # however it was said ("aucune", "uit", "none"), stored one way
     return str(text).strip()
 
 
@@ -95,10 +118,11 @@ SETTINGS: dict[str, Setting] = {
     "quiet_hours": Setting(_quiet, str, "HH:MM-HH:MM, or off", "quiet"),
     "max_snooze": _duration(YEAR),
     "downtime_grace": _duration(YEAR),
-    "who_may_mandate": Setting(_choice("core", "members"), str, "core or members", "choice",
-                               "core, members"),
+    "who_may_mandate": Setting(_choice("core", "members", words=_MANDATE_WORDS), str,
+                               "core or members", "choice", "core, members"),
     "timezone": Setting(_zone, str, "a time zone such as Europe/Brussels", "zone"),
-    "language": Setting(_choice(*LANGUAGES), str, "fr, nl or en", "choice", "fr, nl, en"),
+    "language": Setting(_choice(*LANGUAGES, words=LANGUAGE_NAMES), str, "fr, nl or en",
+                        "choice", "fr, nl, en"),
 }
 
 # The settings a proposal is judged by, frozen with it when it opens (SPEC section 3, "the
