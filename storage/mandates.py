@@ -27,6 +27,10 @@ class Mandates(Store):
     def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[Task]:
         return build_all(Task, self._numbered("tasks", group, states))
 
+    def task_labels(self, group: str) -> list[tuple[int, str, str]]:
+        """(number, title, state) of every task of the group."""
+        return self._labels("tasks", "title", group)
+
     def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[Task]:
         marks = ", ".join("?" for _ in states)
         return build_all(Task, self._all(
