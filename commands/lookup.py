@@ -39,8 +39,7 @@ MAX_CHOICES = 8         # a question lists at most this many matches
 MAX_ECHO = 80           # of a person's text repeated in a refusal
 
 # What may follow the proposal or task in a command (``take``'s ``tail``).
-NOTHING = "nothing"     # !status: the whole rest may be the name
-WORDS = "words"         # a choice, a person, a duration: an exact name may stand unquoted
+WORDS = "words"         # a choice, a person, or nothing: an exact name may stand unquoted
 TEXT = "text"           # a reason, a comment, a note: a name must be quoted
 
 
@@ -79,8 +78,8 @@ KINDS = {"proposal": PROPOSALS, "task": TASKS}
 def take(ctx: Context, kind: Kind, rest: str, *, tail: str, word: str) -> tuple[Any, str]:
     """The proposal or task named at the start of ``rest`` and the text after it.
 
-    ``tail`` says what may follow (``NOTHING``, ``WORDS``, ``TEXT``); ``word`` is the
-    command's word, for the example a refusal shows."""
+    ``tail`` says what may follow (``WORDS``, ``TEXT``); ``word`` is the command's word,
+    for the example a refusal shows."""
     taken = take_ref(rest, kind.prefix)
     if taken is not None:
         number, after = taken
@@ -89,9 +88,6 @@ def take(ctx: Context, kind: Kind, rest: str, *, tail: str, word: str) -> tuple[
     if quoted is not None:
         number = _one_named(ctx, kind, quoted, acting=True, word=word, after=after)
         return kind.row(ctx, number), after
-    if tail == NOTHING:
-        return kind.row(ctx, _one_named(ctx, kind, rest.strip(), acting=True, word=word,
-                                        after="")), ""
     found = _leading_name(ctx, kind, rest, word)
     if found is not None:
         number, name, after = found

@@ -399,11 +399,9 @@ def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
 
 def _tail(command: Command, index: int) -> str:
     """What may follow the proposal or task at ``index``: free text (then a name must be
-    quoted, or it would eat the text), other words, or nothing."""
+    quoted, or it would eat the text), or only words."""
     after = command.params[index + 1:]
-    if any(p.kind in ("text", "body") for p in after):
-        return lookup.TEXT
-    return lookup.WORDS if after else lookup.NOTHING
+    return lookup.TEXT if any(p.kind in ("text", "body") for p in after) else lookup.WORDS
 
 
 # --- choices ---------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ HISTORY_LINES = 25
 LIST_LINES = 50
 
 _DUE_WORDS = {"due", "echeance", "tegen", "deadline"}
+# Due words that are common words of a title too ("Actie tegen armoede"): in an unquoted title
+# only what looks like a date after them is asked about.
+_TITLE_WORDS = {"tegen"}
 _OFF_WORDS = {"off", "fin", "retour", "terug", "uit", "back"}
 # The words before the last day away, taken off before the date is read: "until", "jusqu'au",
 # "tot en met", "t/m"… (an apostrophe typed either way).
@@ -168,9 +171,13 @@ def read_mandate(ctx: Context, lead: str, body: str) -> tuple[str, datetime | No
 
 def _title_and_due(ctx: Context, lead: str, line: str) -> tuple[str, datetime | None]:
     """An unquoted title line and the due date at its end (``Write the minutes due 10
-    décembre``). A due word followed by no date is part of the title (``Actie tegen
-    armoede``), unless it is the one word before the end (``… due someday``: a slip, as
-    before) or what follows looks like a date."""
+    décembre``). A due word followed by no date is part of the title (``Prepare due
+    diligence``, ``Actie tegen armoede``). When no due word ends the line with a date, the
+    first doubt is asked about: a date read before more words (is the rest title or
+    description?), words after a due word that look like a date, or the one word after
+    ``due``, ``échéance`` or ``deadline`` at the end (``… due someday``: a slip, refused as
+    before)."""
+    doubt: CommandError | None = None
     for match in re.finditer(r"\S+", line):
         if fold(match.group()) not in _DUE_WORDS:
             continue
@@ -181,14 +188,19 @@ def _title_and_due(ctx: Context, lead: str, line: str) -> tuple[str, datetime | 
         reading = _read_day(ctx, said)
         if reading is not None and not reading.rest.strip():
             return before, _due(ctx, reading)
+        if doubt is not None:
+            continue
         if reading is not None:
             # "Vergadering tegen vrijdag voorbereiden": is "voorbereiden" title or description?
-            rest = reading.rest.strip().split("\n", 1)[0][:80]
-            raise CommandError("err.due_inside_title", day=show_day(reading.day, ctx.lang),
-                               lead=lead, title=before, numeric=show_numeric_day(reading.day),
-                               rest=f" {rest}" if rest else "")
-        if len(said.split()) == 1 or looks_like_date(said):
-            raise _not_read(ctx, said)
+            rest = reading.rest.strip()[:80]
+            doubt = CommandError("err.due_inside_title", day=show_day(reading.day, ctx.lang),
+                                 lead=lead, title=before, numeric=show_numeric_day(reading.day),
+                                 rest=f" {rest}" if rest else "")
+        elif looks_like_date(said) or (
+                len(said.split()) == 1 and fold(match.group()) not in _TITLE_WORDS):
+            doubt = _not_read(ctx, said)
+    if doubt is not None:
+        raise doubt
     return line, None
 
 

@@ -101,8 +101,7 @@ def duration_text(delta: timedelta) -> str:
 
 
 # "No quiet hours", as people say it in each language.
-QUIET_OFF = frozenset({"", "off", "none", "no", "non", "aucune", "aucun", "pas", "uit", "geen",
-                       "nee"})
+QUIET_OFF = frozenset({"", "off", "none", "no", "non", "aucune", "aucun", "uit", "geen", "nee"})
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:

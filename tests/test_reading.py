@@ -601,6 +601,15 @@ def test_due_words_in_a_title_that_are_no_date_stay_in_it(group):
     task = h.repo.task("sem", 1)
     assert (task.title, iso(task.due)) == ("Prepare due diligence for the bank",
                                            "2026-11-03T22:59:59Z")
+    say(h, ALICE, "!mandate @bob:example.org Pay due 10 bills due friday")
+    task = h.repo.task("sem", 2)
+    assert (task.title, iso(task.due)) == ("Pay due 10 bills", "2026-11-06T22:59:59Z")
+    say(h, ALICE, "!mandate @bob:example.org Actie tegen armoede")
+    task = h.repo.task("sem", 3)
+    assert (task.title, task.due) == ("Actie tegen armoede", None)
+    # after "due" at the end, one word that is no date is a slip: refused, as before
+    assert refused(h, ALICE, "!mandate @bob:example.org Write the minutes due someday") == (
+        "'someday' is not a date. Example: 2026-12-20.")
 
 
 @pytest.mark.parametrize("lang, said, back", [
