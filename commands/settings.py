@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from .messages import CATALOG
-from .parsing import fold
+from .parsing import choice_key
 from .timefmt import duration_text, parse_duration, parse_quiet_hours, parse_zone
 
 LANGUAGES = ("fr", "nl", "en")
@@ -30,7 +30,7 @@ LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
 # who_may_mandate as the bot writes it: "core" is the core group (role.core in each
 # language), "members" any member organisation.
 _MANDATE_WORDS: dict[str, tuple[str, ...]] = {
-    "core": (*CATALOG["role.core"].values(), "groupe coeur"),
+    "core": tuple(CATALOG["role.core"].values()),
     "members": ("membres", "leden", "member", "membre", "lid"),
 }
 
@@ -80,13 +80,13 @@ def _duration(high: timedelta) -> Setting:
 def _choice(*choices: str, words: dict[str, tuple[str, ...]] | None = None
             ) -> Callable[[str], str]:
     """One of ``choices``, or a word for one of them (``words``: value -> words), compared
-    without case, accents or extra spaces."""
-    known = {fold(choice): choice for choice in choices}
+    as ``parsing.choice_key`` (no case, accents or extra spaces)."""
+    known = {choice_key(choice): choice for choice in choices}
     for value, names in (words or {}).items():
-        known.update({fold(name): value for name in names})
+        known.update({choice_key(name): value for name in names})
 
     def parse(text: str) -> str:
-        value = known.get(" ".join(fold(str(text)).split()))
+        value = known.get(choice_key(str(text)))
         if value is None:
             raise ValueError(f"one of {', '.join(choices)}")
         return value

@@ -19,7 +19,7 @@ from . import admin, cooptation, followup, lookup, tasks
 from .context import Context
 from .errors import CommandError
 from .messages import CATALOG
-from .parsing import fold, is_matrix_id, name_key, split_quoted, split_word
+from .parsing import choice_key, fold, is_matrix_id, name_key, split_quoted, split_word
 from .refs import did_you_mean
 from .settings import LANGUAGE_NAMES
 from .render import Message, join, render, text
@@ -170,8 +170,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("role", {"fr": ("rôle",), "nl": ("rol",), "en": ("role",)},
             Right.ADMIN,
             (Param("verb", "choice", True, _ROLE_VERB),
-             Param("role", "choice", True, _ROLE_NAME, shown=_keys("role", "admin core registrar"),
-                   also={"core": ("groupe coeur",)}),
+             Param("role", "choice", True, _ROLE_NAME, shown=_keys("role", "admin core registrar")),
              Param("person", "person")),
             admin.role, moves_deciders=True),
     Command("link", {"fr": ("lier",), "nl": ("koppelen",), "en": ("link",)},
@@ -406,19 +405,12 @@ def _tail(command: Command, index: int) -> str:
 
 # --- choices ---------------------------------------------------------------------------------
 
-def _choice_key(text: str) -> str:
-    """How a choice word is compared: no case, no accents, ``œ`` as ``oe``, one kind of
-    apostrophe, single spaces, no sentence punctuation after it."""
-    folded = fold(text).replace("œ", "oe").replace("æ", "ae").replace("’", "'").replace("‘", "'")
-    return " ".join(folded.split()).rstrip(".,;:!?")
-
-
 _CHOICE_WORDS: dict[int, dict[str, str]] = {}
 
 
 def choice_words(param: Param) -> dict[str, str]:
     """Every word a choice accepts (its words in the three languages, what the bot writes
-    for each value, the value itself), compared as ``_choice_key``, and the value each gives.
+    for each value, the value itself), compared as ``parsing.choice_key``, and the value each gives.
     A word that would give two values is a bug of the table (checked at import)."""
     known = _CHOICE_WORDS.get(id(param))
     if known is not None:
@@ -433,7 +425,7 @@ def choice_words(param: Param) -> dict[str, str]:
         pairs += [(w, value) for w in words]
     known = {}
     for word, value in pairs:
-        previous = known.setdefault(_choice_key(word), value)
+        previous = known.setdefault(choice_key(word), value)
         assert previous == value, f"{param.name}: {word!r} means {previous} and {value}"
     _CHOICE_WORDS[id(param)] = known
     return known
@@ -447,7 +439,7 @@ def _take_choice(ctx: Context, param: Param, rest: str) -> tuple[str, str]:
     spans = list(re.finditer(r"\S+", rest[:400]))[:longest]
     for count in range(len(spans), 0, -1):
         end = spans[count - 1].end()
-        value = known.get(_choice_key(rest[:end]))
+        value = known.get(choice_key(rest[:end]))
         if value is not None:
             return value, rest[end:].lstrip(" \t")
     shown = ", ".join(words.get(ctx.lang, key) for key, words in param.choices.items())

@@ -15,6 +15,7 @@ from storage.rows import Task, TaskEvent
 from . import ladder
 from .changes import Acked, AwayDeclared, AwayEnded
 from .context import Context, Group
+from .dates import DateReading, date_words, looks_like_date, read_date
 from .errors import CommandError
 from .followup import (
     ACTIVE_STATES,
@@ -41,7 +42,6 @@ from .lifecycle import State
 from .parsing import fold, name_key, split_quoted, split_word
 from .render import join, render, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
-from .dates import DateReading, date_words, looks_like_date, read_date
 from .timefmt import (
     end_of_day,
     from_iso,
@@ -241,8 +241,9 @@ def _twins(ctx: Context, lead: str, title: str) -> list[str]:
     a task mandated twice, by two people or by one, is still made (it may be meant), and the
     reply names the latest such task and how to drop the new one."""
     key = name_key(title)
-    return [ref(t) for t in ctx.repo.tasks(ctx.group.slug, ACTIVE_STATES)
-            if t.lead == lead and key and name_key(t.title) == key]
+    return [f"T-{number}" for number, other in
+            ctx.repo.lead_titles(ctx.group.slug, lead, ACTIVE_STATES)
+            if key and name_key(other) == key]
 
 
 def update(ctx: Context, args: dict[str, Any]) -> None:

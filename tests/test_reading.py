@@ -440,6 +440,11 @@ def test_setting_values_as_the_bot_writes_them(group):
         assert h.engine.group("sem").settings.who_may_mandate == "members"
         say(h, ALICE, f"!config set who_may_mandate {word}")
         assert h.engine.group("sem").settings.who_may_mandate == "core", word
+    say(h, ALICE, "!config set who_may_mandate membres")
+    say(h, ALICE, "!config set who_may_mandate Groupe Coeur")  # typed without the ligature
+    assert h.engine.group("sem").settings.who_may_mandate == "core"
+    say(h, ALICE, "!rôle donner groupe coeur @dan:example.org")
+    assert h.repo.has_role("sem", DAN, "core")
     rows = say(h, ALICE, "!config set quiet_hours aucune")
     assert rows[0]["plain"] == "@alice:example.org a changé le réglage quiet_hours : off."
     rows = say(h, ALICE, "!config set silence_window 1 jour et 12 heures")
