@@ -25,7 +25,7 @@ from .errors import CommandError
 from .legitimacy import in_good_standing_holders
 from .render import Mention, join, render, text
 from .parsing import fold
-from .settings import LANGUAGES, PROPOSAL_RULES, SETTINGS
+from .settings import LANGUAGES, PROPOSAL_RULES, SETTINGS, language_code
 
 _STATUS_FOR = {"suspend": "suspended", "leave": "left", "reinstate": "active"}
 
@@ -151,7 +151,7 @@ def lang(ctx: Context, args: dict[str, Any]) -> None:
     """!lang fr|nl|en: the caller's own language, in every group, for what the bot tells
     them (anyone). !lang group fr [nl]: the group's language(s), for its announcements and
     for whoever chose none (admins); several make a bilingual group."""
-    words = [fold(w.strip(",;")) for w in args["what"].split() if w.strip(",;")]
+    words = [language_code(fold(w.strip(",;"))) for w in args["what"].split() if w.strip(",;")]
     if words and words[0] in _GROUP_WORDS:
         if not ctx.has_role("admin"):
             raise CommandError("err.lang_group_admin", admins=", ".join(

@@ -389,6 +389,9 @@ _LIST_STATES = {
     "open": (State.OPEN,),
     "contested": (State.CONTESTED,),
     "validated": (State.VALIDATED, State.ACCEPTED),
+    "accepted": (State.ACCEPTED,),
+    "rejected": (State.REJECTED,),
+    "withdrawn": (State.WITHDRAWN,),
     "all": tuple(State),
 }
 
@@ -396,6 +399,8 @@ _LIST_STATES = {
 def list_(ctx: Context, args: dict[str, Any]) -> None:
     """!list [open|contested|validated|all] — by default the proposals still running."""
     which = args.get("which")
+    if which == "active":  # what the bot calls the default list ("en cours", "lopend")
+        which = None
     states = tuple(s.value for s in _LIST_STATES[which])
     label = text(ctx.lang, f"which.{which}") if which else text(ctx.lang, "state.active")
     rows = ctx.repo.proposals(ctx.group.slug, states)

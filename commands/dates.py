@@ -624,3 +624,23 @@ def looks_like_date(text: str) -> bool:
         if first == "day" and second == "after":
             return True
     return False
+
+
+_DATE_VOCABULARY = (set(MONTHS) | set(DATED_WEEKDAYS) | _LEAD | _NEXT | _COMING | _TODAY
+                    | _TOMORROW | _AFTER_TOMORROW | {"apres"} | _SPAN_PREFIXES | _ALL_UNITS
+                    | _END | _END_LINKS | _TIME_LINKS | _HOUR_WORDS | _MERIDIEM
+                    | set(_NUMBER_WORDS) | {"after", "day", "prochain", "prochaine"})
+
+
+def date_words(text: str) -> str:
+    """The first words of ``text`` that are made of what dates are written with (numbers,
+    month and weekday names, ``dans``, ``semaines``, ``à``, ``14h``…), as written: what a
+    question about a date that ``read_date`` could not read repeats (``31/02`` of ``31/02
+    agenda``, ``le 45 mars`` of ``le 45 mars Préparer la salle``). The first word if none is."""
+    words = _words(text)
+    taken = 0
+    for word in words:
+        if not (word.key in _DATE_VOCABULARY or any(ch.isdigit() for ch in word.key)):
+            break
+        taken += 1
+    return " ".join(w.raw for w in words[:max(taken, 1)])

@@ -323,8 +323,8 @@ class Engine:
         word, rest = split_word(body)
         command = find(word)
         if command is None:
-            raise unknown_command(word[:40], self.prefix)
-        check_right(ctx, command)
+            raise unknown_command(word[:40], self.prefix, ctx)
+        check_right(ctx, command, word[:40])
         ctx.usage = syntax(command, ctx.lang, ctx.group.prefix)
         slug = ctx.group.slug
         had_admin = command.right is Right.ADMIN \

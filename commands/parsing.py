@@ -32,6 +32,14 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+def choice_key(text: str) -> str:
+    """How a word picked among a few is compared (``!list ouvertes``, ``!role grant groupe
+    cœur``, ``who_may_mandate kerngroep``): ``fold``, ``œ`` as ``oe``, one kind of apostrophe,
+    single spaces, no sentence punctuation after it."""
+    folded = fold(text).replace("œ", "oe").replace("æ", "ae").replace("’", "'").replace("‘", "'")
+    return " ".join(folded.split()).rstrip(".,;:!?")
+
+
 def name_key(name: str) -> str:
     """The one comparison key of an organisation name (SPEC section 3): NFKC, case folding,
     accents removed, and everything but letters and digits removed: spaces, punctuation,

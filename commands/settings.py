@@ -15,9 +15,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from .messages import CATALOG
+from .parsing import choice_key
 from .timefmt import duration_text, parse_duration, parse_quiet_hours, parse_zone
 
 LANGUAGES = ("fr", "nl", "en")
+# A language by its code or its name, as people write it in each of the three (the bot says
+# "Je parle désormais français", "Ik spreek voortaan Nederlands", "I now speak English").
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "fr": ("français", "francais", "frans", "french"),
+    "nl": ("nederlands", "néerlandais", "neerlandais", "dutch", "vlaams", "flamand", "flemish"),
+    "en": ("english", "anglais", "engels"),
+}
+# who_may_mandate as the bot writes it: "core" is the core group (role.core in each
+# language), "members" any member organisation.
+_MANDATE_WORDS: dict[str, tuple[str, ...]] = {
+    "core": tuple(CATALOG["role.core"].values()),
+    "members": ("membres", "leden", "member", "membre", "lid"),
+}
 
 
 @dataclass(frozen=True)
@@ -62,20 +77,37 @@ def _duration(high: timedelta) -> Setting:
                    "duration", "1s", duration_text(high))
 
 
-def _choice(*choices: str) -> Callable[[str], str]:
+def _choice(*choices: str, words: dict[str, tuple[str, ...]] | None = None
+            ) -> Callable[[str], str]:
+    """One of ``choices``, or a word for one of them (``words``: value -> words), compared
+    as ``parsing.choice_key`` (no case, accents or extra spaces)."""
+    known = {choice_key(choice): choice for choice in choices}
+    for value, names in (words or {}).items():
+        known.update({choice_key(name): value for name in names})
+
     def parse(text: str) -> str:
-        value = str(text).strip().lower()
-        if value not in choices:
+        value = known.get(choice_key(str(text)))
+        if value is None:
             raise ValueError(f"one of {', '.join(choices)}")
         return value
     return parse
+
+
+def language_code(word: str) -> str:
+    """``nl`` for ``nl``, ``Nederlands``, ``néerlandais`` or ``Dutch``; else the word itself."""
+    folded = word.strip().lower()
+    for code, names in LANGUAGE_NAMES.items():
+        if folded == code or folded in names:
+            return code
+    return folded
 
 
 def _languages(text: str) -> tuple[str, ...]:
     """``fr``, or a bilingual group's ``fr, nl`` (the first is the default for replies;
     announcements carry each, in this order)."""
     raw = str(text).strip().strip("[]")
-    chosen = tuple(part.strip().strip("'\"").lower() for part in raw.split(",") if part.strip())
+    chosen = tuple(language_code(part.strip().strip("'\""))
+                   for part in raw.replace(" ", ",").split(",") if part.strip())
     if not chosen or len(chosen) > len(LANGUAGES) or len(set(chosen)) != len(chosen) \
             or any(lang not in LANGUAGES for lang in chosen):
         raise ValueError(f"one or more of {', '.join(LANGUAGES)}, each once")
@@ -83,7 +115,8 @@ def _languages(text: str) -> tuple[str, ...]:
 
 
 def _quiet(text: str) -> str:
-    parse_quiet_hours(str(text))
+    if parse_quiet_hours(str(text)) is None:
+        return "off"  # however it was said ("aucune", "uit", "none"), stored one way
     return str(text).strip()
 
 
@@ -106,8 +139,8 @@ SETTINGS: dict[str, Setting] = {
     "quiet_hours": Setting(_quiet, str, "HH:MM-HH:MM, or off", "quiet"),
     "max_snooze": _duration(YEAR),
     "downtime_grace": _duration(YEAR),
-    "who_may_mandate": Setting(_choice("core", "members"), str, "core or members", "choice",
-                               "core, members"),
+    "who_may_mandate": Setting(_choice("core", "members", words=_MANDATE_WORDS), str,
+                               "core or members", "choice", "core, members"),
     "timezone": Setting(_zone, str, "a time zone such as Europe/Brussels", "zone"),
     "language": Setting(_languages, ", ".join,
                         'fr, nl or en, or several in order such as ["fr", "nl"]', "languages",

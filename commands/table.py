@@ -9,25 +9,19 @@ refuse. Help text lives in ``messages.py`` under ``help.<name>``, ``example.<nam
 
 from __future__ import annotations
 
-import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import admin, cooptation, followup, tasks
+from . import admin, cooptation, followup, lookup, tasks
 from .context import Context
 from .errors import CommandError
 from .events import Venue
-from .parsing import (
-    fold,
-    is_matrix_id,
-    name_key,
-    proposal_number,
-    split_quoted,
-    split_word,
-    task_number,
-)
+from .messages import CATALOG
+from .parsing import choice_key, fold, is_matrix_id, name_key, split_quoted, split_word
+from .refs import did_you_mean
 from .render import Message, join, render, text
 
 
@@ -50,9 +44,16 @@ class Right(StrEnum):
 @dataclass(frozen=True)
 class Param:
     name: str                     # catalog key param.<name>, and the key in the args dict
-    kind: str                     # proposal | task | person | member | choice | word | text | body
+    kind: str                     # proposal | task | ref | person | member | choice | word
+                                  # | text | body
     required: bool = True
     choices: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical -> lang -> word
+    # What else a choice accepts (issue 9, item 7: what the bot writes is understood back):
+    # the words of these catalog keys in every language, each for the value its key ends
+    # with (``state.open`` -> ``open``) unless ``renamed``; and more words per value.
+    shown: tuple[str, ...] = ()
+    renamed: dict[str, str] = field(default_factory=dict)   # catalog key -> value
+    also: dict[str, tuple[str, ...]] = field(default_factory=dict)  # value -> more words
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class Command:
 def _choice(**choices: tuple[str, str, str]) -> dict[str, dict[str, str]]:
     """``accept=("accepter", "aanvaarden", "accept")`` -> canonical -> lang -> word."""
     return {key: dict(zip(("fr", "nl", "en"), words)) for key, words in choices.items()}
+
+
+def _keys(prefix: str, names: str) -> tuple[str, ...]:
+    """``_keys("state", "open all")`` -> ``("state.open", "state.all")``."""
+    return tuple(f"{prefix}.{name}" for name in names.split())
 
 
 _WITHDRAW_WHAT = _choice(objection=("objection", "bezwaar", "objection"),
@@ -150,9 +156,15 @@ COMMANDS: tuple[Command, ...] = (
             (Param("proposal", "proposal"), Param("comment", "text", False)),
             cooptation.support),
     Command("status", {"fr": ("statut",), "nl": ("status",), "en": ("status",)},
-            Right.ANYONE, (Param("ref", "word"),), cooptation.status),
+            Right.ANYONE, (Param("ref", "ref"),), cooptation.status),
     Command("list", {"fr": ("liste",), "nl": ("lijst",), "en": ("list",)},
-            Right.ANYONE, (Param("which", "choice", False, _LIST_WHICH),), cooptation.list_),
+            Right.ANYONE,
+            (Param("which", "choice", False, _LIST_WHICH,
+                   shown=_keys("which", "open contested validated accepted rejected withdrawn all")
+                   + _keys("state", "open contested validated accepted rejected withdrawn all "
+                                    "active"),
+                   also={"all": ("tout", "tous")}),),
+            cooptation.list_),
     Command("members", {"fr": ("membres",), "nl": ("leden",), "en": ("members",)},
             Right.ANYONE, (), cooptation.members),
     Command("resolve", {"fr": ("trancher",), "nl": ("beslissen",), "en": ("resolve",)},
@@ -167,7 +179,8 @@ COMMANDS: tuple[Command, ...] = (
             admin.config),
     Command("role", {"fr": ("rôle",), "nl": ("rol",), "en": ("role",)},
             Right.ADMIN,
-            (Param("verb", "choice", True, _ROLE_VERB), Param("role", "choice", True, _ROLE_NAME),
+            (Param("verb", "choice", True, _ROLE_VERB),
+             Param("role", "choice", True, _ROLE_NAME, shown=_keys("role", "admin core registrar")),
              Param("person", "person")),
             admin.role, moves_deciders=True),
     Command("link", {"fr": ("lier",), "nl": ("koppelen",), "en": ("link",)},
@@ -177,14 +190,27 @@ COMMANDS: tuple[Command, ...] = (
             Right.ADMIN, (Param("person", "person"),), admin.unlink, moves_deciders=True),
     Command("member", {"fr": ("membre",), "nl": ("lid",), "en": ("member",)},
             Right.ADMIN,
-            (Param("verb", "choice", True, _MEMBER_VERB), Param("member", "member")),
+            (Param("verb", "choice", True, _MEMBER_VERB,
+                   # the status the bot shows for a member, read as the verb that sets it
+                   shown=_keys("member", "suspended left active"),
+                   renamed={"member.suspended": "suspend", "member.left": "leave",
+                            "member.active": "reinstate"}),
+             Param("member", "member")),
             admin.member, moves_deciders=True),
     Command("lang", {"fr": ("langue",), "nl": ("taal",), "en": ("lang", "language")},
             Right.ANYONE, (Param("what", "text"),), admin.lang),
     Command("mandate", {"fr": ("mandater",), "nl": ("mandateren",), "en": ("mandate",)},
             Right.MANDATE, (Param("lead", "person"), Param("title", "body")), tasks.mandate),
     Command("tasks", {"fr": ("tâches",), "nl": ("taken",), "en": ("tasks",)},
-            Right.ANYONE, (Param("which", "choice", False, _TASKS_WHICH),), tasks.list_tasks),
+            Right.ANYONE,
+            (Param("which", "choice", False, _TASKS_WHICH,
+                   shown=_keys("tasks.which", "active mine stalled all feedback done dropped "
+                                              "cancelled")
+                   + _keys("tstate", "open feedback done dropped cancelled"),
+                   # The bot says "en cours"/"lopend" both for the running tasks and for the
+                   # state open: the running tasks, the list it shows by default.
+                   renamed={"tstate.open": "active"}, also={"all": ("tout", "tous")}),),
+            tasks.list_tasks),
     Command("update", {"fr": ("avancement",), "nl": ("voortgang",), "en": ("update",)},
             Right.LEAD_OR_CORE, (Param("task", "task"), Param("note", "body")), tasks.update),
     Command("done", {"fr": ("fait",), "nl": ("klaar",), "en": ("done",)},
@@ -195,7 +221,7 @@ COMMANDS: tuple[Command, ...] = (
             Right.LEAD_OR_CORE, (Param("task", "task"), Param("person", "person")),
             tasks.handover),
     Command("snooze", {"fr": ("reporter",), "nl": ("uitstellen",), "en": ("snooze",)},
-            Right.LEAD, (Param("task", "task"), Param("duration", "word")), tasks.snooze),
+            Right.LEAD, (Param("task", "task"), Param("duration", "body")), tasks.snooze),
     Command("feedback", {"fr": ("avis",), "nl": ("feedback",), "en": ("feedback",)},
             Right.LEAD, (Param("task", "task"), Param("deliverable", "body")), tasks.feedback),
     Command("ack", {"fr": ("vu",), "nl": ("gezien",), "en": ("ack",)},
@@ -229,11 +255,27 @@ def word_language(word: str) -> str | None:
     return langs[0] if len(langs) == 1 else None
 
 
-def unknown_command(word: str, prefix: str) -> CommandError:
-    close = difflib.get_close_matches(fold(word), list(_BY_WORD), n=1, cutoff=0.6)
-    if close:
-        return CommandError("err.unknown_command", word=word, suggestion=close[0])
+def unknown_command(word: str, prefix: str, ctx: Context | None = None) -> CommandError:
+    """The refusal of a word that calls no command: with "did you mean…?" when it is a slip
+    of the word of one command the caller may use (any command, without ``ctx``)."""
+    usable = [c for c in COMMANDS if ctx is None or allowed(ctx, c.right)]
+    suggestion = _suggest(word, usable, ctx.lang if ctx else "en")
+    if suggestion:
+        return CommandError("err.unknown_command", word=word, suggestion=suggestion)
     return CommandError("err.unknown_command_plain", word=word)
+
+
+def _suggest(word: str, commands: list[Command], lang: str) -> str | None:
+    """The command word ``word`` is a slip of (``refs.did_you_mean`` over the words of
+    ``commands`` in the three languages), shown as it is written (``tâches``). Two words as
+    close are no answer, unless both call one command (``statu``: ``status`` or ``statut``):
+    then that command's word in ``lang``."""
+    words = {w: command for command in commands for ws in command.words.values() for w in ws}
+    found = did_you_mean(word, list(words))
+    if found is not None:
+        return found
+    close = {command.name: command for w, command in words.items() if did_you_mean(word, [w])}
+    return next(iter(close.values())).word(lang) if len(close) == 1 else None
 
 
 def syntax(command: Command, lang: str, prefix: str) -> str:
@@ -268,7 +310,23 @@ def allowed(ctx: Context, right: Right) -> bool:
     return ctx.has_role(right.value)
 
 
-def check_right(ctx: Context, command: Command) -> None:
+def check_right(ctx: Context, command: Command, word: str | None = None) -> None:
+    """Refuse a caller who may not use ``command``. When the ``word`` they typed is a slip of
+    the word of a command they may use (``!membre`` for ``!membres``), the refusal asks
+    whether they meant that one."""
+    try:
+        _check_right(ctx, command)
+    except CommandError as refusal:
+        others = [c for c in COMMANDS if c is not command and allowed(ctx, c.right)]
+        suggestion = _suggest(word, others, ctx.lang) if word else None
+        if suggestion is None:
+            raise
+        raise CommandError("err.not_yours_did_you_mean", word=word[:40], suggestion=suggestion,
+                           refusal=text(ctx.lang, refusal.key, prefix=ctx.group.prefix,
+                                        **refusal.params)) from None
+
+
+def _check_right(ctx: Context, command: Command) -> None:
     if command.right in (Right.LEAD, Right.LEAD_OR_CORE) and _could_lead(ctx):
         # Whether the caller leads *this* task is for the executor to check, once it knows
         # the task: asking whether they lead any would read every running task.
@@ -310,7 +368,8 @@ def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
     """Typed arguments from the text after the command word, in table order."""
     args: dict[str, Any] = {}
     missing = CommandError("err.missing_args", syntax=syntax(command, ctx.lang, ctx.group.prefix))
-    for param in command.params:
+    word = command.word(ctx.lang)
+    for index, param in enumerate(command.params):
         if param.kind == "body":
             args[param.name] = rest
             return args
@@ -321,6 +380,21 @@ def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
                                    syntax=syntax(command, ctx.lang, ctx.group.prefix))
             args[param.name] = value or None
             rest = ""
+            continue
+        if not rest.strip():
+            if param.required:
+                raise missing
+            args[param.name] = None
+            continue
+        if param.kind in lookup.KINDS:
+            args[param.name], rest = lookup.take(ctx, lookup.KINDS[param.kind], rest,
+                                                 tail=_tail(command, index), word=word)
+            continue
+        if param.kind == "ref":
+            args[param.name], rest = lookup.either(ctx, rest, word=word), ""
+            continue
+        if param.kind == "choice":
+            args[param.name], rest = _take_choice(ctx, param, rest)
             continue
         if param.kind == "person":
             quoted, after = split_quoted(rest)
@@ -343,26 +417,63 @@ def parse_args(ctx: Context, command: Command, rest: str) -> dict[str, Any]:
     return args
 
 
+def _tail(command: Command, index: int) -> str:
+    """What may follow the proposal or task at ``index``: free text (then a name must be
+    quoted, or it would eat the text), or only words."""
+    after = command.params[index + 1:]
+    return lookup.TEXT if any(p.kind in ("text", "body") for p in after) else lookup.WORDS
+
+
+# --- choices ---------------------------------------------------------------------------------
+
+_CHOICE_WORDS: dict[int, dict[str, str]] = {}
+
+
+def choice_words(param: Param) -> dict[str, str]:
+    """Every word a choice accepts (its words in the three languages, what the bot writes
+    for each value, the value itself), compared as ``parsing.choice_key``, and the value each gives.
+    A word that would give two values is a bug of the table (checked at import)."""
+    known = _CHOICE_WORDS.get(id(param))
+    if known is not None:
+        return known
+    pairs: list[tuple[str, str]] = []
+    for value, words in param.choices.items():
+        pairs += [(value, value)] + [(w, value) for w in words.values()]
+    for key in param.shown:
+        value = param.renamed.get(key, key.rsplit(".", 1)[1])
+        pairs += [(w, value) for w in CATALOG[key].values()]
+    for value, words in param.also.items():
+        pairs += [(w, value) for w in words]
+    known = {}
+    for word, value in pairs:
+        previous = known.setdefault(choice_key(word), value)
+        assert previous == value, f"{param.name}: {word!r} means {previous} and {value}"
+    _CHOICE_WORDS[id(param)] = known
+    return known
+
+
+def _take_choice(ctx: Context, param: Param, rest: str) -> tuple[str, str]:
+    """The value of the choice at the start of ``rest`` (its words may be several: ``groupe
+    cœur``, ``à l'arrêt``; the longest that fits is taken) and the text after it."""
+    known = choice_words(param)
+    longest = max(len(word.split()) for word in known)
+    spans = list(re.finditer(r"\S+", rest[:400]))[:longest]
+    for count in range(len(spans), 0, -1):
+        end = spans[count - 1].end()
+        value = known.get(choice_key(rest[:end]))
+        if value is not None:
+            return value, rest[end:].lstrip(" \t")
+    shown = ", ".join(words.get(ctx.lang, key) for key, words in param.choices.items())
+    raise CommandError("err.bad_choice", text=split_word(rest)[0][:80], choices=shown)
+
+
+for _command in COMMANDS:
+    for _param in _command.params:
+        if _param.kind == "choice":
+            choice_words(_param)
+
+
 def _convert(ctx: Context, param: Param, token: str) -> Any:
-    if param.kind == "proposal":
-        number = proposal_number(token)
-        row = ctx.repo.proposal(ctx.group.slug, number)
-        if row is None:
-            raise CommandError("err.unknown_proposal", ref=f"C-{number}")
-        return row
-    if param.kind == "task":
-        number = task_number(token)
-        task = ctx.repo.task(ctx.group.slug, number)
-        if task is None:
-            raise CommandError("err.unknown_task", ref=f"T-{number}")
-        return task
-    if param.kind == "choice":
-        folded = fold(token)
-        for key, words in param.choices.items():
-            if folded == key or folded in {fold(w) for w in words.values()}:
-                return key
-        shown = ", ".join(words.get(ctx.lang, key) for key, words in param.choices.items())
-        raise CommandError("err.bad_choice", text=token, choices=shown)
     if param.kind == "person":
         return resolve_person(ctx, token)
     if param.kind == "member":

@@ -15,6 +15,7 @@ from storage.rows import Task, TaskEvent
 from . import ladder
 from .changes import Acked, AwayDeclared, AwayEnded
 from .context import Context, Group
+from .dates import DateReading, date_words, looks_like_date, read_date
 from .errors import CommandError
 from .followup import (
     ACTIVE_STATES,
@@ -39,10 +40,19 @@ from .followup import (
 )
 from .legitimacy import deciders
 from .lifecycle import State
-from .parsing import fold, split_quoted, split_word
+from .parsing import fold, name_key, split_quoted, split_word
 from .render import join, render, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
-from .timefmt import end_of_day, from_iso, iso, parse_day, parse_duration
+from .timefmt import (
+    end_of_day,
+    from_iso,
+    iso,
+    parse_day,
+    parse_duration,
+    show_day,
+    show_day_month,
+    show_numeric_day,
+)
 
 MAX_TITLE = 120
 MAX_AWAY = timedelta(days=365)          # an absence longer than a year is a departure
@@ -51,9 +61,16 @@ HISTORY_LINES = 25
 LIST_LINES = 50
 
 _DUE_WORDS = {"due", "echeance", "tegen", "deadline"}
+# Due words that are common words of a title too ("Actie tegen armoede"): in an unquoted title
+# only what looks like a date after them is asked about.
+_TITLE_WORDS = {"tegen"}
 _OFF_WORDS = {"off", "fin", "retour", "terug", "uit", "back"}
-_UNTIL_WORDS = {"until", "till", "jusqu'au", "jusquau", "jusqu’au", "jusque", "au", "tot"}
-_TRAILING_DUE = re.compile(r"\s+(\S+)\s+(\S+)\s*$")
+# The words before the last day away, taken off before the date is read: "until", "jusqu'au",
+# "tot en met", "t/m"… (an apostrophe typed either way).
+_UNTIL = re.compile(r"^(?:until|till|jusqu['’]?(?:au|à|a)|jusque|au|tot(?:\s+en\s+met)?|t/m)(?:\s+|$)",
+                    re.IGNORECASE)
+# !tasks done, !tâches abandonnées…: the tasks in that state (the bot shows these words).
+_STATE_FILTERS = frozenset(s.value for s in TaskState) - {TaskState.OPEN.value}
 
 
 def _running(ctx: Context, task: Task) -> Task:
@@ -84,52 +101,115 @@ def _lead_only(ctx: Context, task: Task) -> None:
         raise CommandError("err.not_lead", ref=ref(task), lead=task.lead)
 
 
-# --- reading a mandate --------------------------------------------------------------------
+# --- reading a mandate and an absence ----------------------------------------------------------
+#
+# A due date or the end of an absence is read in words in the three languages by
+# ``dates.read_date`` ("10 décembre", "over 2 weken", "next friday", "10/12/2026"), and the
+# strict numeric forms of any year by ``parse_day`` (so that 9999-12-30 is refused as too far,
+# not as unreadable). Nothing is guessed: words that fairly mean two days are a question
+# giving both; words after a due keyword that look like a date but cannot be read are a
+# question, never the first words of a description; a date read inside an unquoted title is a
+# question too (is the rest of the line the title or a description?).
 
-def parse_mandate(body: str) -> tuple[str, str | None, str]:
-    """``"Title" [due 2026-12-10] [description…]``, or unquoted: the first line is the title
-    (a trailing ``due DATE`` is peeled off it) and the next lines the description. Returns
-    (title, due date text or None, description)."""
-    quoted, rest = split_quoted(body)
-    due: str | None = None
-    if quoted is not None:
-        title = quoted
-        word, after = split_word(rest)
-        if fold(word) in _DUE_WORDS:
-            due, rest = split_word(after)
-            if not due:
-                raise CommandError("err.bad_date", text=word)
-        description = rest.strip()
-    else:
-        first, _, more = body.strip().partition("\n")
-        title, description = first.strip(), more.strip()
-        match = _TRAILING_DUE.search(title)
-        if match and fold(match.group(1)) in _DUE_WORDS:
-            due, title = match.group(2), title[:match.start()].strip()
-    return title.strip().strip('"').strip(), due, description
+def _read_day(ctx: Context, said: str) -> DateReading | None:
+    """The date at the start of ``said``, or None when there is none. Refuses words that may
+    mean two days."""
+    reading = read_date(said, ctx.now, ctx.group.zone)
+    if reading is None:
+        first, after = split_word(said)
+        try:
+            day = parse_day(first)
+        except ValueError:
+            return None
+        return DateReading(day=day, at=None, due=end_of_day(day, ctx.group.zone), words=1,
+                           said=first, rest=after, alternative=None)
+    if reading.alternative is not None:
+        a, b = reading.day, reading.alternative
+        raise CommandError("err.date_two_readings", text=reading.said[:80],
+                           a=show_day(a, ctx.lang), b=show_day(b, ctx.lang),
+                           a_numeric=show_numeric_day(a), b_numeric=show_numeric_day(b))
+    return reading
 
 
-def _day_within(ctx: Context, text_: str, limit: timedelta) -> date:
+def _not_read(ctx: Context, said: str) -> CommandError:
+    """The refusal of words that are no date this bot reads: a question when they look like
+    one ("did you mean a date?"), with two ways to write one."""
+    if not looks_like_date(said):
+        return CommandError("err.bad_date", text=split_word(said)[0][:40])
+    example = ctx.now.astimezone(ctx.group.zone).date() + timedelta(days=14)
+    return CommandError("err.date_unclear", text=date_words(said)[:60],
+                        numeric=show_numeric_day(example),
+                        words=show_day_month(example, ctx.lang))
+
+
+def _within(ctx: Context, day: date, limit: timedelta) -> None:
     """A calendar day no further than ``limit`` from today: a refusal names the latest day
     (a due date in 9999 means nothing, and the day after it cannot be computed)."""
-    try:
-        day = parse_day(text_)
-    except ValueError:
-        raise CommandError("err.bad_date", text=text_[:40]) from None
     latest = (ctx.now + limit).astimezone(ctx.group.zone).date()
     if day > latest:
         raise CommandError("err.date_too_far", day=day.isoformat(), max=latest.isoformat())
-    return day
 
 
-def _parse_due(ctx: Context, due_text: str | None) -> datetime | None:
-    if due_text is None:
-        return None
-    day = _day_within(ctx, due_text, MAX_DUE_AHEAD)
-    due = end_of_day(day, ctx.group.zone)
-    if due <= ctx.now:
-        raise CommandError("err.due_past", due=day.isoformat())
-    return due
+def read_mandate(ctx: Context, lead: str, body: str) -> tuple[str, datetime | None, str]:
+    """``"Title" [due DATE] [description…]``, or unquoted: the first line is the title, with
+    ``due DATE`` at its end, and the next lines the description. Returns (title, due instant
+    or None, description)."""
+    quoted, rest = split_quoted(body)
+    if quoted is not None:
+        word, after = split_word(rest)
+        if fold(word) not in _DUE_WORDS:
+            return quoted.strip(), None, rest.strip()
+        if not after.strip():
+            raise CommandError("err.bad_date", text=word)
+        reading = _read_day(ctx, after)
+        if reading is None:
+            raise _not_read(ctx, after)
+        return quoted.strip(), _due(ctx, reading), reading.rest.strip()
+    first, _, more = body.strip().partition("\n")
+    title, due = _title_and_due(ctx, lead, first.strip())
+    return title.strip().strip('"').strip(), due, more.strip()
+
+
+def _title_and_due(ctx: Context, lead: str, line: str) -> tuple[str, datetime | None]:
+    """An unquoted title line and the due date at its end (``Write the minutes due 10
+    décembre``). A due word followed by no date is part of the title (``Prepare due
+    diligence``, ``Actie tegen armoede``). When no due word ends the line with a date, the
+    first doubt is asked about: a date read before more words (is the rest title or
+    description?), words after a due word that look like a date, or the one word after
+    ``due``, ``échéance`` or ``deadline`` at the end (``… due someday``: a slip, refused as
+    before)."""
+    doubt: CommandError | None = None
+    for match in re.finditer(r"\S+", line):
+        if fold(match.group()) not in _DUE_WORDS:
+            continue
+        said = line[match.end():].strip()
+        if not said:
+            continue
+        before = line[:match.start()].strip()
+        reading = _read_day(ctx, said)
+        if reading is not None and not reading.rest.strip():
+            return before, _due(ctx, reading)
+        if doubt is not None:
+            continue
+        if reading is not None:
+            # "Vergadering tegen vrijdag voorbereiden": is "voorbereiden" title or description?
+            rest = reading.rest.strip()[:80]
+            doubt = CommandError("err.due_inside_title", day=show_day(reading.day, ctx.lang),
+                                 lead=lead, title=before, numeric=show_numeric_day(reading.day),
+                                 rest=f" {rest}" if rest else "")
+        elif looks_like_date(said) or (
+                len(said.split()) == 1 and fold(match.group()) not in _TITLE_WORDS):
+            doubt = _not_read(ctx, said)
+    if doubt is not None:
+        raise doubt
+    return line, None
+
+
+def _due(ctx: Context, reading: DateReading) -> datetime:
+    _within(ctx, reading.day, MAX_DUE_AHEAD)
+    if reading.due <= ctx.now:
+        raise CommandError("err.due_past", due=reading.day.isoformat())
+    return reading.due
 
 
 # --- executors ------------------------------------------------------------------------------
@@ -137,22 +217,34 @@ def _parse_due(ctx: Context, due_text: str | None) -> datetime | None:
 def mandate(ctx: Context, args: dict[str, Any]) -> None:
     """!mandate @lead "Title" [due 2026-12-10] [description…] — a named lead for a task."""
     lead = args["lead"]
-    title, due_text, description = parse_mandate(args["title"] or "")
+    title, due, description = read_mandate(ctx, lead, args["title"] or "")
     if not title:
         raise CommandError("err.empty_title", syntax=ctx.usage)
     if len(title) > MAX_TITLE:
         raise CommandError("err.too_long", size=len(title), max=MAX_TITLE)
     if not may_lead(ctx.repo, ctx.group.slug, lead):
         raise CommandError("err.lead_unknown", person=lead)
-    due = _parse_due(ctx, due_text)
+    twins = _twins(ctx, lead, title)
     task = create_task(ctx.out, title=title, lead=lead, role=None, description=description,
                        due=due, actor=ctx.caller, origin="command", proposal=None,
                        notify=False)
     step = next_step(ctx.repo, ctx.group, task)
+    twin = text(ctx.lang, "task.twin_suffix", lead=lead, twin=twins[-1], ref=ref(task),
+                prefix=ctx.group.prefix) if twins else ""
     ctx.out.reply("ok.mandated", ref=ref(task), title=title, lead=lead,
                   due=due_suffix(ctx.group, due),
-                  next=ctx.group.when(step.at) if step else "-")
+                  next=ctx.group.when(step.at) if step else "-", twin=twin)
     tell_mandated(ctx.out, task)
+
+
+def _twins(ctx: Context, lead: str, title: str) -> list[str]:
+    """The running tasks of ``lead`` with this title (compared as names are), oldest first:
+    a task mandated twice, by two people or by one, is still made (it may be meant), and the
+    reply names the latest such task and how to drop the new one."""
+    key = name_key(title)
+    return [f"T-{number}" for number, other in
+            ctx.repo.lead_titles(ctx.group.slug, lead, ACTIVE_STATES)
+            if key and name_key(other) == key]
 
 
 def update(ctx: Context, args: dict[str, Any]) -> None:
@@ -230,10 +322,13 @@ def snooze(ctx: Context, args: dict[str, Any]) -> None:
     """!snooze T-2 3d — no nudge before then (at most ``max_snooze`` from now)."""
     task = _running(ctx, args["task"])
     _lead_only(ctx, task)
+    said = (args["duration"] or "").strip()
+    if not said:
+        raise CommandError("err.missing_args", syntax=ctx.usage)
     try:
-        delta = parse_duration(args["duration"])
+        delta = parse_duration(said)
     except ValueError:
-        raise CommandError("err.bad_duration", text=args["duration"]) from None
+        raise CommandError("err.bad_duration", text=said[:80]) from None
     limit = ctx.group.settings.max_snooze
     if delta > limit:
         raise CommandError("err.snooze_too_long", asked=ctx.group.span(delta),
@@ -300,13 +395,22 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
                             group=ctx.group.slug, person=ctx.caller))
         ctx.out.reply("ok.back")
         return
-    if first in _UNTIL_WORDS:
-        words = words[1:]
-    if len(words) != 1:
+    said = _UNTIL.sub("", args["when"].strip(), count=1)
+    if not said:
         raise CommandError("err.missing_args", syntax=ctx.usage)
-    day = _day_within(ctx, words[0], MAX_AWAY)
-    # Away through the named day: back at the start of the next local day.
-    back = ladder.first_instant_at(day + timedelta(days=1), time(0, 0), ctx.group.zone)
+    reading = _read_day(ctx, said)
+    if reading is None:
+        raise _not_read(ctx, said)
+    if reading.rest.strip():
+        raise CommandError("err.away_date_then_text", day=show_day(reading.day, ctx.lang),
+                           extra=reading.rest.strip()[:80],
+                           numeric=show_numeric_day(reading.day))
+    day = reading.day
+    _within(ctx, day, MAX_AWAY)
+    if reading.at is not None:  # "jusqu'à demain 14h": back at that time
+        back = reading.due
+    else:  # away through the named day: back at the start of the next local day
+        back = ladder.first_instant_at(day + timedelta(days=1), time(0, 0), ctx.group.zone)
     if back <= ctx.now:
         raise CommandError("err.away_past", day=day.isoformat())
     ctx.apply(AwayDeclared(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
@@ -318,7 +422,12 @@ def away(ctx: Context, args: dict[str, Any]) -> None:
 def list_tasks(ctx: Context, args: dict[str, Any]) -> None:
     """!tasks [mine|stalled|all] — by default the running tasks."""
     which = args.get("which")
-    states = None if which == "all" else ACTIVE_STATES
+    if which == "active":  # what the bot calls the default list ("en cours", "lopend")
+        which = None
+    if which in _STATE_FILTERS:
+        states = (which,)
+    else:
+        states = None if which == "all" else ACTIVE_STATES
     rows = ctx.repo.tasks(ctx.group.slug, states)
     if which == "mine":
         rows = [t for t in rows if leads(ctx, t)]

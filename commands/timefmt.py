@@ -32,12 +32,48 @@ MAX_DURATION = timedelta(days=100 * 366)
 MAX_YEARS_AHEAD = 10
 
 
+# A duration in words, as ``show_duration`` writes it in each language ("1 jour et 12 heures",
+# "2 weken", "36 hours") and as people type it: a number and a unit, and more of them joined
+# by commas, "et", "en" or "and".
+_UNIT_WORDS = {
+    "s": "s sec secs second seconds seconde secondes seconden",
+    "m": "m min mins minute minutes minuut minuten",
+    "h": "h u hr hrs hour hours heure heures uur uren",
+    "d": "d j day days jour jours dag dagen",
+    "w": "w wk wks week weeks semaine semaines sem weken",
+}
+_UNIT_OF = {word: unit for unit, words in _UNIT_WORDS.items() for word in words.split()}
+_JOINER = re.compile(r",|\b(?:et|en|and)\b")
+_WORDS_DURATION = re.compile(r"(?:\s*[0-9]{1,12}\s*[a-z]+\s*)+")
+_WORDS_PART = re.compile(r"([0-9]+)\s*([a-z]+)")
+
+
+def _seconds_in_words(text: str) -> int | None:
+    """``1 jour et 12 heures`` -> 129600; None if it is not a duration in words."""
+    if len(text) > 80:
+        return None
+    words = _JOINER.sub(" ", text.lower())
+    if not _WORDS_DURATION.fullmatch(words):
+        return None
+    seconds = 0
+    for count, word in _WORDS_PART.findall(words):
+        unit = _UNIT_OF.get(word)
+        if unit is None:
+            return None
+        seconds += int(count) * _UNIT_SECONDS[unit]
+    return seconds
+
+
 def parse_duration(text: str) -> timedelta:
-    """Parse ``5d``, ``1d12h`` or ``P5D``; raise ``ValueError`` on anything else, zero included."""
+    """Parse ``5d``, ``1d12h``, ``P5D`` or words (``5 jours``, ``1 dag en 12 uur``, ``2
+    weeks``); raise ``ValueError`` on anything else, zero included."""
+    in_words = _seconds_in_words(text.strip())
     text = text.strip().replace(" ", "")
     if len(text) > 40:  # no real duration is this long; int() of a huge number is slow
         raise ValueError("not a duration: too long")
-    if _SHORT.match(text):
+    if in_words is not None:
+        seconds = in_words
+    elif _SHORT.match(text):
         seconds = sum(int(n) * _UNIT_SECONDS[unit.lower()] for n, unit in _SHORT_PART.findall(text))
     else:
         iso = _ISO.match(text)
@@ -64,10 +100,14 @@ def duration_text(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+# "No quiet hours", as people say it in each language.
+QUIET_OFF = frozenset({"", "off", "none", "no", "non", "aucune", "aucun", "uit", "geen", "nee"})
+
+
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:
-    """``21:00-08:00`` -> (21:00, 08:00); ``""`` or ``off`` -> None."""
+    """``21:00-08:00`` -> (21:00, 08:00); ``""``, ``off`` (``aucune``, ``uit``…) -> None."""
     text = text.strip()
-    if text.lower() in ("", "off", "none"):
+    if text.lower() in QUIET_OFF:
         return None
     match = re.match(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$", text)
     if not match:
@@ -144,6 +184,21 @@ def show_day(day: date, lang: str) -> str:
 
     pattern = _FIRST_DAY_PATTERN.get(lang, _DAY_PATTERN) if day.day == 1 else _DAY_PATTERN
     return _plain(format_date(day, pattern, locale=_locale(lang)))
+
+
+def show_day_month(day: date, lang: str) -> str:
+    """A day as people write a date in words, without weekday or year (the next such day is
+    meant): ``10 décembre``, ``1er décembre`` / ``10 december`` / ``10 December``. For
+    examples of what to type; ``commands.dates`` reads it back."""
+    from babel.dates import format_date
+
+    pattern = "d'er' MMMM" if lang == "fr" and day.day == 1 else "d MMMM"
+    return _plain(format_date(day, pattern, locale=_locale(lang)))
+
+
+def show_numeric_day(day: date) -> str:
+    """``10/12/2026``: day first, as in Belgium, read back by ``commands.dates``."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def show_moment(moment: datetime, zone: ZoneInfo, lang: str) -> str:

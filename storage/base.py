@@ -39,6 +39,14 @@ class Store:
         where = f"where {' and '.join(clauses)}" if clauses else ""
         return self._all(f"select * from {table} {where} order by group_slug, number", params)
 
+    def _labels(self, table: str, column: str, group: str) -> list[tuple[int, str, str]]:
+        """(number, name, state) of a group's proposals or tasks, by number: what people
+        call them by, read without building whole rows (a name lookup, a nearest id)."""
+        cursor = self.db.conn.execute(
+            f"select number, {column}, state from {table} where group_slug = ? order by number",
+            [group])
+        return [(int(number), name, state) for number, name, state in cursor.fetchall()]
+
     # Writes straight to the connection, like the reads: sqlite-utils' table helpers look the
     # table up and check the row first, which costs more than the write itself. Column names
     # come from this code, never from user input.

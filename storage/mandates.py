@@ -27,6 +27,18 @@ class Mandates(Store):
     def tasks(self, group: str | None = None, states: tuple[str, ...] | None = None) -> list[Task]:
         return build_all(Task, self._numbered("tasks", group, states))
 
+    def task_labels(self, group: str) -> list[tuple[int, str, str]]:
+        """(number, title, state) of every task of the group."""
+        return self._labels("tasks", "title", group)
+
+    def lead_titles(self, group: str, lead: str, states: tuple[str, ...]) -> list[tuple[int, str]]:
+        """(number, title) of the tasks ``lead`` leads in these states, by number."""
+        marks = ", ".join("?" for _ in states)
+        cursor = self.db.conn.execute(
+            f"select number, title from tasks where group_slug = ? and lead = ?"
+            f" and state in ({marks}) order by number", [group, lead, *states])
+        return [(int(number), title) for number, title in cursor.fetchall()]
+
     def tasks_for_proposal(self, proposal: str, states: tuple[str, ...]) -> list[Task]:
         marks = ", ".join("?" for _ in states)
         return build_all(Task, self._all(

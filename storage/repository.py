@@ -147,6 +147,10 @@ class Repository(People, Mandates):
                   states: tuple[str, ...] | None = None) -> list[Proposal]:
         return build_all(Proposal, self._numbered("proposals", group, states))
 
+    def proposal_labels(self, group: str) -> list[tuple[int, str, str]]:
+        """(number, candidate, state) of every proposal of the group."""
+        return self._labels("proposals", "candidate", group)
+
     def proposals_without_rules(self, group: str) -> list[Proposal]:
         return build_all(Proposal, self._all(
             "select * from proposals where group_slug = ? and rules is null", [group]))

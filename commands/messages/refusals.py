@@ -25,19 +25,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I did not understand '{extra}'. Syntax: {syntax}",
     },
     "err.bad_proposal_ref": {
-        "fr": "« {text} » n'est pas un numéro de proposition (exemple : C-3).",
-        "nl": "'{text}' is geen voorstelnummer (voorbeeld: C-3).",
-        "en": "'{text}' is not a proposal number (example: C-3).",
+        "fr": "« {text} » n'est pas un numéro de proposition. Écrivez son numéro, comme C-3, ou le nom de l'organisation entre guillemets.",
+        "nl": "'{text}' is geen voorstelnummer. Schrijf het nummer, zoals C-3, of de naam van de organisatie tussen aanhalingstekens.",
+        "en": "'{text}' is not a proposal number. Write its number, like C-3, or the organisation's name in quotes.",
     },
     "err.bad_task_ref": {
-        "fr": "« {text} » n'est pas un numéro de tâche (exemple : T-2).",
-        "nl": "'{text}' is geen taaknummer (voorbeeld: T-2).",
-        "en": "'{text}' is not a task number (example: T-2).",
+        "fr": "« {text} » n'est pas un numéro de tâche. Écrivez son numéro, comme T-2, ou son titre entre guillemets.",
+        "nl": "'{text}' is geen taaknummer. Schrijf het nummer, zoals T-2, of de titel tussen aanhalingstekens.",
+        "en": "'{text}' is not a task number. Write its number, like T-2, or its title in quotes.",
     },
     "err.bad_ref": {
-        "fr": "« {text} » n'est ni une proposition (C-3) ni une tâche (T-2).",
-        "nl": "'{text}' is geen voorstel (C-3) en geen taak (T-2).",
-        "en": "'{text}' is neither a proposal (C-3) nor a task (T-2).",
+        "fr": "« {text} » n'est ni une proposition (C-3) ni une tâche (T-2), ni le nom de l'une d'elles. Tapez {prefix}liste toutes ou {prefix}tâches toutes pour les voir.",
+        "nl": "'{text}' is geen voorstel (C-3) en geen taak (T-2), en ook niet de naam ervan. Typ {prefix}lijst alle of {prefix}taken alle om ze te zien.",
+        "en": "'{text}' is neither a proposal (C-3) nor a task (T-2), nor the name of one. Type {prefix}list all or {prefix}tasks all to see them.",
     },
     "err.ambiguous_ref": {
         "fr": "« {text} » peut désigner {a} ou {b} : précisez lequel.",
@@ -260,9 +260,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Refused: the group would be left without an admin in good standing. Appoint another admin first ({prefix}role grant admin @person).",
     },
     "err.name_no_letters": {
-        "fr": "« {candidate} » n'est pas un nom : il faut au moins une lettre ou un chiffre.",
-        "nl": "'{candidate}' is geen naam: er is minstens één letter of cijfer nodig.",
-        "en": "'{candidate}' is not a name: it needs at least one letter or digit.",
+        "fr": "« {candidate} » n'est pas un nom : il faut au moins une lettre ou un chiffre. Exemple : {prefix}coopter \"Repair Together\" ils réparent avec nous",
+        "nl": "'{candidate}' is geen naam: er is minstens één letter of cijfer nodig. Voorbeeld: {prefix}voordragen \"Repair Together\" ze herstellen samen met ons",
+        "en": "'{candidate}' is not a name: it needs at least one letter or digit. Example: {prefix}propose \"Repair Together\" they repair things with us",
     },
     "err.date_too_far": {
         "fr": "Le {day} est trop loin : au plus le {max}.",

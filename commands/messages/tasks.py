@@ -94,9 +94,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{day} has already passed: give the date of your last day away (example: {prefix}away until 2026-12-20).",
     },
     "ok.mandated": {
-        "fr": "C'est noté : {ref} « {title} », responsable {lead}{due}. Sans nouvelles, premier rappel le {next}.",
-        "nl": "Genoteerd: {ref} '{title}', trekker {lead}{due}. Zonder nieuws volgt een eerste herinnering op {next}.",
-        "en": "Noted: {ref} '{title}', led by {lead}{due}. Without news, a first reminder comes on {next}.",
+        "fr": "C'est noté : {ref} « {title} », responsable {lead}{due}. Sans nouvelles, premier rappel le {next}.{twin}",
+        "nl": "Genoteerd: {ref} '{title}', trekker {lead}{due}. Zonder nieuws volgt een eerste herinnering op {next}.{twin}",
+        "en": "Noted: {ref} '{title}', led by {lead}{due}. Without news, a first reminder comes on {next}.{twin}",
+    },
+    "task.twin_suffix": {
+        "fr": " Attention : {twin} a déjà ce titre pour {lead} ; si c'est la même tâche, {prefix}abandonner {ref} doublon",
+        "nl": " Let op: {twin} heeft al deze titel voor {lead}; als het dezelfde taak is: {prefix}schrappen {ref} dubbel",
+        "en": " Careful: {twin} already has this title for {lead}; if it is the same task, {prefix}drop {ref} duplicate",
     },
     "ok.updated": {
         "fr": "Merci, c'est noté pour {ref}. Prochain rappel sans nouvelles : {next}.",
@@ -232,6 +237,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "tasks.which.mine": {"fr": "les vôtres", "nl": "de uwe", "en": "yours"},
     "tasks.which.stalled": {"fr": "à l'arrêt", "nl": "vastgelopen", "en": "stalled"},
     "tasks.which.all": {"fr": "toutes", "nl": "alle", "en": "all"},
+    "tasks.which.feedback": {"fr": "en attente d'avis", "nl": "wachtend op feedback", "en": "waiting for feedback"},
+    "tasks.which.done": {"fr": "faites", "nl": "klaar", "en": "done"},
+    "tasks.which.dropped": {"fr": "abandonnées", "nl": "geschrapt", "en": "dropped"},
+    "tasks.which.cancelled": {"fr": "annulées", "nl": "geannuleerd", "en": "cancelled"},
     "tasks.header": {
         "fr": "Tâches ({which}, {count}) :",
         "nl": "Taken ({which}, {count}):",

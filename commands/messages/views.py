@@ -65,6 +65,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "which.contested": {"fr": "contestées", "nl": "betwist", "en": "contested"},
     "which.validated": {"fr": "validées", "nl": "gevalideerd", "en": "validated"},
     "which.all": {"fr": "toutes", "nl": "alle", "en": "all"},
+    "which.accepted": {"fr": "acceptées", "nl": "aanvaard", "en": "accepted"},
+    "which.rejected": {"fr": "refusées", "nl": "geweigerd", "en": "rejected"},
+    "which.withdrawn": {"fr": "retirées", "nl": "ingetrokken", "en": "withdrawn"},
     "status.bot": {"fr": "le bot", "nl": "de bot", "en": "the bot"},
     "list.header": {
         "fr": "Propositions ({which}) :",
