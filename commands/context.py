@@ -189,7 +189,13 @@ class Context:
         if member:
             raise CommandError("err.member_inactive", member=member.name,
                                status=text(self.lang, f"member.{member.status}"))
-        raise CommandError("err.not_representative")
+        raise CommandError("err.not_representative", admins=self.admins())
+
+    def admins(self) -> str:
+        """The group's admins in good standing, to name in a refusal (whom to ask)."""
+        people = [p for p in self.repo.holders(self.group.slug, "admin")
+                  if self.repo.in_good_standing(self.group.slug, p)]
+        return ", ".join(people) or "-"
 
     def has_role(self, role: str) -> bool:
         """A role counts only while the person's own organisation (if any) is active."""

@@ -312,7 +312,8 @@ class Engine:
         if len(recent) <= RATE_LIMIT:
             return False
         if len(recent) == RATE_LIMIT + 1:
-            out.reply("err.rate_limited")
+            # The count falls back under the limit when the oldest command leaves the window.
+            out.reply("err.rate_limited", at=out.group.when(recent[0] + RATE_WINDOW))
         return True
 
     def _run(self, ctx: Context, body: str) -> None:

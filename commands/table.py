@@ -19,6 +19,7 @@ from . import admin, cooptation, followup, lookup, tasks
 from .context import Context
 from .errors import CommandError
 from .events import Venue
+from .legitimacy import in_good_standing_holders
 from .messages import CATALOG
 from .parsing import choice_key, fold, is_matrix_id, name_key, split_quoted, split_word
 from .refs import did_you_mean
@@ -339,13 +340,16 @@ def _check_right(ctx: Context, command: Command) -> None:
         _refuse_inactive_member(ctx)
     if command.right is Right.MANDATE:
         if ctx.group.settings.who_may_mandate == "members":
-            raise CommandError("err.not_representative")
+            raise CommandError("err.not_representative", admins=ctx.admins())
         raise CommandError("err.cannot_mandate")
     if command.right is Right.LEAD:
         raise CommandError("err.leads_nothing")
     if command.right is Right.LEAD_OR_CORE:
         raise CommandError("err.leads_nothing_core")
-    raise CommandError("err.needs_role", role=text(ctx.lang, f"role.{command.right.value}"))
+    roles = ("core", "admin") if command.right is Right.DECIDE else (command.right.value,)
+    people = [p for role in roles for p in in_good_standing_holders(ctx.repo, ctx.group.slug, role)]
+    raise CommandError("err.needs_role", role=text(ctx.lang, f"role.{command.right.value}"),
+                       people=", ".join(dict.fromkeys(people)) or "-")
 
 
 def _could_lead(ctx: Context) -> bool:

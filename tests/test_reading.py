@@ -287,9 +287,12 @@ def test_a_name_given_again_is_the_running_one_for_a_command_that_acts(group):
 # --- item 4: command words ----------------------------------------------------------------------
 
 NOT_YOURS = {
-    "fr": "Vouliez-vous dire !membres ? (!membre : Cette commande est réservée au rôle « admin ».)",
-    "nl": "Bedoelde u !leden? (!lid: Dit commando is voorbehouden aan de rol 'admin'.)",
-    "en": "Did you mean !members? (!member: This command is reserved for the 'admin' role.)",
+    "fr": "Vouliez-vous dire !membres ? (!membre : Cette commande est réservée au rôle « admin » "
+          "(@alice:example.org) : demandez-leur. Ce que vous pouvez faire : !aide)",
+    "nl": "Bedoelde u !leden? (!lid: Dit commando is voorbehouden aan de rol 'admin' "
+          "(@alice:example.org): vraag het hun. Wat u kunt doen: !hulp)",
+    "en": "Did you mean !members? (!member: This command is reserved for the 'admin' role "
+          "(@alice:example.org): ask them. What you can do: !help)",
 }
 SLIP = {
     "fr": "Je ne connais pas la commande « tahces ». Vouliez-vous dire !tâches ? Tapez !aide pour "
@@ -306,7 +309,9 @@ def test_a_command_word_close_to_one_the_caller_may_use(group, lang):
     typed = {"fr": "!membre suspend dewey", "nl": "!lid suspend dewey",
              "en": "!member suspend dewey"}[lang]
     if lang == "nl":  # "lid" is one slip from nothing a member may use: no question then
-        assert refused(h, DAN, typed) == "Dit commando is voorbehouden aan de rol 'admin'."
+        assert refused(h, DAN, typed) == ("Dit commando is voorbehouden aan de rol 'admin' "
+                                          "(@alice:example.org): vraag het hun. Wat u kunt "
+                                          "doen: !hulp")
     else:
         assert refused(h, DAN, typed) == NOT_YOURS[lang]
     assert refused(h, DAN, SLIPPED[lang]) == SLIP[lang]

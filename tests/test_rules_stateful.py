@@ -96,7 +96,7 @@ BAD_REFS = ["C-999999999", "C-0", "C-1000000000", "C-x", "T-1", "c-", "#", "C-1.
 
 ADMIN_CONFIRMS = {"config", "role", "link", "unlink", "member", "lang"}
 INTERNAL = [text for text in CATALOG["err.internal"].values()]
-RATE_NOTICE = [text for text in CATALOG["err.rate_limited"].values()]
+RATE_NOTICE = [text.split("{")[0] for text in CATALOG["err.rate_limited"].values()]
 BAD_VALUE = tuple(text.split("{")[0] for text in CATALOG["err.bad_value"].values())
 
 

@@ -55,9 +55,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "There is no task {ref} in this group. Type {prefix}tasks to see them.",
     },
     "err.not_representative": {
-        "fr": "Seules les personnes qui représentent une organisation membre active peuvent faire cela. Demandez à un·e admin de vous lier à votre organisation ({prefix}lier).",
-        "nl": "Alleen vertegenwoordigers van een actief lid kunnen dat doen. Vraag een admin om u aan uw organisatie te koppelen ({prefix}koppelen).",
-        "en": "Only people who represent an active member organisation can do that. Ask an admin to link you to your organisation ({prefix}link).",
+        "fr": "Seules les personnes qui représentent une organisation membre active peuvent faire cela. Demandez à un·e admin ({admins}) de vous lier à votre organisation ({prefix}lier).",
+        "nl": "Alleen vertegenwoordigers van een actief lid kunnen dat doen. Vraag een admin ({admins}) om u aan uw organisatie te koppelen ({prefix}koppelen).",
+        "en": "Only people who represent an active member organisation can do that. Ask an admin ({admins}) to link you to your organisation ({prefix}link).",
     },
     "err.lang_choice": {
         "fr": "Choisissez fr, nl ou en : {syntax}",
@@ -70,9 +70,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Only the admins choose the group's language (ask: {admins}). For yourself: !lang en, fr or nl.",
     },
     "err.needs_role": {
-        "fr": "Cette commande est réservée au rôle « {role} ».",
-        "nl": "Dit commando is voorbehouden aan de rol '{role}'.",
-        "en": "This command is reserved for the '{role}' role.",
+        "fr": "Cette commande est réservée au rôle « {role} » ({people}) : demandez-leur. Ce que vous pouvez faire : {prefix}aide",
+        "nl": "Dit commando is voorbehouden aan de rol '{role}' ({people}): vraag het hun. Wat u kunt doen: {prefix}hulp",
+        "en": "This command is reserved for the '{role}' role ({people}): ask them. What you can do: {prefix}help",
     },
     "err.too_long": {
         "fr": "Ce message est trop long ({size} caractères, maximum {max}). Rien n'a été enregistré.",
@@ -85,9 +85,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This message contains invisible control characters. Type it again without them; nothing was recorded.",
     },
     "err.rate_limited": {
-        "fr": "Doucement : trop de commandes en peu de temps. Je reprends dans une minute.",
-        "nl": "Rustig aan: te veel commando's in korte tijd. Over een minuut luister ik weer.",
-        "en": "Slow down: too many commands in a short time. I will listen again in a minute.",
+        "fr": "Doucement : trop de commandes en peu de temps. Je vous écoute à nouveau à partir de {at} ; ce que vous tapez d'ici là est ignoré (sauf les objections et les retraits).",
+        "nl": "Rustig aan: te veel commando's in korte tijd. Vanaf {at} luister ik weer; wat u tot dan typt, negeer ik (behalve bezwaren en intrekkingen).",
+        "en": "Slow down: too many commands in a short time. I listen to you again from {at}; what you type until then is ignored (except objections and withdrawals).",
     },
     "err.empty_name": {
         "fr": "Il manque le nom de l'organisation proposée. Exemple : {prefix}coopter \"Nom\" raison…",
