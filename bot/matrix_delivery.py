@@ -50,11 +50,24 @@ class Delivery:
         # Waits are measured on a clock that never jumps, not the bot's (tests move theirs).
         self.retries = Retries(backoff, MonotonicClock())
         self._kick = asyncio.Event()   # "the outbox may hold something new"
+        self._idle = asyncio.Event()   # no pass under way, and no kick waiting for one
+        self._idle.set()
         self._stopping = False
 
     def soon(self) -> None:
         """Wake the loop: something may have been queued."""
         self._kick.set()
+        self._idle.clear()
+
+    async def settled(self, timeout: float) -> None:
+        """Wait until what was queued before this call has been handled (sent, given up or
+        waiting for a retry), at most ``timeout`` seconds."""
+        if self._idle.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def stop(self) -> None:
         """End the loop after the pass under way."""
@@ -71,6 +84,8 @@ class Delivery:
             except Exception:
                 log.exception("delivery failed; the outbox keeps every message")
                 wait = self.retries.failed(HOMESERVER)
+            if not self._kick.is_set():
+                self._idle.set()
             try:
                 await asyncio.wait_for(self._kick.wait(),
                                        wait.total_seconds() if wait is not None else None)

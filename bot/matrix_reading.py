@@ -2,12 +2,15 @@
 
 - **Once, in order.** The sync position (``next_batch``) is stored in the database only after
   every event of its batch went through ``Engine.handle``, which claims each Matrix event id
-  once. A crash mid-batch makes the next start read the batch again, and the events already
-  applied are refused by their stored ids. On a new database the first sync is history, not
-  commands; after a restart it is ``full_state`` (nio keeps no room state across runs).
+  once: in the transaction of the batch's last events, so a batch costs one disk sync. A
+  crash mid-batch makes the next start read the batch again, and the events already
+  applied (a gap's pages are committed one by one) are refused by their stored ids. On a
+  new database the first sync is history, not commands; after a restart it is
+  ``full_state`` (nio keeps no room state across runs).
 - **Downtime is never silence.** A timeline the server cut short (``limited``) is completed
-  from ``/messages`` back to the stored position, however long the absence, and applied
-  oldest first, before the timeline's own events.
+  from ``/messages``, forward from the stored position, however long the absence, and
+  applied oldest first as it comes (the next page is fetched while one is applied), before
+  the timeline's own events.
 - **The watermark.** ``read_until`` is the moment the last applied sync *started*, minus a
   small margin (an event stamped just before may still be being written; the bot's and the
   homeserver's clocks may differ a little), and never past an event still waiting for its
@@ -22,8 +25,8 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,9 +46,6 @@ from .runtime import Runtime
 log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100               # events per /messages page when a gap is read back
-# Gap events kept in memory while a gap is read back (10,000 is a long absence in a busy
-# room); the pages beyond are remembered by their token only, and read again in their turn.
-HELD_EVENTS = 10_000
 # What a gap is read for: commands, undecryptable messages, joins and leaves (reactions and
 # the like would only make the pages longer).
 GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member"]
@@ -65,23 +65,17 @@ def _own_join(events: list, user_id: str) -> int | None:
     return None
 
 
-@dataclass
-class _GapPage:
-    """One /messages page of a gap read back: the token it was read from, how many of its
-    events (newest first) belong to the gap, and those events while memory allows."""
-
-    start: str
-    kept: int
-    events: list | None
-
-
 class Reader:
     """Reads the served rooms into the engine, batch by batch, and says how far it has read.
-    ``on_read`` is called after each batch is applied and its position stored."""
+    ``on_applied`` is called after each commit of applied events (what they queued may go),
+    ``on_read`` after each batch is applied and its position stored (deadlines may be
+    decided up to ``read_until``), and ``before_poll`` is awaited before each long poll."""
 
     def __init__(self, config: Config, session: Session, rooms: RoomDirectory, runtime: Runtime,
                  *, sync_timeout: float, timeline_limit: int, read_margin: timedelta,
-                 backoff: Backoff, on_read: Callable[[], None]) -> None:
+                 backoff: Backoff, on_read: Callable[[], None],
+                 on_applied: Callable[[], None] = lambda: None,
+                 before_poll: Callable[[], Awaitable[None]] | None = None) -> None:
         self.config = config
         self.session = session
         self.rooms = rooms
@@ -94,12 +88,15 @@ class Reader:
         self.read_margin = read_margin
         self.backoff = backoff
         self.on_read = on_read
+        self.on_applied = on_applied
+        self.before_poll = before_poll
         self.user_id = session.user_id
         self.addressee = Addressee.for_bot(self.user_id, config.command_prefix)
         self.read_until: datetime | None = None
         self._token: str | None = None
         self._threads: dict[str, str] = {}  # command event id -> its thread root
         self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
+        self._changed = False  # a command was applied since take_changed() last asked
         self._stopping = False
 
     def thread_of(self, event_id: str | None) -> str | None:
@@ -109,6 +106,11 @@ class Reader:
     def stop(self) -> None:
         """End the sync loop after the batch under way."""
         self._stopping = True
+
+    def take_changed(self) -> bool:
+        """Whether a command was applied since the last call (what is due may have moved)."""
+        changed, self._changed = self._changed, False
+        return changed
 
     # --- the loop ---------------------------------------------------------------------------
     async def first_sync(self) -> None:
@@ -125,6 +127,8 @@ class Reader:
         retries = Retries(self.backoff, MonotonicClock())
         while not self._stopping:
             try:
+                if self.before_poll is not None:
+                    await self.before_poll()
                 response, started = await self._sync()
                 await self._apply(response, started)
                 await self.rooms.leave_pending()
@@ -204,18 +208,29 @@ class Reader:
                             delay.total_seconds())
             await asyncio.sleep(delay.total_seconds())
 
-    # --- one batch --------------------------------------------------------------------------
+    # --- one batch ---------------------------------------------------------------------------
     async def _apply(self, response: SyncResponse, started: datetime,
                      history: bool = False) -> None:
-        """Apply one batch, then store its position, then decide what came due."""
+        """Apply one batch and store its position in the same commit, then let the replies
+        go and decide what came due.
+
+        The batch's own events and its position are one transaction (one disk sync for the
+        batch, not one per command plus one for the position); a room's gap read back from
+        /messages comes first, page by page, each page in its own transaction. No
+        transaction stays open across an ``await``: the delivery loop and the forum share
+        the connection. The replies a commit made durable are handed to the delivery loop
+        before anything is decided.
+        """
         for room_id, info in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
             self.rooms.on_left(room_id)
+        timelines: list[tuple[str, tuple[Venue, str], list]] = []
         for room_id, info in response.rooms.join.items():
             where = self.rooms.where(room_id)
             if where is None:
                 continue  # a room it does not serve
+            events: list = []
             if not history:
                 events = list(info.timeline.events)
                 # In a group room what came before the bot's join is past; in a direct chat
@@ -226,65 +241,104 @@ class Reader:
                     events = events[joined + 1:]  # a gap, if any, is all before the join
                 elif info.timeline.limited and self._token and info.timeline.prev_batch:
                     # Applied as it is read back, oldest first, before the timeline's events.
-                    async for event in self._missed(room_id, info.timeline.prev_batch,
-                                                    group_room=group_room):
-                        self._on_event(room_id, where, event)
+                    async with aclosing(self._missed(room_id, info.timeline.prev_batch,
+                                                     group_room=group_room)) as pages:
+                        async for page in pages:
+                            with self.repo.transaction():
+                                for event in page:
+                                    self._on_event(room_id, where, event)
+                            self.on_applied()
+            timelines.append((room_id, where, events))
+        with self.repo.transaction():
+            for room_id, where, events in timelines:
                 for event in events:
                     self._on_event(room_id, where, event)
-            self._check_readable(room_id, where)
-        self._retry_undecrypted()
-        self._advance(response.next_batch, started)
+                self._check_readable(room_id, where)
+            self._retry_undecrypted()
+            self.repo.set_meta(META_SYNC_TOKEN, response.next_batch)
+        self._token = response.next_batch
+        self.on_applied()
+        # Let the delivery loop put the replies on the wire before the decisions run.
+        await asyncio.sleep(0)
+        self._advance(started)
 
     async def _missed(self, room_id: str, prev_batch: str, *,
-                      group_room: bool) -> AsyncIterator[Any]:
-        """Every event the server left out of a limited timeline, oldest first.
+                      group_room: bool) -> AsyncIterator[list]:
+        """Every event the server left out of a limited timeline, oldest first, a page at a
+        time.
 
-        Downtime is never silence, however long: the room is read back page by page from
-        ``prev_batch`` until the stored position, the room's start or (in a group room) the
-        bot's own join, with no cap on how far. Up to ``HELD_EVENTS`` events are kept from
-        the first pages read; older pages are remembered by their token only and read again
-        when their turn comes, so memory stays bounded whatever the backlog. The stored
-        position moves only after the whole batch (gap included) is applied, so no deadline
-        is decided on a room read halfway.
+        Downtime is never silence, however long: the room is read forward from the stored
+        position up to the timeline (``prev_batch``), page by page, with no cap on how far.
+        Each page is asked for as soon as the previous one has come, so the homeserver
+        prepares it while that one is applied; no more than those two pages are in memory,
+        whatever the backlog. In a group room the bot joined meanwhile, what came before
+        its own join is history (found first by reading back the bot's own membership
+        events only). The stored position moves only after the whole batch (gap included)
+        is applied, so no deadline is decided on a room read halfway.
         """
-        pages: list[_GapPage] = []
-        holding, held = True, 0
+        skip_to = await self._own_join_in_gap(room_id, prev_batch) if group_room else None
+        start = self._token
+        assert start is not None
+        pages = read = 0
+        fetch: asyncio.Future | None = asyncio.ensure_future(
+            self._history_page(room_id, start, prev_batch))
+        try:
+            while fetch is not None:
+                page, fetch = await fetch, None
+                if page is None:
+                    break
+                chunk = list(page.chunk)  # oldest first
+                pages += 1
+                if chunk and page.end and page.end != start:
+                    start = page.end
+                    fetch = asyncio.ensure_future(self._history_page(room_id, start, prev_batch))
+                    await asyncio.sleep(0)  # on its way before this page is applied
+                if skip_to is not None:
+                    ids = [event.event_id for event in chunk]
+                    if skip_to in ids:
+                        chunk, skip_to = chunk[ids.index(skip_to) + 1:], None
+                    else:
+                        chunk = []  # before the bot's join: history
+                read += len(chunk)
+                if chunk:
+                    yield chunk
+        finally:
+            if fetch is not None:
+                fetch.cancel()
+        if pages > 1:
+            log.info("%s: read %d events missed while away (%d pages)", room_id, read, pages)
+
+    async def _own_join_in_gap(self, room_id: str, prev_batch: str) -> str | None:
+        """The event id of the bot's last own join between the stored position and
+        ``prev_batch``, if it joined the room meanwhile (only its own membership events are
+        read, newest first)."""
+        client = self.session.client
+        assert client is not None
         start = prev_batch
         while True:
-            page = await self._history_page(room_id, start)
-            if page is None:
-                break
-            chunk = list(page.chunk)  # newest first
-            kept = len(chunk)
-            joined = _own_join(chunk[::-1], self.user_id) if group_room else None
+            page = await self.session.call("history", lambda: client.room_messages(
+                room_id, start=start, end=self._token, direction=MessageDirection.back,
+                limit=HISTORY_PAGE, message_filter={"types": ["m.room.member"],
+                                                    "senders": [self.user_id]}))
+            if not isinstance(page, RoomMessagesResponse):
+                log.warning("cannot read the history of %s (%s)", room_id, describe(page))
+                return None
+            chunk = list(page.chunk)[::-1]  # oldest first
+            joined = _own_join(chunk, self.user_id)
             if joined is not None:
-                kept = len(chunk) - joined - 1  # what came after the join
-            if kept:
-                holding = holding and held + kept <= HELD_EVENTS
-                pages.append(_GapPage(start, kept, chunk[:kept] if holding else None))
-                held += kept if holding else 0
-            if joined is not None or not chunk or not page.end or page.end == start:
-                break
+                return chunk[joined].event_id
+            if not chunk or not page.end or page.end == start:
+                return None
             start = page.end
-        if len(pages) > 1:
-            log.info("%s: read %d events missed while away (%d pages)", room_id,
-                     sum(p.kept for p in pages), len(pages))
-        for gap_page in reversed(pages):
-            events = gap_page.events
-            gap_page.events = None  # applied pages need not stay in memory
-            if events is None:
-                again = await self._history_page(room_id, gap_page.start)
-                events = list(again.chunk)[:gap_page.kept] if again is not None else []
-            for event in reversed(events):
-                yield event
 
-    async def _history_page(self, room_id: str, start: str) -> RoomMessagesResponse | None:
-        """One page of the room's history, back from ``start`` to the stored position (the
-        same request gives the same page when a page is read again). None: refused."""
-        client, since = self.session.client, self._token
+    async def _history_page(self, room_id: str, start: str,
+                            end: str) -> RoomMessagesResponse | None:
+        """One page of the room's history, forward from ``start`` up to ``end`` (the same
+        request gives the same page when it is read again). None: refused."""
+        client = self.session.client
         assert client is not None
         page = await self.session.call("history", lambda: client.room_messages(
-            room_id, start=start, end=since, direction=MessageDirection.back,
+            room_id, start=start, end=end, direction=MessageDirection.front,
             limit=HISTORY_PAGE, message_filter={"types": GAP_TYPES}))
         if isinstance(page, RoomMessagesResponse):
             return page
@@ -324,7 +378,8 @@ class Reader:
         if venue is Venue.DM and inbound.sender == who:
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
         try:
-            self.engine.handle(inbound)
+            if self.engine.handle(inbound):
+                self._changed = True
         except sqlite3.Error:
             raise  # the batch is read again: its position is not stored
         except Exception:
@@ -352,9 +407,9 @@ class Reader:
                             event.sender, room_id)
         self._undecrypted = waiting
 
-    def _advance(self, next_batch: str, started: datetime) -> None:
-        self.repo.set_meta(META_SYNC_TOKEN, next_batch)
-        self._token = next_batch
+    def _advance(self, started: datetime) -> None:
+        """The batch read from ``started`` is applied and stored: move the watermark and
+        decide what came due up to it."""
         horizon = started - self.read_margin
         if self._undecrypted:
             # An event not read yet (no key) must not be overtaken by a deadline decision.

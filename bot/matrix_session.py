@@ -88,6 +88,22 @@ def server_wait(response: ErrorResponse) -> timedelta | None:
     return timedelta(milliseconds=max(0, response.retry_after_ms))
 
 
+def _skip_empty_room_saves(client: AsyncClient) -> None:
+    """nio writes the rooms that became encrypted to its crypto store after every sync, even
+    when there are none: a store transaction and an account lookup per sync, the largest part
+    of what a quiet sync costs the bot. Saving an empty set changes nothing: skip it."""
+    store = client.store
+    if store is None:
+        return
+    save = store.save_encrypted_rooms
+
+    def save_new(rooms) -> None:
+        if rooms:
+            save(rooms)
+
+    store.save_encrypted_rooms = save_new
+
+
 class Session:
     """The bot's account on its homeserver: ``connect`` logs in (or checks the token) on the
     device the database names, then ``client`` is the logged-in nio client."""
@@ -176,6 +192,7 @@ class Session:
                 repo.set_meta(META_CRYPTO_DEVICE, device_id)
         if self.encryption and client.should_upload_keys:
             await self.call("keys upload", client.keys_upload)
+        _skip_empty_room_saves(client)
         try:
             profile = await client.get_displayname()
             if isinstance(profile, ProfileGetDisplayNameResponse) and profile.displayname:
