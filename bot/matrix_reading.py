@@ -30,7 +30,8 @@ from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
 
-from nio import MegolmEvent, MessageDirection, RoomMemberEvent, RoomMessagesResponse, SyncResponse
+from nio import (ErrorResponse, MegolmEvent, MessageDirection, RoomMemberEvent,
+                 RoomMessagesResponse, SyncResponse)
 
 from commands.events import Venue
 from commands.render import render
@@ -63,6 +64,10 @@ def _own_join(events: list, user_id: str) -> int | None:
                 and event.membership == "join" and event.prev_membership != "join"):
             return index
     return None
+
+
+class GapUnread(Exception):
+    """A gap could not be read back now: its batch fails, and is read again."""
 
 
 class Reader:
@@ -119,8 +124,16 @@ class Reader:
         self._token = self.repo.meta(META_SYNC_TOKEN)
         self.addressee = Addressee.for_bot(self.user_id, self.config.command_prefix,
                                            self.session.display_name)
-        response, started = await self._sync(full_state=True, timeout=0)
-        await self._apply(response, started, history=self._token is None)
+        retries = Retries(self.backoff, MonotonicClock())
+        while True:
+            try:
+                response, started = await self._sync(full_state=True, timeout=0)
+                await self._apply(response, started, history=self._token is None)
+                return
+            except (MatrixFatal, asyncio.CancelledError):
+                raise
+            except Exception:
+                await asyncio.sleep(self._failed(retries))
 
     async def run(self) -> None:
         """Sync, apply, store the position; until stopped or cancelled."""
@@ -137,12 +150,16 @@ class Reader:
             except (MatrixFatal, asyncio.CancelledError):
                 raise
             except Exception:
-                # The position was not stored: the same batch is read again, and what was
-                # already applied is refused by its event id.
-                delay = retries.failed("batch")
-                log.exception("a sync batch failed; reading it again in %.1f s",
-                              delay.total_seconds())
-                await asyncio.sleep(delay.total_seconds())
+                await asyncio.sleep(self._failed(retries))
+
+    @staticmethod
+    def _failed(retries: Retries) -> float:
+        """A batch failed (the database, a gap the homeserver would not serve now): its
+        position was not stored, so the same batch is read again after a backoff, and what
+        was already applied is refused by its event id."""
+        delay = retries.failed("batch")
+        log.exception("a sync batch failed; reading it again in %.1f s", delay.total_seconds())
+        return delay.total_seconds()
 
     def _poll_timeout(self) -> float:
         """The long poll's length: up to ``sync_timeout``, but ending just after the next
@@ -289,7 +306,9 @@ class Reader:
                     break
                 chunk = list(page.chunk)  # oldest first
                 pages += 1
-                if chunk and page.end and page.end != start:
+                # Only a page without ``end`` closes the gap: an empty page is not the end
+                # (the homeserver drops what the bot may not see after cutting the page).
+                if page.end and page.end != start:
                     start = page.end
                     fetch = asyncio.ensure_future(self._history_page(room_id, start, prev_batch))
                     await asyncio.sleep(0)  # on its way before this page is applied
@@ -321,13 +340,13 @@ class Reader:
                 limit=HISTORY_PAGE, message_filter={"types": ["m.room.member"],
                                                     "senders": [self.user_id]}))
             if not isinstance(page, RoomMessagesResponse):
-                log.warning("cannot read the history of %s (%s)", room_id, describe(page))
+                self._history_refused(room_id, page)
                 return None
             chunk = list(page.chunk)[::-1]  # oldest first
             joined = _own_join(chunk, self.user_id)
             if joined is not None:
                 return chunk[joined].event_id
-            if not chunk or not page.end or page.end == start:
+            if not page.end or page.end == start:
                 return None
             start = page.end
 
@@ -342,9 +361,20 @@ class Reader:
             limit=HISTORY_PAGE, message_filter={"types": GAP_TYPES}))
         if isinstance(page, RoomMessagesResponse):
             return page
-        log.warning("cannot read the history of %s (%s): commands sent while the bot was "
-                    "away may be missed", room_id, describe(page))
+        self._history_refused(room_id, page)
         return None
+
+    def _history_refused(self, room_id: str, refusal: ErrorResponse) -> None:
+        """The homeserver refused a page of a gap (what it could serve later, ``Session.call``
+        already waited out). Only a room the bot may not read (``M_FORBIDDEN``) is given up,
+        as nothing said there can reach the bot; any other refusal fails the batch, whose
+        position is then not stored: the gap is read again, never skipped."""
+        if refusal.status_code == "M_FORBIDDEN":
+            log.warning("%s: not allowed to read what was said there while the bot was away "
+                        "(%s)", room_id, describe(refusal))
+            return
+        raise GapUnread(f"cannot read the history of {room_id} ({describe(refusal)}); "
+                        "the batch is read again")
 
     def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
         venue, who = where
