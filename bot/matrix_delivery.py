@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from nio import LocalProtocolError, RoomSendResponse
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # Errors after which resending the same row can never succeed: the row is given up (logged).
 REJECTED = {"M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM"}
 HOMESERVER = "homeserver"  # the retry key that holds every destination back
+OUTBOX_PAGE = 200          # outbox rows read at a time
 
 
 class Delivery:
@@ -100,7 +101,7 @@ class Delivery:
             return down
         waits: list[timedelta] = []
         held: set[str] = set()
-        for row in self.repo.pending_outbox(("room", "dm")):
+        for row in self._pending():
             if row["venue"] == "dm" and not row["target"].startswith("@"):
                 continue  # a forum-only person: not for Matrix to deliver
             key = f"{row['venue']}:{row['target']}"
@@ -142,6 +143,17 @@ class Delivery:
                             "most", key, failures, error,
                             self.retries.backoff.cap.total_seconds())
         return min(waits) if waits else None
+
+    def _pending(self) -> Iterator[dict]:
+        """The rows waiting for Matrix, oldest first, read ``OUTBOX_PAGE`` at a time: the
+        replies to a long backlog are never all in memory at once."""
+        after = 0
+        while True:
+            rows = self.repo.pending_outbox(("room", "dm"), after=after, limit=OUTBOX_PAGE)
+            yield from rows
+            if len(rows) < OUTBOX_PAGE:
+                return
+            after = rows[-1]["id"]
 
     def _forget_room_key(self, row: dict) -> None:
         """nio marks a room key as shared even when sharing it failed: after a failed send

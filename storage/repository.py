@@ -268,14 +268,17 @@ class Repository(People, Mandates):
             "remote_id": None,
         })
 
-    def pending_outbox(self, venues: tuple[str, ...] | None = None) -> list[dict]:
-        if venues:
-            marks = ", ".join("?" for _ in venues)
-            return self._all(
-                f"select * from outbox where sent_at is null and venue in ({marks}) order by id",
-                list(venues),
-            )
-        return self._all("select * from outbox where sent_at is null order by id")
+    def pending_outbox(self, venues: tuple[str, ...] | None = None, *, after: int = 0,
+                       limit: int = -1) -> list[dict]:
+        """Rows not sent yet, oldest first; ``after`` and ``limit`` read a long outbox (a
+        backlog's replies) a page at a time."""
+        marks = ", ".join("?" for _ in venues or ())
+        venue_clause = f" and venue in ({marks})" if venues else ""
+        return self._all(
+            f"select * from outbox where sent_at is null and id > ?{venue_clause}"
+            " order by id limit ?",
+            [after, *(venues or ()), limit],
+        )
 
     def outbox_row(self, row_id: int) -> dict | None:
         return self._one("select * from outbox where id = ?", [row_id])
