@@ -56,7 +56,14 @@ from nio import (  # noqa: E402
     RoomSendResponse,
 )
 
-from bench.matrix_latency import cpu_seconds, rss_kib, spawn, stop, wait_for_text  # noqa: E402
+from bench.matrix_latency import (  # noqa: E402
+    coopbot_command,
+    cpu_seconds,
+    rss_kib,
+    spawn,
+    stop,
+    wait_for_text,
+)
 from tests.matrix.synapse import Synapse  # noqa: E402
 
 CONFIG = """
@@ -220,7 +227,7 @@ async def main_async(args: argparse.Namespace) -> dict:
             first=first.user_id,
             members="".join(MEMBER.format(n=i, user=p[0]) for i, p in enumerate(people))))
         env = dict(os.environ, BENCH_COOPBOT_TOKEN=bot_user[1])
-        command = [sys.executable, "-m", "bot.cli", "run", "--config", str(config)]
+        command = coopbot_command(config)
         log = tmp / "coopbot.log"
         coop = spawn(command, env, log)
         await wait_for_text(log, "listening", coop, 60)

@@ -99,6 +99,28 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# ``coopbot run`` under cProfile counting CPU time (not time spent waiting for the disk or
+# the network): the profile is written to the file named by argv[1] when the bot stops.
+_PROFILED = """import cProfile, runpy, sys, time
+out = sys.argv.pop(1)
+profile = cProfile.Profile(time.process_time)
+profile.enable()
+try:
+    runpy.run_module("bot.cli", run_name="__main__")
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
+
+
+def coopbot_command(config: Path) -> list[str]:
+    """``coopbot run`` as a process of its own; profiled (CPU time) when ``COOPBOT_PROFILE``
+    names a file to write the profile to (read it with ``python -m pstats FILE``)."""
+    profile = os.environ.get("COOPBOT_PROFILE")
+    main = ["-c", _PROFILED, profile] if profile else ["-m", "bot.cli"]
+    return [sys.executable, *main, "run", "--config", str(config)]
+
+
 def spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "wb") as out:
         return subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -234,7 +256,7 @@ async def main_async(n: int, users_count: int, command: str, pause: float, keep:
             members="".join(MEMBER.format(n=i, user=p.user_id) for i, p in enumerate(people))))
         env = dict(os.environ, BENCH_COOPBOT_TOKEN=coop_user[1])
         coop_log, echo_log = tmp / "coopbot.log", tmp / "echobot.log"
-        coop = spawn([sys.executable, "-m", "bot.cli", "run", "--config", str(config)], env,
+        coop = spawn(coopbot_command(config), env,
                      coop_log)
         echo = spawn([sys.executable, __file__, "--echo-bot", synapse.url, *echo_user,
                       "mentions" if echo_mentions else ""], env, echo_log)

@@ -75,7 +75,11 @@ class Repository(People, Mandates):
         return row["value"] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db["meta"].upsert({"key": key, "value": value}, pk="key")
+        # Plain SQL: sqlite-utils' upsert inspects the table first, which cost more than the
+        # write (the sync position is stored with every Matrix batch).
+        self.db.conn.execute("insert into meta (key, value) values (?, ?)"
+                             " on conflict (key) do update set value = excluded.value",
+                             [key, value])
 
     # --- processed events -----------------------------------------------------------------
     def claim_event(self, event_id: str, at: datetime) -> bool:
