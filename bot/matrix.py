@@ -87,7 +87,7 @@ class MatrixBot:
                              read_margin=read_margin, backoff=backoff, on_read=self._decide,
                              on_applied=self.deliver_soon, before_poll=self._replies_out)
         self.delivery = Delivery(self.session, self.rooms, self.repo, self.clock,
-                                 backoff=backoff, thread_of=self.reader.thread_of)
+                                 backoff=backoff)
         self.ready = asyncio.Event()        # set once the first sync is applied
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 from nio import LocalProtocolError, RoomSendResponse
@@ -26,7 +26,7 @@ from storage.repository import Repository
 from .matrix_events import notice_content
 from .matrix_rooms import RoomDirectory
 from .matrix_session import (TRANSPORT_ERRORS, MatrixFatal, Session, Transient, describe,
-                             is_transient, server_wait)
+                             is_transient, server_wait, token_refused)
 from .retry import Backoff, MonotonicClock, Retries
 
 log = logging.getLogger(__name__)
@@ -39,15 +39,14 @@ OUTBOX_PAGE = 200          # outbox rows read at a time
 
 class Delivery:
     """Sends what the outbox holds for Matrix ("room" and "dm" rows); ``run()`` until stopped.
-    ``thread_of`` tells in which thread a command was typed, to answer it there."""
+    A reply to a command typed in a thread goes to that thread (the row's ``thread``)."""
 
     def __init__(self, session: Session, rooms: RoomDirectory, repo: Repository, clock: Clock,
-                 *, backoff: Backoff, thread_of: Callable[[str | None], str | None]) -> None:
+                 *, backoff: Backoff) -> None:
         self.session = session
         self.rooms = rooms
         self.repo = repo
         self.clock = clock
-        self.thread_of = thread_of
         # Waits are measured on a clock that never jumps, not the bot's (tests move theirs).
         self.retries = Retries(backoff, MonotonicClock())
         self._kick = asyncio.Event()   # "the outbox may hold something new"
@@ -180,8 +179,9 @@ class Delivery:
             if self.session.encryption and client.should_claim_keys:
                 # nio shares a room key only with devices it has an Olm session with.
                 await client.keys_claim(client.get_users_for_key_claiming())
+            token = client.access_token
             response = await client.room_send(
-                room_id, "m.room.message", notice_content(row, self.thread_of(row["reply_to"])),
+                room_id, "m.room.message", notice_content(row, row.get("thread")),
                 tx_id=row["txn_id"],
                 ignore_unverified_devices=True)
         except LocalProtocolError as error:
@@ -191,6 +191,9 @@ class Delivery:
             return None
         if is_transient(response):
             raise Transient(describe(response), server_wait(response))
+        if token_refused(response):
+            await self.session.renew_login(refused=token)
+            raise Transient("the access token was renewed", timedelta(0))
         if response.status_code in REJECTED:
             log.error("outbox row %s refused for good by the homeserver (%s); given up",
                       row["id"], describe(response))

@@ -24,14 +24,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
 
 from nio import (ErrorResponse, MegolmEvent, MessageDirection, RoomMemberEvent,
-                 RoomMessagesResponse, SyncResponse)
+                 RoomMessagesResponse, RoomUpgradeEvent, SyncResponse)
 
 from commands.events import Venue
 from commands.render import render
@@ -39,19 +38,18 @@ from commands.render import render
 from .config import Config
 from .matrix_events import Addressee, thread_root, timestamp, to_inbound
 from .matrix_rooms import RoomDirectory
+from .matrix_undecrypted import Undecrypted
 from .matrix_session import (META_SYNC_TOKEN, REQUEST_TIMEOUT, TRANSPORT_ERRORS, MatrixFatal,
-                             Session, describe, server_wait)
+                             Session, describe, server_wait, token_refused)
 from .retry import Backoff, MonotonicClock, Retries
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100               # events per /messages page when a gap is read back
-# What a gap is read for: commands, undecryptable messages, joins and leaves (reactions and
-# the like would only make the pages longer).
-GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member"]
-UNDECRYPTED_PATIENCE = 600.0     # seconds an undecryptable event waits for its room key
-THREADS_REMEMBERED = 1000        # commands typed in a thread whose answer may still be due
+# What a gap is read for: commands, undecryptable messages, joins and leaves, a room's
+# upgrade (reactions and the like would only make the pages longer).
+GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member", "m.room.tombstone"]
 
 
 def _own_join(events: list, user_id: str) -> int | None:
@@ -99,14 +97,9 @@ class Reader:
         self.addressee = Addressee.for_bot(self.user_id, config.command_prefix)
         self.read_until: datetime | None = None
         self._token: str | None = None
-        self._threads: dict[str, str] = {}  # command event id -> its thread root
-        self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
+        self.undecrypted = Undecrypted(session, self.repo, self.clock)
         self._changed = False  # a command was applied since take_changed() last asked
         self._stopping = False
-
-    def thread_of(self, event_id: str | None) -> str | None:
-        """The thread a command was typed in, to answer it there (None: the main timeline)."""
-        return self._threads.get(event_id) if event_id else None
 
     def stop(self) -> None:
         """End the sync loop after the batch under way."""
@@ -145,6 +138,7 @@ class Reader:
                 response, started = await self._sync()
                 await self._apply(response, started)
                 await self.rooms.leave_pending()
+                await self.rooms.join_upgraded()
                 await self.rooms.retry_unresolved()
                 retries.succeeded("batch")
             except (MatrixFatal, asyncio.CancelledError):
@@ -180,7 +174,7 @@ class Reader:
             return limit
         # While reading is held back (an event waits for its key), a sync cannot move the
         # watermark past an instant already come: at least a second, or it is a busy loop.
-        floor = 1.0 if self._undecrypted else 0.0
+        floor = 1.0 if self.undecrypted.waiting else 0.0
         for _, at in wakeups:
             if self.read_until is not None and at <= self.read_until:
                 continue  # read past it already: nothing there waits for reading
@@ -204,6 +198,7 @@ class Reader:
             # A full-state sync after a quiet restart answers the same next_batch; nio must
             # still take its room state, or nothing can be sent to encrypted rooms.
             client.next_batch = "" if full_state else (self._token or "")
+            asked_with = client.access_token
             try:
                 response = await asyncio.wait_for(
                     client.sync(timeout=int(wait * 1000), since=self._token,
@@ -217,9 +212,9 @@ class Reader:
                 if isinstance(response, SyncResponse):
                     await self.session.share_keys()
                     return response, started
-                if response.status_code == "M_UNKNOWN_TOKEN":
-                    raise MatrixFatal(f"the homeserver no longer accepts the bot's access token "
-                                      f"({describe(response)})")
+                if token_refused(response):
+                    await self.session.renew_login(refused=asked_with)
+                    continue
                 delay = retries.failed("sync", retry_after=server_wait(response))
                 log.warning("sync failed (%s); again in %.1f s", describe(response),
                             delay.total_seconds())
@@ -271,13 +266,14 @@ class Reader:
                 for event in events:
                     self._on_event(room_id, where, event)
                 self._check_readable(room_id, where)
-            self._retry_undecrypted()
+            self.undecrypted.retry(self._on_decrypted)
             self.repo.set_meta(META_SYNC_TOKEN, response.next_batch)
         self._token = response.next_batch
         self.on_applied()
         # Let the delivery loop put the replies on the wire before the decisions run.
         await asyncio.sleep(0)
         self._advance(started)
+        await self.undecrypted.request_keys()
 
     async def _missed(self, room_id: str, prev_batch: str, *,
                       group_room: bool) -> AsyncIterator[list]:
@@ -386,9 +382,11 @@ class Reader:
                             event.event_id, event.sender, room_id)
                 return
             if event.sender != self.user_id:
-                log.warning("cannot decrypt %s from %s in %s yet", event.event_id, event.sender,
-                            room_id)
-                self._undecrypted.append((room_id, event, time.monotonic()))
+                self.undecrypted.remember(room_id, event)
+            return
+        if isinstance(event, RoomUpgradeEvent):
+            if venue is Venue.ROOM and event.replacement_room:
+                self.rooms.room_upgraded(room_id, event.replacement_room)
             return
         if (venue is Venue.DM and isinstance(event, RoomMemberEvent) and event.state_key == who
                 and event.membership in ("leave", "ban")):
@@ -398,18 +396,15 @@ class Reader:
                              group=who if venue is Venue.ROOM else None)
         if inbound is None:
             return
-        root = thread_root(event)
-        if root is not None:
-            # Remember where to answer; bounded: an answer not sent before this many newer
-            # thread commands (or before a restart) goes to the main timeline, as a reply.
-            self._threads[inbound.event_id] = root
-            while len(self._threads) > THREADS_REMEMBERED:
-                self._threads.pop(next(iter(self._threads)))
         if venue is Venue.DM and inbound.sender == who:
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
         try:
             if self.engine.handle(inbound):
                 self._changed = True
+                root = thread_root(event)
+                if root is not None:
+                    # The answer goes to the command's thread, after a restart too.
+                    self.repo.set_reply_thread(inbound.event_id, root)
         except sqlite3.Error:
             raise  # the batch is read again: its position is not stored
         except Exception:
@@ -417,36 +412,20 @@ class Reader:
             # not hold the whole room back.
             log.exception("event %s in %s could not be applied", inbound.event_id, room_id)
 
-    def _retry_undecrypted(self) -> None:
-        client = self.session.client
-        if not self._undecrypted or client is None:
-            return
-        waiting = []
-        for room_id, event, since in self._undecrypted:
-            try:
-                decrypted = client.decrypt_event(event)
-            except Exception:
-                decrypted = None
-            where = self.rooms.where(room_id)
-            if decrypted is not None and not isinstance(decrypted, MegolmEvent) and where:
-                self._on_event(room_id, where, decrypted)
-            elif time.monotonic() - since < UNDECRYPTED_PATIENCE:
-                waiting.append((room_id, event, since))
-            else:
-                log.warning("gave up decrypting %s from %s in %s", event.event_id,
-                            event.sender, room_id)
-        self._undecrypted = waiting
+    def _on_decrypted(self, room_id: str, event: Any) -> None:
+        """An event kept for want of its key, decrypted at last: applied like any other."""
+        where = self.rooms.where(room_id)
+        if where is not None:
+            self._on_event(room_id, where, event)
 
     def _advance(self, started: datetime) -> None:
         """The batch read from ``started`` is applied and stored: move the watermark and
         decide what came due up to it."""
         horizon = started - self.read_margin
-        if self._undecrypted:
+        held_at = self.undecrypted.held_at()
+        if held_at is not None:
             # An event not read yet (no key) must not be overtaken by a deadline decision.
-            oldest = min(event.server_timestamp for _, event, _ in self._undecrypted)
-            held_at = timestamp(oldest - 1)
-            if held_at is not None:
-                horizon = min(horizon, held_at)
+            horizon = min(horizon, held_at)
         if self.read_until is None or horizon > self.read_until:
             self.read_until = horizon
         self.on_read()

@@ -53,8 +53,7 @@ def world(tmp_path):
 
     rooms = SimpleNamespace(group_room=lambda slug: ROOM, direct_chat=direct_chat,
                             room_of=lambda venue, target: ROOM)
-    delivery = Delivery(session, rooms, repo, clock, backoff=Backoff.seconds(0.5, 60),
-                        thread_of=lambda event_id: None)
+    delivery = Delivery(session, rooms, repo, clock, backoff=Backoff.seconds(0.5, 60))
     delivery.retries = Retries(delivery.retries.backoff, clock)  # waits on the fake clock
     yield SimpleNamespace(clock=clock, repo=repo, client=client, delivery=delivery)
     repo.close()
