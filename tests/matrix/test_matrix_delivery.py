@@ -28,6 +28,7 @@ class CannedClient:
     """A nio client whose ``room_send`` answers from a script, per room."""
 
     should_claim_keys = False
+    access_token = "a token"
 
     def __init__(self) -> None:
         self.rooms: dict[str, Any] = {}
