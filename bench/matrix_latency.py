@@ -153,15 +153,17 @@ async def measure_alternating(person: AsyncClient, targets: list[Target], n: int
     """``warmup + n`` commands from ``person`` to each target, alternating target by target
     (the order flips every round), ``pause`` seconds apart after each reply so that neither
     bot is still busy with the previous one. Latency: from just before the send until the
-    reply shows up in the person's own long-poll /sync."""
-    seen: dict[str, list[float]] = {t.room_id: [] for t in targets}
+    reply to that very command shows up in the person's own long-poll /sync."""
+    seen: dict[str, float] = {}  # the command's event id -> when its reply arrived
     arrived = asyncio.Event()
     by_room = {t.room_id: t for t in targets}
 
     async def on_message(room: MatrixRoom, event) -> None:
         target = by_room.get(room.room_id)
-        if target is not None and target.is_reply(event):
-            seen[room.room_id].append(time.perf_counter())
+        relates = getattr(event, "source", {}).get("content", {}).get("m.relates_to", {})
+        command = relates.get("m.in_reply_to", {}).get("event_id")
+        if target is not None and target.is_reply(event) and command:
+            seen.setdefault(command, time.perf_counter())
             arrived.set()
 
     first = await person.sync(timeout=0, full_state=True)  # older replies are not counted
@@ -178,8 +180,6 @@ async def measure_alternating(person: AsyncClient, targets: list[Target], n: int
         await asyncio.sleep(0.2)  # the long poll reaches the server before the first command
         for i in range(warmup + n):
             for target in (targets if i % 2 == 0 else targets[::-1]):
-                replies = seen[target.room_id]
-                before = len(replies)
                 arrived.clear()
                 t0 = time.perf_counter()
                 sent = await person.room_send(target.room_id, "m.room.message",
@@ -187,18 +187,18 @@ async def measure_alternating(person: AsyncClient, targets: list[Target], n: int
                 if not isinstance(sent, RoomSendResponse):
                     raise RuntimeError(f"send failed: {sent}")
                 target.sent += 1
-                while len(replies) <= before:
+                while sent.event_id not in seen:
                     remaining = t0 + reply_timeout - time.perf_counter()
                     if remaining <= 0:
-                        raise TimeoutError(f"no reply to {target.command!r} {i} in "
-                                           f"{reply_timeout} s")
+                        raise TimeoutError(f"no reply to {target.command!r} {i} "
+                                           f"({sent.event_id}) in {reply_timeout} s")
                     try:
                         await asyncio.wait_for(arrived.wait(), remaining)
                     except TimeoutError:
                         pass
                     arrived.clear()
                 if i >= warmup:
-                    target.result.samples_ms.append((replies[before] - t0) * 1000)
+                    target.result.samples_ms.append((seen[sent.event_id] - t0) * 1000)
                 await asyncio.sleep(pause)
     finally:
         syncer.cancel()

@@ -269,12 +269,11 @@ class Invite:
     inviter: str
     is_direct: bool
     encrypted: bool
-    predecessor: str | None = None  # the room this one replaces (its m.room.create says)
 
 
 def read_invite(user_id: str, invite_state: Iterable[Any]) -> Invite | None:
     """Who invited ``user_id`` and whether as a direct chat, from a room's stripped state."""
-    inviter, is_direct, encrypted, predecessor = None, False, False, None
+    inviter, is_direct, encrypted = None, False, False
     for event in invite_state:
         source = getattr(event, "source", event)
         if not isinstance(source, Mapping):
@@ -283,17 +282,13 @@ def read_invite(user_id: str, invite_state: Iterable[Any]) -> Invite | None:
         content = source.get("content") or getattr(event, "content", None) or {}
         if source.get("type") == "m.room.encryption":
             encrypted = True
-        elif source.get("type") == "m.room.create":
-            before = content.get("predecessor")
-            if isinstance(before, Mapping) and isinstance(before.get("room_id"), str):
-                predecessor = before["room_id"]
         elif (source.get("type") == "m.room.member" and source.get("state_key") == user_id
               and content.get("membership") == "invite"):
             inviter = source.get("sender")
             is_direct = content.get("is_direct") is True
     if not isinstance(inviter, str):
         return None
-    return Invite(inviter, is_direct, encrypted, predecessor)
+    return Invite(inviter, is_direct, encrypted)
 
 
 # --- writing a reply ----------------------------------------------------------------------

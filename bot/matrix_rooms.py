@@ -23,9 +23,8 @@ import logging
 import time
 from datetime import timedelta
 
-from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse,
-                 RoomGetStateEventResponse, RoomGetStateResponse, RoomPreset,
-                 RoomResolveAliasResponse)
+from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse, RoomGetStateResponse,
+                 RoomPreset, RoomResolveAliasResponse)
 
 from commands.context import Clock
 from commands.events import Venue
@@ -160,17 +159,17 @@ class RoomDirectory:
         self._to_join[slug] = replacement
         log.info("group %s's room %s was upgraded: it is now %s", slug, room_id, replacement)
 
-    async def _replaces(self, old: str, new: str) -> bool:
-        """Whether ``new`` replaced the group room ``old``: its tombstone says so (anyone may
-        create a room that names a predecessor; only the old room's admins can close it)."""
+    def _replaced_by(self, new: str) -> str | None:
+        """The group room whose tombstone (as nio has synced it) names ``new`` as its
+        replacement. Only the tombstone counts: anyone can create a room that names one of
+        ours as its predecessor, only the old room's admins can close it."""
         client = self.session.client
         assert client is not None
-        if old not in self._room_groups:
-            return False
-        tombstone = await self.session.call("tombstone", lambda: client.room_get_state_event(
-            old, "m.room.tombstone"))
-        return isinstance(tombstone, RoomGetStateEventResponse) and \
-            tombstone.content.get("replacement_room") == new
+        for old in self._room_groups:
+            room = client.rooms.get(old)
+            if room is not None and room.replacement_room == new:
+                return old
+        return None
 
     async def join_upgraded(self) -> None:
         """Join the rooms that replaced group rooms (else an invitation there is accepted)."""
@@ -215,11 +214,12 @@ class RoomDirectory:
         invite = read_invite(self.user_id, invite_state)
         if room_id not in self._room_groups and self._unresolved:
             await self._resolve_pending()  # the alias may exist by now
-        if (room_id not in self._room_groups and invite is not None and invite.predecessor
-                and await self._replaces(invite.predecessor, room_id)):
-            # The invitation to a group room's upgrade may come before its tombstone is read.
+        replaced = self._replaced_by(room_id)
+        if replaced is not None and room_id not in self._room_groups:
+            # The invitation to a group room's upgrade comes in the batch of the tombstone,
+            # and invitations are handled before the timelines that carry it.
             with self.repo.transaction():
-                self.room_upgraded(invite.predecessor, room_id)
+                self.room_upgraded(replaced, room_id)
         if room_id in self._room_groups:
             response = await self.session.call("join", lambda: client.join(room_id))
             if isinstance(response, JoinResponse):
