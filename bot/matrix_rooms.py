@@ -77,9 +77,12 @@ class RoomDirectory:
 
     async def join_missing(self) -> None:
         """Join the groups' rooms the bot is not in yet. After the first sync, so that on a new
-        database nothing said after the join is taken for history."""
+        database nothing said after the join is taken for history. A group room already
+        upgraded (its tombstone in the room's state, as on a first start) is followed."""
         client = self.session.client
         assert client is not None
+        self._follow_tombstones()
+        self._to_join.clear()  # joined below, with the others
         for slug, room_id in list(self._group_rooms.items()):
             if room_id in client.rooms or room_id in self._joined:
                 continue
@@ -171,8 +174,20 @@ class RoomDirectory:
                 return old
         return None
 
+    def _follow_tombstones(self) -> None:
+        """Follow the group rooms whose state, as nio has synced it, holds a tombstone (one
+        before the bot's own join is not in what the reader applies)."""
+        client = self.session.client
+        assert client is not None
+        for room_id in list(self._room_groups):
+            room = client.rooms.get(room_id)
+            if room is not None and room.replacement_room not in (None, "", room_id):
+                with self.repo.transaction():
+                    self.room_upgraded(room_id, room.replacement_room)
+
     async def join_upgraded(self) -> None:
         """Join the rooms that replaced group rooms (else an invitation there is accepted)."""
+        self._follow_tombstones()
         client = self.session.client
         while self._to_join and client is not None:
             slug, room_id = self._to_join.popitem()

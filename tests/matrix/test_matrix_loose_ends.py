@@ -159,6 +159,29 @@ async def test_an_upgraded_group_room_is_followed_to_its_new_room(
         await made.close()
 
 
+async def test_a_group_room_upgraded_before_the_bot_ever_joined_it_is_followed(
+        synapse, matrix_user, tmp_path, monkeypatch):
+    """The configured room was upgraded before the bot's first start: the tombstone is
+    before the bot's own join, so it is history to the reader; nio's view of the room's
+    state still shows it, and the bot moves the group to the new room, which it joins once
+    invited there."""
+    made = await make_world(synapse, matrix_user, tmp_path, monkeypatch)
+    try:
+        alice, old = made.alice, made.room_id
+        new = client_api(synapse, "POST", f"/_matrix/client/v3/rooms/{old}/upgrade",
+                         alice.user.access_token, {"new_version": "12"})["replacement_room"]
+        bot = await made.start_bot()
+        await eventually(lambda: bot.rooms.group_room("sem") == new, 20, "the upgrade followed")
+        invited = await alice.client.room_invite(new, made.bot_id)
+        assert isinstance(invited, nio.RoomInviteResponse), invited
+        await eventually(lambda: new in bot.client.rooms, 20, "the bot in the new room")
+        asked = await alice.say(new, "!list")
+        reply = await alice.reply_to(new, asked)
+        assert reply.sender == made.bot_id
+    finally:
+        await made.close()
+
+
 # --- (e) a refused access token --------------------------------------------------------------
 
 async def test_a_refused_access_token_falls_back_to_the_password(
