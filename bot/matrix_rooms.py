@@ -148,11 +148,11 @@ class RoomDirectory:
     # --- upgrades ---------------------------------------------------------------------------
     def room_upgraded(self, room_id: str, replacement: str) -> None:
         """A group's room was upgraded (its ``m.room.tombstone``, inside the batch's
-        transaction): the group's room is now ``replacement``, joined after the batch.
-        Idempotent: a batch read again (after a failure) writes the same again."""
-        row = self.repo.matrix_room(room_id)
-        slug = self._room_groups.get(room_id) or (
-            row["group_slug"] if row and row["kind"] == "group" else None)
+        transaction): the group's room is now ``replacement``, joined after the batch. Only
+        a room the group is in now counts: an older room's tombstone read again must not take
+        the group back. (Memory moved on while a failed batch's transaction was rolled back:
+        at the next start, nio's view of the tombstone moves the database too.)"""
+        slug = self._room_groups.get(room_id)
         if slug is None or replacement == room_id:
             return
         self.repo.set_group_room(slug, replacement, self.clock.now())
