@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from .matrix_session import TRANSPORT_ERRORS, Session, describe
 log = logging.getLogger(__name__)
 
 UNDECRYPTED_PATIENCE = timedelta(minutes=10)  # how long an event waits for its room key
+PAGE = 200  # kept events read at a time (a long gap in an encrypted room may hold thousands)
 
 
 class Undecrypted:
@@ -70,7 +71,7 @@ class Undecrypted:
         for wait in self.repo.undecrypted_sessions():
             if wait["requested"]:
                 continue
-            rows = self.repo.undecrypted_of(wait["room_id"], wait["session_id"])
+            rows = self.repo.undecrypted_of(wait["room_id"], wait["session_id"], limit=1)
             if not rows:
                 continue
             event = _megolm(rows[0])
@@ -103,7 +104,7 @@ class Undecrypted:
             too_old = now - (from_iso(wait["seen_at"]) or now) > UNDECRYPTED_PATIENCE
             if not has_key and not too_old:
                 continue
-            for row in self.repo.undecrypted_of(wait["room_id"], wait["session_id"]):
+            for row in self._session_rows(wait["room_id"], wait["session_id"]):
                 decrypted = self._decrypt(row) if has_key else None
                 if decrypted is not None:
                     apply(row["room_id"], decrypted)
@@ -114,6 +115,16 @@ class Undecrypted:
                     continue
                 self.repo.forget_undecrypted(row["event_id"])
         self._oldest = self.repo.oldest_undecrypted_ts()
+
+    def _session_rows(self, room_id: str, session_id: str) -> Iterator[dict]:
+        """The events kept for one session, oldest first, ``PAGE`` at a time."""
+        after = (-1, "")
+        while True:
+            rows = self.repo.undecrypted_of(room_id, session_id, after=after, limit=PAGE)
+            yield from rows
+            if len(rows) < PAGE:
+                return
+            after = (rows[-1]["sent_ts"], rows[-1]["event_id"])
 
     def _decrypt(self, row: dict) -> Any | None:
         client = self.session.client

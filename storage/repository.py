@@ -378,10 +378,13 @@ class Repository(People, Mandates):
             " min(key_requested_at is not null) as requested from matrix_undecrypted"
             " group by room_id, sender_key, session_id order by min(sent_ts)")
 
-    def undecrypted_of(self, room_id: str, session_id: str) -> list[dict]:
-        """The events waiting for one room key session, oldest first (``source`` decoded)."""
+    def undecrypted_of(self, room_id: str, session_id: str, *,
+                       after: tuple[int, str] = (-1, ""), limit: int = -1) -> list[dict]:
+        """The events waiting for one room key session, oldest first (``source`` decoded);
+        ``after`` (send time, event id) and ``limit`` read them a page at a time."""
         rows = self._all("select * from matrix_undecrypted where room_id = ? and session_id = ?"
-                         " order by sent_ts, event_id", [room_id, session_id])
+                         " and (sent_ts, event_id) > (?, ?) order by sent_ts, event_id limit ?",
+                         [room_id, session_id, *after, limit])
         for row in rows:
             row["source"] = json.loads(row["source"])
         return rows
