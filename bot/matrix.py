@@ -163,11 +163,11 @@ class MatrixBot:
         nothing (the bot's own replies coming back, an empty long poll) leaves the next
         instants where they were, and the reader cuts its long poll at the next one anyway."""
         changed = self.reader.take_changed()
-        writes = self.repo.db.conn.total_changes
+        writes = self.repo.writes()
         decided = self.runtime.catch_up(self.reader.read_until)
         if decided or changed:
             self.wakeups.sync()
-        if decided or self.repo.db.conn.total_changes != writes:
+        if decided or self.repo.writes() != writes:
             # Not only decisions queue messages: a due item that fails tells the admins.
             self.delivery.soon()
 

@@ -284,6 +284,11 @@ class Repository(People, Mandates):
             [after, *(venues or ()), limit],
         )
 
+    def writes(self) -> int:
+        """Rows written through this connection so far: compared before and after a pass,
+        whether it queued anything (a message, say) to deliver."""
+        return self.db.conn.total_changes
+
     def outbox_row(self, row_id: int) -> dict | None:
         return self._one("select * from outbox where id = ?", [row_id])
 
