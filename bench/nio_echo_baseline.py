@@ -162,23 +162,24 @@ async def measure_latency(
     return result
 
 
-async def run_echo_bot(bot: AsyncClient, command: str = "!ping") -> None:
-    """A plain nio bot: reply to each ``command`` text with a notice (forever)."""
+async def run_echo_bot(bot: AsyncClient, command: str = "!ping", *,
+                       mentions: bool = False) -> None:
+    """A plain nio bot: reply to each ``command`` text with a notice (forever). With
+    ``mentions``, each reply carries an empty ``m.mentions``, as coopbot's do."""
     first = await bot.sync(timeout=0, full_state=True)  # skip history
     assert isinstance(first, SyncResponse), first
 
     async def on_text(room: MatrixRoom, event: RoomMessageText) -> None:
         if event.sender == bot.user_id or not event.body.startswith(command):
             return
-        await bot.room_send(
-            room.room_id,
-            "m.room.message",
-            {
-                "msgtype": "m.notice",
-                "body": "pong" + event.body[len(command):],
-                "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}},
-            },
-        )
+        content = {
+            "msgtype": "m.notice",
+            "body": "pong" + event.body[len(command):],
+            "m.relates_to": {"m.in_reply_to": {"event_id": event.event_id}},
+        }
+        if mentions:
+            content["m.mentions"] = {"user_ids": []}
+        await bot.room_send(room.room_id, "m.room.message", content)
 
     bot.add_event_callback(on_text, RoomMessageText)
     await bot.sync_forever(timeout=30000)

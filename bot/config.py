@@ -87,6 +87,12 @@ class MatrixConfig:
                 return kind, value
         raise ConfigError("matrix: set access_token_env or password_env")
 
+    def fallback_password(self) -> str | None:
+        """The password to log in with when the access token is refused, if both are set."""
+        if not self.access_token_env or not self.password_env:
+            return None
+        return os.environ.get(self.password_env) or None
+
 
 @dataclass(frozen=True)
 class DiscourseConfig:

@@ -43,6 +43,9 @@ __all__ = ["MatrixBot", "MatrixFatal", "cancel_all"]
 
 log = logging.getLogger(__name__)
 
+# Seconds the next long poll waits at most for the replies of the batch just read to go out.
+REPLY_SETTLE = 0.5
+
 
 async def cancel_all(tasks: list[asyncio.Task]) -> None:
     """Cancel tasks and wait for them, cancelling again if one swallowed it (Python 3.11's
@@ -81,9 +84,10 @@ class MatrixBot:
         self.rooms = RoomDirectory(config, self.session, self.repo, self.clock)
         self.reader = Reader(config, self.session, self.rooms, self.runtime,
                              sync_timeout=sync_timeout, timeline_limit=timeline_limit,
-                             read_margin=read_margin, backoff=backoff, on_read=self._decide)
+                             read_margin=read_margin, backoff=backoff, on_read=self._decide,
+                             on_applied=self.deliver_soon, before_poll=self._replies_out)
         self.delivery = Delivery(self.session, self.rooms, self.repo, self.clock,
-                                 backoff=backoff, thread_of=self.reader.thread_of)
+                                 backoff=backoff)
         self.ready = asyncio.Event()        # set once the first sync is applied
 
     @property
@@ -144,15 +148,35 @@ class MatrixBot:
         """Wake the delivery loop (after something was queued outside a sync batch)."""
         self.delivery.soon()
 
+    async def _replies_out(self) -> None:
+        """Before the next long poll, let the replies of the batch just read reach the
+        homeserver (at most ``REPLY_SETTLE``): a long poll that arrives with them makes the
+        homeserver answer the bot's own sync while it should be storing and passing on the
+        reply, a few milliseconds of every round trip (a plain nio bot sends from its sync
+        callback, before it polls again). Under a flood of replies reading goes on anyway."""
+        await self.delivery.settled(REPLY_SETTLE)
+
     def _decide(self) -> None:
-        """Matrix has been read further: decide what came due up to there, re-derive the
-        timers, and deliver what the decisions queued."""
+        """Matrix has been read further (the batch's replies are already on their way):
+        decide what came due up to there, and deliver what the decisions queued. The timer
+        moves only when a command was applied or something decided: a batch that changed
+        nothing (the bot's own replies coming back, an empty long poll) leaves the next
+        instants where they were, and the reader cuts its long poll at the next one anyway."""
+        changed = self.reader.take_changed()
+        writes = self.repo.writes()
+        decided = self.runtime.catch_up(self.reader.read_until)
+        if decided or changed:
+            self.wakeups.sync()
+        if decided or self.repo.writes() != writes:
+            # Not only decisions queue messages: a due item that fails tells the admins.
+            self.delivery.soon()
+
+    async def _due(self) -> None:
+        """A timer fired (the next instant, or the heartbeat): decide what came due, up to
+        where Matrix has been read, re-derive the timer, and deliver what waits (rows queued
+        by another process, such as ``coopbot grant-admin``, too)."""
+        if self.reader.read_until is None:
+            return  # nothing read since the start: an objection may still be in transit
         self.runtime.catch_up(self.reader.read_until)
         self.wakeups.sync()
         self.delivery.soon()
-
-    async def _due(self) -> None:
-        """A timer fired: decide what came due, up to where Matrix has been read."""
-        if self.reader.read_until is None:
-            return  # nothing read since the start: an objection may still be in transit
-        self._decide()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import timedelta
 
 from nio import LocalProtocolError, RoomSendResponse
@@ -27,7 +27,7 @@ from storage.repository import Repository
 from .matrix_events import notice_content
 from .matrix_rooms import RoomDirectory
 from .matrix_session import (TRANSPORT_ERRORS, MatrixFatal, Session, Transient, describe,
-                             is_transient, server_wait)
+                             is_transient, server_wait, token_refused)
 from .retry import Backoff, MonotonicClock, Retries
 
 log = logging.getLogger(__name__)
@@ -35,28 +35,41 @@ log = logging.getLogger(__name__)
 # Errors after which resending the same row can never succeed: the row is given up (logged).
 REJECTED = {"M_TOO_LARGE", "M_BAD_JSON", "M_NOT_JSON", "M_INVALID_PARAM"}
 HOMESERVER = "homeserver"  # the retry key that holds every destination back
+OUTBOX_PAGE = 200          # outbox rows read at a time
 
 
 class Delivery:
     """Sends what the outbox holds for Matrix ("room" and "dm" rows); ``run()`` until stopped.
-    ``thread_of`` tells in which thread a command was typed, to answer it there."""
+    A reply to a command typed in a thread goes to that thread (the row's ``thread``)."""
 
     def __init__(self, session: Session, rooms: RoomDirectory, repo: Repository, clock: Clock,
-                 *, backoff: Backoff, thread_of: Callable[[str | None], str | None]) -> None:
+                 *, backoff: Backoff) -> None:
         self.session = session
         self.rooms = rooms
         self.repo = repo
         self.clock = clock
-        self.thread_of = thread_of
         # Waits are measured on a clock that never jumps, not the bot's (tests move theirs).
         self.retries = Retries(backoff, MonotonicClock())
         self.echoes = Echoes(repo.db)
         self._kick = asyncio.Event()   # "the outbox may hold something new"
+        self._idle = asyncio.Event()   # no pass under way, and no kick waiting for one
+        self._idle.set()
         self._stopping = False
 
     def soon(self) -> None:
         """Wake the loop: something may have been queued."""
         self._kick.set()
+        self._idle.clear()
+
+    async def settled(self, timeout: float) -> None:
+        """Wait until what was queued before this call has been handled (sent, given up or
+        waiting for a retry), at most ``timeout`` seconds."""
+        if self._idle.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            pass
 
     def stop(self) -> None:
         """End the loop after the pass under way."""
@@ -73,6 +86,8 @@ class Delivery:
             except Exception:
                 log.exception("delivery failed; the outbox keeps every message")
                 wait = self.retries.failed(HOMESERVER)
+            if not self._kick.is_set():
+                self._idle.set()
             try:
                 await asyncio.wait_for(self._kick.wait(),
                                        wait.total_seconds() if wait is not None else None)
@@ -87,7 +102,7 @@ class Delivery:
             return down
         waits: list[timedelta] = []
         held: set[str] = set()
-        for row in self.repo.pending_outbox(("room", "dm")):
+        for row in self._pending():
             if row["venue"] == "dm" and not row["target"].startswith("@"):
                 continue  # a forum-only person: not for Matrix to deliver
             key = f"{row['venue']}:{row['target']}"
@@ -136,6 +151,17 @@ class Delivery:
                             self.retries.backoff.cap.total_seconds())
         return min(waits) if waits else None
 
+    def _pending(self) -> Iterator[dict]:
+        """The rows waiting for Matrix, oldest first, read ``OUTBOX_PAGE`` at a time: the
+        replies to a long backlog are never all in memory at once."""
+        after = 0
+        while True:
+            rows = self.repo.pending_outbox(("room", "dm"), after=after, limit=OUTBOX_PAGE)
+            yield from rows
+            if len(rows) < OUTBOX_PAGE:
+                return
+            after = rows[-1]["id"]
+
     def _forget_room_key(self, row: dict) -> None:
         """nio marks a room key as shared even when sharing it failed: after a failed send
         in an encrypted room, start a new key so the resend is readable."""
@@ -161,8 +187,9 @@ class Delivery:
             if self.session.encryption and client.should_claim_keys:
                 # nio shares a room key only with devices it has an Olm session with.
                 await client.keys_claim(client.get_users_for_key_claiming())
+            token = client.access_token
             response = await client.room_send(
-                room_id, "m.room.message", notice_content(row, self.thread_of(row["reply_to"])),
+                room_id, "m.room.message", notice_content(row, row.get("thread")),
                 tx_id=row["txn_id"],
                 ignore_unverified_devices=True)
         except LocalProtocolError as error:
@@ -172,6 +199,9 @@ class Delivery:
             return None
         if is_transient(response):
             raise Transient(describe(response), server_wait(response))
+        if token_refused(response):
+            await self.session.renew_login(refused=token)
+            raise Transient("the access token was renewed", timedelta(0))
         if response.status_code in REJECTED:
             log.error("outbox row %s refused for good by the homeserver (%s); given up",
                       row["id"], describe(response))

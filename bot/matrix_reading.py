@@ -2,12 +2,15 @@
 
 - **Once, in order.** The sync position (``next_batch``) is stored in the database only after
   every event of its batch went through ``Engine.handle``, which claims each Matrix event id
-  once. A crash mid-batch makes the next start read the batch again, and the events already
-  applied are refused by their stored ids. On a new database the first sync is history, not
-  commands; after a restart it is ``full_state`` (nio keeps no room state across runs).
+  once: in the transaction of the batch's last events, so a batch costs one disk sync. A
+  crash mid-batch makes the next start read the batch again, and the events already
+  applied (a gap's pages are committed one by one) are refused by their stored ids. On a
+  new database the first sync is history, not commands; after a restart it is
+  ``full_state`` (nio keeps no room state across runs).
 - **Downtime is never silence.** A timeline the server cut short (``limited``) is completed
-  from ``/messages`` back to the stored position, however long the absence, and applied
-  oldest first, before the timeline's own events.
+  from ``/messages``, forward from the stored position, however long the absence, and
+  applied oldest first as it comes (the next page is fetched while one is applied), before
+  the timeline's own events.
 - **The watermark.** ``read_until`` is the moment the last applied sync *started*, minus a
   small margin (an event stamped just before may still be being written; the bot's and the
   homeserver's clocks may differ a little), and never past an event still waiting for its
@@ -21,13 +24,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
 
-from nio import MegolmEvent, MessageDirection, RoomMemberEvent, RoomMessagesResponse, SyncResponse
+from nio import (ErrorResponse, MegolmEvent, MessageDirection, RoomMemberEvent,
+                 RoomMessagesResponse, RoomUpgradeEvent, SyncResponse)
 
 from commands.events import Venue
 from commands.render import render
@@ -38,22 +41,18 @@ from storage.health import MATRIX_SYNCED, HealthStore
 from .config import Config
 from .matrix_events import Addressee, thread_root, timestamp, to_inbound
 from .matrix_rooms import RoomDirectory
+from .matrix_undecrypted import Undecrypted
 from .matrix_session import (META_SYNC_TOKEN, REQUEST_TIMEOUT, TRANSPORT_ERRORS, MatrixFatal,
-                             Session, describe, server_wait)
+                             Session, describe, server_wait, token_refused)
 from .retry import Backoff, MonotonicClock, Retries
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100               # events per /messages page when a gap is read back
-# Gap events kept in memory while a gap is read back (10,000 is a long absence in a busy
-# room); the pages beyond are remembered by their token only, and read again in their turn.
-HELD_EVENTS = 10_000
-# What a gap is read for: commands, undecryptable messages, joins and leaves (reactions and
-# the like would only make the pages longer).
-GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member"]
-UNDECRYPTED_PATIENCE = 600.0     # seconds an undecryptable event waits for its room key
-THREADS_REMEMBERED = 1000        # commands typed in a thread whose answer may still be due
+# What a gap is read for: commands, undecryptable messages, joins and leaves, a room's
+# upgrade (reactions and the like would only make the pages longer).
+GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member", "m.room.tombstone"]
 
 
 def _own_join(events: list, user_id: str) -> int | None:
@@ -68,23 +67,21 @@ def _own_join(events: list, user_id: str) -> int | None:
     return None
 
 
-@dataclass
-class _GapPage:
-    """One /messages page of a gap read back: the token it was read from, how many of its
-    events (newest first) belong to the gap, and those events while memory allows."""
-
-    start: str
-    kept: int
-    events: list | None
+class GapUnread(Exception):
+    """A gap could not be read back now: its batch fails, and is read again."""
 
 
 class Reader:
     """Reads the served rooms into the engine, batch by batch, and says how far it has read.
-    ``on_read`` is called after each batch is applied and its position stored."""
+    ``on_applied`` is called after each commit of applied events (what they queued may go),
+    ``on_read`` after each batch is applied and its position stored (deadlines may be
+    decided up to ``read_until``), and ``before_poll`` is awaited before each long poll."""
 
     def __init__(self, config: Config, session: Session, rooms: RoomDirectory, runtime: Runtime,
                  *, sync_timeout: float, timeline_limit: int, read_margin: timedelta,
-                 backoff: Backoff, on_read: Callable[[], None]) -> None:
+                 backoff: Backoff, on_read: Callable[[], None],
+                 on_applied: Callable[[], None] = lambda: None,
+                 before_poll: Callable[[], Awaitable[None]] | None = None) -> None:
         self.config = config
         self.session = session
         self.rooms = rooms
@@ -97,23 +94,26 @@ class Reader:
         self.read_margin = read_margin
         self.backoff = backoff
         self.on_read = on_read
+        self.on_applied = on_applied
+        self.before_poll = before_poll
         self.user_id = session.user_id
         self.addressee = Addressee.for_bot(self.user_id, config.command_prefix)
         self.read_until: datetime | None = None
         self.health = HealthStore(self.repo.db)
         self.echoes = Echoes(self.repo.db)
         self._token: str | None = None
-        self._threads: dict[str, str] = {}  # command event id -> its thread root
-        self._undecrypted: list[tuple[str, MegolmEvent, float]] = []
+        self.undecrypted = Undecrypted(session, self.repo, self.clock)
+        self._changed = False  # a command was applied since take_changed() last asked
         self._stopping = False
-
-    def thread_of(self, event_id: str | None) -> str | None:
-        """The thread a command was typed in, to answer it there (None: the main timeline)."""
-        return self._threads.get(event_id) if event_id else None
 
     def stop(self) -> None:
         """End the sync loop after the batch under way."""
         self._stopping = True
+
+    def take_changed(self) -> bool:
+        """Whether a command was applied since the last call (what is due may have moved)."""
+        changed, self._changed = self._changed, False
+        return changed
 
     # --- the loop ---------------------------------------------------------------------------
     async def first_sync(self) -> None:
@@ -122,28 +122,43 @@ class Reader:
         self._token = self.repo.meta(META_SYNC_TOKEN)
         self.addressee = Addressee.for_bot(self.user_id, self.config.command_prefix,
                                            self.session.display_name)
-        response, started = await self._sync(full_state=True, timeout=0)
-        await self._apply(response, started, history=self._token is None)
+        retries = Retries(self.backoff, MonotonicClock())
+        while True:
+            try:
+                response, started = await self._sync(full_state=True, timeout=0)
+                await self._apply(response, started, history=self._token is None)
+                return
+            except (MatrixFatal, asyncio.CancelledError):
+                raise
+            except Exception:
+                await asyncio.sleep(self._failed(retries))
 
     async def run(self) -> None:
         """Sync, apply, store the position; until stopped or cancelled."""
         retries = Retries(self.backoff, MonotonicClock())
         while not self._stopping:
             try:
+                if self.before_poll is not None:
+                    await self.before_poll()
                 response, started = await self._sync()
                 await self._apply(response, started)
                 await self.rooms.leave_pending()
+                await self.rooms.join_upgraded()
                 await self.rooms.retry_unresolved()
                 retries.succeeded("batch")
             except (MatrixFatal, asyncio.CancelledError):
                 raise
             except Exception:
-                # The position was not stored: the same batch is read again, and what was
-                # already applied is refused by its event id.
-                delay = retries.failed("batch")
-                log.exception("a sync batch failed; reading it again in %.1f s",
-                              delay.total_seconds())
-                await asyncio.sleep(delay.total_seconds())
+                await asyncio.sleep(self._failed(retries))
+
+    @staticmethod
+    def _failed(retries: Retries) -> float:
+        """A batch failed (the database, a gap the homeserver would not serve now): its
+        position was not stored, so the same batch is read again after a backoff, and what
+        was already applied is refused by its event id."""
+        delay = retries.failed("batch")
+        log.exception("a sync batch failed; reading it again in %.1f s", delay.total_seconds())
+        return delay.total_seconds()
 
     def _poll_timeout(self) -> float:
         """The long poll's length: up to ``sync_timeout``, but ending just after the next
@@ -164,7 +179,7 @@ class Reader:
             return limit
         # While reading is held back (an event waits for its key), a sync cannot move the
         # watermark past an instant already come: at least a second, or it is a busy loop.
-        floor = 1.0 if self._undecrypted else 0.0
+        floor = 1.0 if self.undecrypted.waiting else 0.0
         for _, at in wakeups:
             if self.read_until is not None and at <= self.read_until:
                 continue  # read past it already: nothing there waits for reading
@@ -188,6 +203,7 @@ class Reader:
             # A full-state sync after a quiet restart answers the same next_batch; nio must
             # still take its room state, or nothing can be sent to encrypted rooms.
             client.next_batch = "" if full_state else (self._token or "")
+            asked_with = client.access_token
             try:
                 response = await asyncio.wait_for(
                     client.sync(timeout=int(wait * 1000), since=self._token,
@@ -201,26 +217,37 @@ class Reader:
                 if isinstance(response, SyncResponse):
                     await self.session.share_keys()
                     return response, started
-                if response.status_code == "M_UNKNOWN_TOKEN":
-                    raise MatrixFatal(f"the homeserver no longer accepts the bot's access token "
-                                      f"({describe(response)})")
+                if token_refused(response):
+                    await self.session.renew_login(refused=asked_with)
+                    continue
                 delay = retries.failed("sync", retry_after=server_wait(response))
                 log.warning("sync failed (%s); again in %.1f s", describe(response),
                             delay.total_seconds())
             await asyncio.sleep(delay.total_seconds())
 
-    # --- one batch --------------------------------------------------------------------------
+    # --- one batch ---------------------------------------------------------------------------
     async def _apply(self, response: SyncResponse, started: datetime,
                      history: bool = False) -> None:
-        """Apply one batch, then store its position, then decide what came due."""
+        """Apply one batch and store its position in the same commit, then let the replies
+        go and decide what came due.
+
+        The batch's own events and its position are one transaction (one disk sync for the
+        batch, not one per command plus one for the position); a room's gap read back from
+        /messages comes first, page by page, each page in its own transaction. No
+        transaction stays open across an ``await``: the delivery loop and the forum share
+        the connection. The replies a commit made durable are handed to the delivery loop
+        before anything is decided.
+        """
         for room_id, info in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
             self.rooms.on_left(room_id)
+        timelines: list[tuple[str, tuple[Venue, str], list]] = []
         for room_id, info in response.rooms.join.items():
             where = self.rooms.where(room_id)
             if where is None:
                 continue  # a room it does not serve
+            events: list = []
             if not history:
                 events = list(info.timeline.events)
                 # In a group room what came before the bot's join is past; in a direct chat
@@ -231,71 +258,124 @@ class Reader:
                     events = events[joined + 1:]  # a gap, if any, is all before the join
                 elif info.timeline.limited and self._token and info.timeline.prev_batch:
                     # Applied as it is read back, oldest first, before the timeline's events.
-                    async for event in self._missed(room_id, info.timeline.prev_batch,
-                                                    group_room=group_room):
-                        self._on_event(room_id, where, event)
+                    async with aclosing(self._missed(room_id, info.timeline.prev_batch,
+                                                     group_room=group_room)) as pages:
+                        async for page in pages:
+                            with self.repo.transaction():
+                                for event in page:
+                                    self._on_event(room_id, where, event)
+                            self.on_applied()
+            timelines.append((room_id, where, events))
+        with self.repo.transaction():
+            for room_id, where, events in timelines:
                 for event in events:
                     self._on_event(room_id, where, event)
-            self._check_readable(room_id, where)
-        self._retry_undecrypted()
-        self._advance(response.next_batch, started)
+                self._check_readable(room_id, where)
+            self.undecrypted.retry(self._on_decrypted)
+            self._store_position(response.next_batch)
+        self._token = response.next_batch
+        self.on_applied()
+        # Let the delivery loop put the replies on the wire before the decisions run.
+        await asyncio.sleep(0)
+        self._advance(started)
+        await self.undecrypted.request_keys()
 
     async def _missed(self, room_id: str, prev_batch: str, *,
-                      group_room: bool) -> AsyncIterator[Any]:
-        """Every event the server left out of a limited timeline, oldest first.
+                      group_room: bool) -> AsyncIterator[list]:
+        """Every event the server left out of a limited timeline, oldest first, a page at a
+        time.
 
-        Downtime is never silence, however long: the room is read back page by page from
-        ``prev_batch`` until the stored position, the room's start or (in a group room) the
-        bot's own join, with no cap on how far. Up to ``HELD_EVENTS`` events are kept from
-        the first pages read; older pages are remembered by their token only and read again
-        when their turn comes, so memory stays bounded whatever the backlog. The stored
-        position moves only after the whole batch (gap included) is applied, so no deadline
-        is decided on a room read halfway.
+        Downtime is never silence, however long: the room is read forward from the stored
+        position up to the timeline (``prev_batch``), page by page, with no cap on how far.
+        Each page is asked for as soon as the previous one has come, so the homeserver
+        prepares it while that one is applied; no more than those two pages are in memory,
+        whatever the backlog. In a group room the bot joined meanwhile, what came before
+        its own join is history (found first by reading back the bot's own membership
+        events only). The stored position moves only after the whole batch (gap included)
+        is applied, so no deadline is decided on a room read halfway.
         """
-        pages: list[_GapPage] = []
-        holding, held = True, 0
+        skip_to = await self._own_join_in_gap(room_id, prev_batch) if group_room else None
+        start = self._token
+        assert start is not None
+        pages = read = 0
+        fetch: asyncio.Future | None = asyncio.ensure_future(
+            self._history_page(room_id, start, prev_batch))
+        try:
+            while fetch is not None:
+                page, fetch = await fetch, None
+                if page is None:
+                    break
+                chunk = list(page.chunk)  # oldest first
+                pages += 1
+                # Only a page without ``end`` closes the gap: an empty page is not the end
+                # (the homeserver drops what the bot may not see after cutting the page).
+                if page.end and page.end != start:
+                    start = page.end
+                    fetch = asyncio.ensure_future(self._history_page(room_id, start, prev_batch))
+                    await asyncio.sleep(0)  # on its way before this page is applied
+                if skip_to is not None:
+                    ids = [event.event_id for event in chunk]
+                    if skip_to in ids:
+                        chunk, skip_to = chunk[ids.index(skip_to) + 1:], None
+                    else:
+                        chunk = []  # before the bot's join: history
+                read += len(chunk)
+                if chunk:
+                    yield chunk
+        finally:
+            if fetch is not None:
+                fetch.cancel()
+        if pages > 1:
+            log.info("%s: read %d events missed while away (%d pages)", room_id, read, pages)
+
+    async def _own_join_in_gap(self, room_id: str, prev_batch: str) -> str | None:
+        """The event id of the bot's last own join between the stored position and
+        ``prev_batch``, if it joined the room meanwhile (only its own membership events are
+        read, newest first)."""
+        client = self.session.client
+        assert client is not None
         start = prev_batch
         while True:
-            page = await self._history_page(room_id, start)
-            if page is None:
-                break
-            chunk = list(page.chunk)  # newest first
-            kept = len(chunk)
-            joined = _own_join(chunk[::-1], self.user_id) if group_room else None
+            page = await self.session.call("history", lambda: client.room_messages(
+                room_id, start=start, end=self._token, direction=MessageDirection.back,
+                limit=HISTORY_PAGE, message_filter={"types": ["m.room.member"],
+                                                    "senders": [self.user_id]}))
+            if not isinstance(page, RoomMessagesResponse):
+                self._history_refused(room_id, page)
+                return None
+            chunk = list(page.chunk)[::-1]  # oldest first
+            joined = _own_join(chunk, self.user_id)
             if joined is not None:
-                kept = len(chunk) - joined - 1  # what came after the join
-            if kept:
-                holding = holding and held + kept <= HELD_EVENTS
-                pages.append(_GapPage(start, kept, chunk[:kept] if holding else None))
-                held += kept if holding else 0
-            if joined is not None or not chunk or not page.end or page.end == start:
-                break
+                return chunk[joined].event_id
+            if not page.end or page.end == start:
+                return None
             start = page.end
-        if len(pages) > 1:
-            log.info("%s: read %d events missed while away (%d pages)", room_id,
-                     sum(p.kept for p in pages), len(pages))
-        for gap_page in reversed(pages):
-            events = gap_page.events
-            gap_page.events = None  # applied pages need not stay in memory
-            if events is None:
-                again = await self._history_page(room_id, gap_page.start)
-                events = list(again.chunk)[:gap_page.kept] if again is not None else []
-            for event in reversed(events):
-                yield event
 
-    async def _history_page(self, room_id: str, start: str) -> RoomMessagesResponse | None:
-        """One page of the room's history, back from ``start`` to the stored position (the
-        same request gives the same page when a page is read again). None: refused."""
-        client, since = self.session.client, self._token
+    async def _history_page(self, room_id: str, start: str,
+                            end: str) -> RoomMessagesResponse | None:
+        """One page of the room's history, forward from ``start`` up to ``end`` (the same
+        request gives the same page when it is read again). None: refused."""
+        client = self.session.client
         assert client is not None
         page = await self.session.call("history", lambda: client.room_messages(
-            room_id, start=start, end=since, direction=MessageDirection.back,
+            room_id, start=start, end=end, direction=MessageDirection.front,
             limit=HISTORY_PAGE, message_filter={"types": GAP_TYPES}))
         if isinstance(page, RoomMessagesResponse):
             return page
-        log.warning("cannot read the history of %s (%s): commands sent while the bot was "
-                    "away may be missed", room_id, describe(page))
+        self._history_refused(room_id, page)
         return None
+
+    def _history_refused(self, room_id: str, refusal: ErrorResponse) -> None:
+        """The homeserver refused a page of a gap (what it could serve later, ``Session.call``
+        already waited out). Only a room the bot may not read (``M_FORBIDDEN``) is given up,
+        as nothing said there can reach the bot; any other refusal fails the batch, whose
+        position is then not stored: the gap is read again, never skipped."""
+        if refusal.status_code == "M_FORBIDDEN":
+            log.warning("%s: not allowed to read what was said there while the bot was away "
+                        "(%s)", room_id, describe(refusal))
+            return
+        raise GapUnread(f"cannot read the history of {room_id} ({describe(refusal)}); "
+                        "the batch is read again")
 
     def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
         venue, who = where
@@ -310,9 +390,11 @@ class Reader:
                             event.event_id, event.sender, room_id)
                 return
             if event.sender != self.user_id:
-                log.warning("cannot decrypt %s from %s in %s yet", event.event_id, event.sender,
-                            room_id)
-                self._undecrypted.append((room_id, event, time.monotonic()))
+                self.undecrypted.remember(room_id, event)
+            return
+        if isinstance(event, RoomUpgradeEvent):
+            if venue is Venue.ROOM and event.replacement_room:
+                self.rooms.room_upgraded(room_id, event.replacement_room)
             return
         if (venue is Venue.DM and isinstance(event, RoomMemberEvent) and event.state_key == who
                 and event.membership in ("leave", "ban")):
@@ -322,17 +404,15 @@ class Reader:
                              group=who if venue is Venue.ROOM else None)
         if inbound is None:
             return
-        root = thread_root(event)
-        if root is not None:
-            # Remember where to answer; bounded: an answer not sent before this many newer
-            # thread commands (or before a restart) goes to the main timeline, as a reply.
-            self._threads[inbound.event_id] = root
-            while len(self._threads) > THREADS_REMEMBERED:
-                self._threads.pop(next(iter(self._threads)))
         if venue is Venue.DM and inbound.sender == who:
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
         try:
-            self.engine.handle(inbound)
+            if self.engine.handle(inbound):
+                self._changed = True
+                root = thread_root(event)
+                if root is not None:
+                    # The answer goes to the command's thread, after a restart too.
+                    self.repo.set_reply_thread(inbound.event_id, root)
         except sqlite3.Error:
             raise  # the batch is read again: its position is not stored
         except Exception:
@@ -349,38 +429,26 @@ class Reader:
         if isinstance(txn_id, str) and txn_id.startswith(ECHO_PREFIX):
             self.echoes.note("matrix", txn_id, event.event_id, self.clock.now())
 
-    def _retry_undecrypted(self) -> None:
-        client = self.session.client
-        if not self._undecrypted or client is None:
-            return
-        waiting = []
-        for room_id, event, since in self._undecrypted:
-            try:
-                decrypted = client.decrypt_event(event)
-            except Exception:
-                decrypted = None
-            where = self.rooms.where(room_id)
-            if decrypted is not None and not isinstance(decrypted, MegolmEvent) and where:
-                self._on_event(room_id, where, decrypted)
-            elif time.monotonic() - since < UNDECRYPTED_PATIENCE:
-                waiting.append((room_id, event, since))
-            else:
-                log.warning("gave up decrypting %s from %s in %s", event.event_id,
-                            event.sender, room_id)
-        self._undecrypted = waiting
+    def _store_position(self, next_batch: str) -> None:
+        """In the batch's own commit: the position past its events, and the health mark
+        (``coopbot health`` reads when the last sync was applied)."""
+        self.repo.set_meta(META_SYNC_TOKEN, next_batch)
+        self.health.mark(MATRIX_SYNCED, self.clock.now())
 
-    def _advance(self, next_batch: str, started: datetime) -> None:
-        with self.repo.transaction():  # one commit: the position, and the health mark
-            self.repo.set_meta(META_SYNC_TOKEN, next_batch)
-            self.health.mark(MATRIX_SYNCED, self.clock.now())
-        self._token = next_batch
+    def _on_decrypted(self, room_id: str, event: Any) -> None:
+        """An event kept for want of its key, decrypted at last: applied like any other."""
+        where = self.rooms.where(room_id)
+        if where is not None:
+            self._on_event(room_id, where, event)
+
+    def _advance(self, started: datetime) -> None:
+        """The batch read from ``started`` is applied and stored: move the watermark and
+        decide what came due up to it."""
         horizon = started - self.read_margin
-        if self._undecrypted:
+        held_at = self.undecrypted.held_at()
+        if held_at is not None:
             # An event not read yet (no key) must not be overtaken by a deadline decision.
-            oldest = min(event.server_timestamp for _, event, _ in self._undecrypted)
-            held_at = timestamp(oldest - 1)
-            if held_at is not None:
-                horizon = min(horizon, held_at)
+            horizon = min(horizon, held_at)
         if self.read_until is None or horizon > self.read_until:
             self.read_until = horizon
         self.on_read()

@@ -7,15 +7,24 @@
   representative of a member, or a role holder); every other invitation is declined.
 - **Direct chats** are remembered per person in the database: the one the person last spoke
   in, or one the bot opens on first need. A chat someone else joined is no longer private,
-  and one the person left is left too: the next message opens a new one.
+  and one the person left is left too: the next message opens a new one. Opening one is
+  idempotent across a crash: the intent is recorded before the room is created, and a room
+  with just the bot and the person is looked for (in nio's view, then, after a crash, on
+  the homeserver) before another is created. With the e2e extra, the chats it opens are
+  encrypted.
+- **Upgrades.** A group's room replaced by a new version (``m.room.tombstone``) is followed:
+  the group's room becomes the new one (in the database, so a config naming the old room
+  keeps leading there), and the bot joins it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
-from nio import JoinResponse, RoomCreateResponse, RoomPreset, RoomResolveAliasResponse
+from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse, RoomGetStateResponse,
+                 RoomPreset, RoomResolveAliasResponse)
 
 from commands.context import Clock
 from commands.events import Venue
@@ -23,11 +32,14 @@ from storage.repository import Repository
 
 from .config import Config
 from .matrix_events import read_invite
-from .matrix_session import Session, Transient, describe, is_transient, server_wait
+from .matrix_session import Session, Transient, describe, is_transient, server_wait, token_refused
 
 log = logging.getLogger(__name__)
 
 RESOLVE_EVERY = 60.0  # seconds between attempts at aliases that could not be resolved
+# The state that makes a room encrypted from its creation.
+ENCRYPTED = {"type": "m.room.encryption", "state_key": "",
+             "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
 class RoomDirectory:
@@ -43,6 +55,8 @@ class RoomDirectory:
         self._unresolved: dict[str, str] = {}     # group slug -> alias not resolved yet
         self._joined: set[str] = set()            # rooms joined by this run
         self._to_leave: list[str] = []            # direct chats their person left
+        self._to_join: dict[str, str] = {}        # group slug -> its room's replacement
+        self._configured: dict[str, tuple[str, str]] = {}  # slug -> (room id, as configured)
         self._resolved_at = time.monotonic()
 
     @property
@@ -63,9 +77,12 @@ class RoomDirectory:
 
     async def join_missing(self) -> None:
         """Join the groups' rooms the bot is not in yet. After the first sync, so that on a new
-        database nothing said after the join is taken for history."""
+        database nothing said after the join is taken for history. A group room already
+        upgraded (its tombstone in the room's state, as on a first start) is followed."""
         client = self.session.client
         assert client is not None
+        self._follow_tombstones()
+        self._to_join.clear()  # joined below, with the others
         for slug, room_id in list(self._group_rooms.items()):
             if room_id in client.rooms or room_id in self._joined:
                 continue
@@ -74,9 +91,10 @@ class RoomDirectory:
     async def _join_group_room(self, slug: str, room_id: str) -> None:
         client = self.session.client
         assert client is not None
-        group = self.config.group(slug)
-        # Joining by alias lets the homeserver find a room that lives on another server.
-        target = group.matrix_room if group and group.matrix_room else room_id
+        # Joining by alias lets the homeserver find a room that lives on another server; a
+        # room that replaced the configured one is joined by its id.
+        placed = self._configured.get(slug)
+        target = placed[1] if placed and placed[0] == room_id else room_id
         response = await self.session.call(f"join {target}", lambda: client.join(target))
         if isinstance(response, JoinResponse):
             self._joined.add(room_id)
@@ -107,6 +125,8 @@ class RoomDirectory:
                 log.warning("group %s: cannot resolve %s now; using its known room %s", slug,
                             room, room_id)
         self._unresolved.pop(slug, None)
+        self._configured[slug] = (room_id, room)
+        room_id = self.repo.room_successor(room_id)  # upgraded meanwhile: the new room
         self.repo.set_group_room(slug, room_id, self.clock.now())
         self._group_rooms[slug] = room_id
         self._room_groups = {r: s for s, r in self._group_rooms.items()}
@@ -124,6 +144,55 @@ class RoomDirectory:
         if self._unresolved and time.monotonic() - self._resolved_at > RESOLVE_EVERY:
             self._resolved_at = time.monotonic()
             await self._resolve_pending()
+
+    # --- upgrades ---------------------------------------------------------------------------
+    def room_upgraded(self, room_id: str, replacement: str) -> None:
+        """A group's room was upgraded (its ``m.room.tombstone``, inside the batch's
+        transaction): the group's room is now ``replacement``, joined after the batch. Only
+        a room the group is in now counts: an older room's tombstone read again must not take
+        the group back. (Memory moved on while a failed batch's transaction was rolled back:
+        at the next start, nio's view of the tombstone moves the database too.)"""
+        slug = self._room_groups.get(room_id)
+        if slug is None or replacement == room_id:
+            return
+        self.repo.set_group_room(slug, replacement, self.clock.now())
+        self.repo.set_room_replaced(room_id, replacement)
+        self._group_rooms[slug] = replacement
+        self._room_groups = {r: s for s, r in self._group_rooms.items()}
+        self._to_join[slug] = replacement
+        log.info("group %s's room %s was upgraded: it is now %s", slug, room_id, replacement)
+
+    def _replaced_by(self, new: str) -> str | None:
+        """The group room whose tombstone (as nio has synced it) names ``new`` as its
+        replacement. Only the tombstone counts: anyone can create a room that names one of
+        ours as its predecessor, only the old room's admins can close it."""
+        client = self.session.client
+        assert client is not None
+        for old in self._room_groups:
+            room = client.rooms.get(old)
+            if room is not None and room.replacement_room == new:
+                return old
+        return None
+
+    def _follow_tombstones(self) -> None:
+        """Follow the group rooms whose state, as nio has synced it, holds a tombstone (one
+        before the bot's own join is not in what the reader applies)."""
+        client = self.session.client
+        assert client is not None
+        for room_id in list(self._room_groups):
+            room = client.rooms.get(room_id)
+            if room is not None and room.replacement_room not in (None, "", room_id):
+                with self.repo.transaction():
+                    self.room_upgraded(room_id, room.replacement_room)
+
+    async def join_upgraded(self) -> None:
+        """Join the rooms that replaced group rooms (else an invitation there is accepted)."""
+        self._follow_tombstones()
+        client = self.session.client
+        while self._to_join and client is not None:
+            slug, room_id = self._to_join.popitem()
+            if room_id not in client.rooms:
+                await self._join_group_room(slug, room_id)
 
     def group_room(self, slug: str) -> str | None:
         """The room id of a group's room, once known."""
@@ -160,6 +229,12 @@ class RoomDirectory:
         invite = read_invite(self.user_id, invite_state)
         if room_id not in self._room_groups and self._unresolved:
             await self._resolve_pending()  # the alias may exist by now
+        replaced = self._replaced_by(room_id)
+        if replaced is not None and room_id not in self._room_groups:
+            # The invitation to a group room's upgrade comes in the batch of the tombstone,
+            # and invitations are handled before the timelines that carry it.
+            with self.repo.transaction():
+                self.room_upgraded(replaced, room_id)
         if room_id in self._room_groups:
             response = await self.session.call("join", lambda: client.join(room_id))
             if isinstance(response, JoinResponse):
@@ -219,13 +294,73 @@ class RoomDirectory:
             room_id = None
         if room_id is not None:
             return room_id
-        created = await client.room_create(is_direct=True, invite=[person],
-                                           preset=RoomPreset.trusted_private_chat)
+        found = self._chat_known_to_nio(person)
+        if found is None and self.repo.dm_opening(person):
+            found = await self._chat_on_homeserver(person)  # created, then a crash
+        if found is not None:
+            self._record_chat(person, found)
+            log.info("found the direct chat with %s: %s", person, found)
+            return found
+        # The intent is durable before the room exists: a crash once it is created leaves a
+        # trace that makes the next attempt look for it instead of creating another.
+        self.repo.start_dm_opening(person, self.clock.now())
+        token = client.access_token
+        created = await client.room_create(
+            is_direct=True, invite=[person], preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTED] if self.session.encryption else [])
         if isinstance(created, RoomCreateResponse):
-            self.repo.add_dm_room(person, created.room_id, self.clock.now())
+            self._record_chat(person, created.room_id)
             log.info("opened a direct chat with %s: %s", person, created.room_id)
             return created.room_id
         if is_transient(created):
             raise Transient(describe(created), server_wait(created))
+        if token_refused(created):
+            await self.session.renew_login(refused=token)
+            raise Transient("the access token was renewed", timedelta(0))
+        self.repo.end_dm_opening(person)  # refused: nothing was created
         log.warning("cannot open a direct chat with %s (%s)", person, describe(created))
+        return None
+
+    def _record_chat(self, person: str, room_id: str) -> None:
+        with self.repo.transaction():
+            self.repo.add_dm_room(person, room_id, self.clock.now())
+            self.repo.end_dm_opening(person)
+
+    def _is_chat_with(self, room_id: str, members: set[str], person: str) -> bool:
+        """A room with just the bot and ``person`` (joined or invited) that is no group's
+        room, nor a chat the bot left."""
+        if room_id in self._room_groups or members != {self.user_id, person}:
+            return False
+        row = self.repo.matrix_room(room_id)
+        return row is None or (row["kind"] == "dm" and row["left_at"] is None)
+
+    def _chat_known_to_nio(self, person: str) -> str | None:
+        """A direct chat with ``person`` among the rooms nio has synced."""
+        client = self.session.client
+        assert client is not None
+        for room_id, room in client.rooms.items():
+            if self._is_chat_with(room_id, set(room.users), person):
+                return room_id
+        return None
+
+    async def _chat_on_homeserver(self, person: str) -> str | None:
+        """A direct chat with ``person`` among the rooms the bot is in, asked of the
+        homeserver (after a crash, the room created may not be synced yet)."""
+        client = self.session.client
+        assert client is not None
+        joined = await self.session.call("joined rooms", client.joined_rooms)
+        if not isinstance(joined, JoinedRoomsResponse):
+            raise Transient(f"cannot list the bot's rooms ({describe(joined)})")
+        for room_id in joined.rooms:
+            if room_id in self._room_groups:
+                continue
+            state = await self.session.call("room state",
+                                            lambda room_id=room_id: client.room_get_state(room_id))
+            if not isinstance(state, RoomGetStateResponse):
+                continue
+            members = {event.get("state_key") for event in state.events
+                       if event.get("type") == "m.room.member"
+                       and event.get("content", {}).get("membership") in ("join", "invite")}
+            if self._is_chat_with(room_id, members, person):
+                return room_id
         return None

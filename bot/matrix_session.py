@@ -9,6 +9,10 @@ replaced by a new device with a password.
 Requests that can wait for the homeserver go through ``Session.call``: retried under the
 shared policy (``bot/retry.py``) while the homeserver is unreachable, failing or rate
 limiting, until it gives a definite answer (a success or a refusal).
+
+An access token the homeserver no longer accepts (``M_UNKNOWN_TOKEN``: expired, or logged
+out by an admin) is replaced by a password login on the same device when ``password_env``
+is set too (``Session.renew_login``); without a password the bot stops, saying why.
 """
 
 from __future__ import annotations
@@ -81,11 +85,32 @@ def is_transient(response: ErrorResponse) -> bool:
     return response.status_code in (None, "M_LIMIT_EXCEEDED")
 
 
+def token_refused(response: ErrorResponse) -> bool:
+    """The homeserver no longer accepts the access token (expired, or logged out)."""
+    return response.status_code == "M_UNKNOWN_TOKEN"
+
+
 def server_wait(response: ErrorResponse) -> timedelta | None:
     """How long the homeserver asked to wait (``retry_after_ms`` of a rate limit), if it said."""
     if response.retry_after_ms is None:
         return None
     return timedelta(milliseconds=max(0, response.retry_after_ms))
+
+
+def _skip_empty_room_saves(client: AsyncClient) -> None:
+    """nio writes the rooms that became encrypted to its crypto store after every sync, even
+    when there are none: a store transaction and an account lookup per sync, the largest part
+    of what a quiet sync costs the bot. Saving an empty set changes nothing: skip it."""
+    store = client.store
+    if store is None:
+        return
+    save = store.save_encrypted_rooms
+
+    def save_new(rooms) -> None:
+        if rooms:
+            save(rooms)
+
+    store.save_encrypted_rooms = save_new
 
 
 class Session:
@@ -99,6 +124,8 @@ class Session:
         self.settings = config.matrix
         self.user_id = config.matrix.user_id
         self._login_kind, self._secret = config.matrix.secret()  # refuse early when unset
+        self._password = config.matrix.fallback_password()
+        self._renewing = asyncio.Lock()
         if encryption and not ENCRYPTION_ENABLED:
             raise ConfigError("encrypted rooms need matrix-nio's e2e extra: "
                               "pip install 'coopbot[e2e]'")
@@ -170,6 +197,7 @@ class Session:
                 repo.set_meta(META_CRYPTO_DEVICE, device_id)
         if self.encryption and client.should_upload_keys:
             await self.call("keys upload", client.keys_upload)
+        _skip_empty_room_saves(client)
         try:
             profile = await client.get_displayname()
             if isinstance(profile, ProfileGetDisplayNameResponse) and profile.displayname:
@@ -187,6 +215,8 @@ class Session:
         if who.user_id != self.user_id:
             raise MatrixFatal(f"the access token in ${self.settings.access_token_env} is "
                               f"{who.user_id}'s, not {self.user_id}'s (matrix.user_id)")
+        if client.access_token != self._secret:
+            return client.device_id  # the token was refused: logged in with the password
         device_id = who.device_id or stored_device
         if not device_id:
             raise MatrixFatal("the access token belongs to no device; log in once to get one")
@@ -199,6 +229,7 @@ class Session:
         returned."""
         retries = Retries(self.backoff, MonotonicClock())
         while True:
+            request_token = self.client.access_token if self.client is not None else None
             try:
                 response = await request()
             except TRANSPORT_ERRORS as error:
@@ -206,12 +237,37 @@ class Session:
                 log.warning("%s: homeserver unreachable (%s); again in %.1f s", what,
                             describe(error), delay.total_seconds())
             else:
+                if isinstance(response, ErrorResponse) and token_refused(response):
+                    await self.renew_login(refused=request_token)
+                    continue
                 if not (isinstance(response, ErrorResponse) and is_transient(response)):
                     return response
                 delay = retries.failed(what, retry_after=server_wait(response))
                 log.warning("%s failed (%s); again in %.1f s", what, describe(response),
                             delay.total_seconds())
             await asyncio.sleep(delay.total_seconds())
+
+    async def renew_login(self, *, refused: str | None) -> None:
+        """The homeserver refused the access token ``refused``: log in again with the
+        password on the same device (its keys stay valid), once however many requests saw the
+        refusal. Without a password (or if it is refused too), raise ``MatrixFatal``."""
+        client = self.client
+        assert client is not None
+        async with self._renewing:
+            if client.access_token != refused:
+                return  # another request has renewed it meanwhile
+            if self._password is None:
+                raise MatrixFatal("the homeserver no longer accepts the bot's access token "
+                                  f"(${self.settings.access_token_env}); set a new one, or "
+                                  "matrix.password_env to log in again by itself")
+            password = self._password
+            login = await self.call("login", lambda: client.login(
+                password, device_name=self.settings.device_name))
+            if not isinstance(login, LoginResponse):
+                raise MatrixFatal(f"the access token was refused, and so was the password "
+                                  f"login as {self.user_id}: {describe(login)}")
+            log.warning("the access token was refused; logged in again with the password "
+                        "(device %s)", login.device_id)
 
     async def share_keys(self) -> None:
         """What nio's sync_forever does between syncs for end-to-end encryption."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -27,6 +27,7 @@ class Wakeups:
         self.engine = engine
         self.clock = clock
         self.on_due = on_due
+        self._next_run: datetime | None = None  # the run date NEXT_JOB was last given
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
         self.scheduler.add_job(self._heartbeat, "interval", seconds=heartbeat.total_seconds(),
                                id=HEARTBEAT_JOB, coalesce=True, misfire_grace_time=None)
@@ -51,8 +52,12 @@ class Wakeups:
         at = min(instant for _, instant in wakeups)
         # The clock may run ahead of real time (the console's /advance).
         run_date = at - getattr(self.clock, "offset", timedelta(0))
+        job = self.scheduler.get_job(NEXT_JOB)
+        if job is not None and self._next_run == run_date:
+            return  # already there: most commands move nothing, and a new job costs more
         self.scheduler.add_job(self._fire, "date", run_date=run_date, id=NEXT_JOB,
                                replace_existing=True, coalesce=True, misfire_grace_time=None)
+        self._next_run = run_date
 
     def job_ids(self) -> list[str]:
         return sorted(job.id for job in self.scheduler.get_jobs())

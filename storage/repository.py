@@ -78,8 +78,11 @@ class Repository(People, Mandates):
         return row["value"] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("insert into meta (key, value) values (?, ?)"
-                        " on conflict (key) do update set value = excluded.value", [key, value])
+        # Plain SQL: sqlite-utils' upsert inspects the table first, which cost more than the
+        # write (the sync position is stored with every Matrix batch).
+        self.db.conn.execute("insert into meta (key, value) values (?, ?)"
+                             " on conflict (key) do update set value = excluded.value",
+                             [key, value])
 
     def instant(self, key: str) -> datetime | None:
         """An instant kept in ``meta`` (when something was noted)."""
@@ -308,14 +311,22 @@ class Repository(People, Mandates):
             "remote_id": None,
         })
 
-    def pending_outbox(self, venues: tuple[str, ...] | None = None) -> list[dict]:
-        if venues:
-            marks = ", ".join("?" for _ in venues)
-            return self._all(
-                f"select * from outbox where sent_at is null and venue in ({marks}) order by id",
-                list(venues),
-            )
-        return self._all("select * from outbox where sent_at is null order by id")
+    def pending_outbox(self, venues: tuple[str, ...] | None = None, *, after: int = 0,
+                       limit: int = -1) -> list[dict]:
+        """Rows not sent yet, oldest first; ``after`` and ``limit`` read a long outbox (a
+        backlog's replies) a page at a time."""
+        marks = ", ".join("?" for _ in venues or ())
+        venue_clause = f" and venue in ({marks})" if venues else ""
+        return self._all(
+            f"select * from outbox where sent_at is null and id > ?{venue_clause}"
+            " order by id limit ?",
+            [after, *(venues or ()), limit],
+        )
+
+    def writes(self) -> int:
+        """Rows written through this connection so far: compared before and after a pass,
+        whether it queued anything (a message, say) to deliver."""
+        return self.db.conn.total_changes
 
     def outbox_row(self, row_id: int) -> dict | None:
         return self._one("select * from outbox where id = ?", [row_id])
@@ -390,6 +401,83 @@ class Repository(People, Mandates):
             [iso(at), room_id],
         )
         return cursor.rowcount == 1
+
+    # --- Matrix: what survives a restart (undecryptable events, threads, upgrades) ---------
+    def remember_undecrypted(self, *, event_id: str, room_id: str, sender: str,
+                             sender_key: str, session_id: str, sent_ts: int, source: dict,
+                             at: datetime) -> bool:
+        """Keep an event the bot cannot decrypt yet; False if it was already kept."""
+        cursor = self.db.execute(
+            "insert or ignore into matrix_undecrypted (event_id, room_id, sender, sender_key,"
+            " session_id, sent_ts, source, seen_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [event_id, room_id, sender, sender_key, session_id, sent_ts,
+             json.dumps(source, ensure_ascii=False), iso(at)],
+        )
+        return cursor.rowcount == 1
+
+    def undecrypted_sessions(self) -> list[dict]:
+        """The room key sessions that undecryptable events wait for, with the oldest wait."""
+        return self._all(
+            "select room_id, sender_key, session_id, min(seen_at) as seen_at,"
+            " min(key_requested_at is not null) as requested from matrix_undecrypted"
+            " group by room_id, sender_key, session_id order by min(sent_ts)")
+
+    def undecrypted_of(self, room_id: str, session_id: str, *,
+                       after: tuple[int, str] = (-1, ""), limit: int = -1) -> list[dict]:
+        """The events waiting for one room key session, oldest first (``source`` decoded);
+        ``after`` (send time, event id) and ``limit`` read them a page at a time."""
+        rows = self._all("select * from matrix_undecrypted where room_id = ? and session_id = ?"
+                         " and (sent_ts, event_id) > (?, ?) order by sent_ts, event_id limit ?",
+                         [room_id, session_id, *after, limit])
+        for row in rows:
+            row["source"] = json.loads(row["source"])
+        return rows
+
+    def forget_undecrypted(self, event_id: str) -> None:
+        self.db.execute("delete from matrix_undecrypted where event_id = ?", [event_id])
+
+    def mark_key_requested(self, room_id: str, session_id: str, at: datetime) -> None:
+        self.db.execute("update matrix_undecrypted set key_requested_at = ? where room_id = ?"
+                        " and session_id = ? and key_requested_at is null",
+                        [iso(at), room_id, session_id])
+
+    def oldest_undecrypted_ts(self) -> int | None:
+        """The send time (ms) of the oldest event still waiting for its room key."""
+        row = self._one("select min(sent_ts) as ts from matrix_undecrypted")
+        return row["ts"] if row else None
+
+    def set_reply_thread(self, reply_to: str, thread: str) -> None:
+        """The replies to the command ``reply_to`` belong to the thread ``thread``."""
+        self.db.execute("update outbox set thread = ? where reply_to = ? and sent_at is null",
+                        [thread, reply_to])
+
+    def start_dm_opening(self, person: str, at: datetime) -> None:
+        """The bot sets out to create a direct chat with ``person`` (see ``dm_opening``)."""
+        self.db.execute("insert or ignore into matrix_dm_openings (person, started_at)"
+                        " values (?, ?)", [person, iso(at)])
+
+    def dm_opening(self, person: str) -> bool:
+        """Whether a direct chat with ``person`` may have been created and not recorded."""
+        return self._one("select 1 from matrix_dm_openings where person = ?",
+                         [person]) is not None
+
+    def end_dm_opening(self, person: str) -> None:
+        self.db.execute("delete from matrix_dm_openings where person = ?", [person])
+
+    def set_room_replaced(self, room_id: str, replacement: str) -> None:
+        self.db.execute("update matrix_rooms set replaced_by = ? where room_id = ?",
+                        [replacement, room_id])
+
+    def room_successor(self, room_id: str) -> str:
+        """The room that ``room_id`` was upgraded to, following every upgrade since (itself
+        if none)."""
+        seen = {room_id}
+        while True:
+            row = self._one("select replaced_by from matrix_rooms where room_id = ?", [room_id])
+            if not row or not row["replaced_by"] or row["replaced_by"] in seen:
+                return room_id
+            room_id = row["replaced_by"]
+            seen.add(room_id)
 
 
 def _instant(value: Any) -> str:

@@ -295,5 +295,29 @@ def m010_person_languages(db: Database) -> None:
         db["tasks"].add_column(column, str)
 
 
+@migrations()
+def m011_matrix_loose_ends(db: Database) -> None:
+    """What the Matrix adapter must not forget across a restart (issue 11, item 5).
+
+    ``matrix_undecrypted``: events the bot could not decrypt yet (no room key), kept until
+    decrypted or given up, so that a restart no longer drops them once the sync position
+    has moved past them; ``source`` is the event's JSON, ``key_requested_at`` when the room
+    key was asked for. ``outbox.thread``: the thread a reply belongs to, so a reply sent
+    after a restart still goes to its thread. ``matrix_dm_openings``: a direct chat the bot
+    set out to create and has not recorded yet (a crash in between must not open a second
+    one). ``matrix_rooms.replaced_by``: the room that replaced a group's room upgraded to a
+    new version (``m.room.tombstone``), followed even when the config names the old one.
+    """
+    db["matrix_undecrypted"].create(
+        {"event_id": str, "room_id": str, "sender": str, "sender_key": str, "session_id": str,
+         "sent_ts": int, "source": str, "seen_at": str, "key_requested_at": str},
+        pk="event_id",
+    )
+    db["matrix_undecrypted"].create_index(["room_id", "session_id"])
+    db["outbox"].add_column("thread", str)
+    db["matrix_dm_openings"].create({"person": str, "started_at": str}, pk="person")
+    db["matrix_rooms"].add_column("replaced_by", str)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -167,6 +167,7 @@ async def test_matrix_delivery_does_not_send_a_row_whose_echo_was_read(live):
 
     class Client:
         should_claim_keys = False
+        access_token = "token"
 
         async def room_send(self, room_id, *args, **kwargs):
             sent.append(kwargs["tx_id"])
@@ -175,7 +176,7 @@ async def test_matrix_delivery_does_not_send_a_row_whose_echo_was_read(live):
     rooms = SimpleNamespace(group_room=lambda slug: "!room", room_of=lambda *a: "!room")
     session = SimpleNamespace(client=Client(), encryption=False)
     delivery = Delivery(session, rooms, runtime.repo, runtime.clock,
-                        backoff=Backoff.seconds(0.5, 60), thread_of=lambda event_id: None)
+                        backoff=Backoff.seconds(0.5, 60))
     await delivery.deliver()
     row = runtime.repo.outbox_row(first["id"])
     assert row["sent_at"] and row["remote_id"] == "$sent-before"

@@ -158,7 +158,8 @@ def test_the_matrix_reader_marks_each_sync_it_applied(runtime):
                     runtime, sync_timeout=30, timeline_limit=50, read_margin=timedelta(0),
                     backoff=Backoff.seconds(0.5, 60), on_read=lambda: None)
     assert HealthStore(runtime.repo.db).marks()[MATRIX_SYNCED] is None
-    reader._advance("s42", runtime.clock.now())
+    with runtime.repo.transaction():
+        reader._store_position("s42")
     assert HealthStore(runtime.repo.db).marks()[MATRIX_SYNCED] == runtime.clock.now()
     assert health.check(runtime.repo, runtime.config, runtime.clock.now()).healthy
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,11 +33,15 @@ from nio import (
 from bot.clock import ShiftedClock
 from bot.config import load
 from bot.matrix import MatrixBot, cancel_all
+from commands.messages import CATALOG
 
 from .conftest import MatrixUser
 from .synapse import Synapse
 
 # Tests read with a shorter safety margin than production (same machine, same clock).
+# A person's client sees every message (Synapse's default timeline of 10 events a sync would
+# hide some of a burst of replies from a test's person, who reads no history).
+_SEE_ALL = {"room": {"timeline": {"limit": 1000}}}
 _MARGIN = timedelta(seconds=0.5)
 
 
@@ -118,7 +123,7 @@ class Person:
     async def _loop(self) -> None:
         while True:
             try:
-                response = await self.client.sync(timeout=1000)
+                response = await self.client.sync(timeout=1000, sync_filter=_SEE_ALL)
                 if not isinstance(response, SyncResponse):
                     await asyncio.sleep(0.2)
                     continue
@@ -304,6 +309,53 @@ class World:
         await cancel_all(self.tasks)
         for person in (self.alice, self.bob, self.carol):
             await person.close()
+
+
+async def make_world(synapse, matrix_user, tmp_path, monkeypatch, *, alias: bool = False,
+                     encrypted: bool = False, e2e_people: bool = False,
+                     silence_window: str = "4s", last_call: str = "2s",
+                     matrix_extra: str = "", group_extra: str = "") -> World:
+    bot_user = matrix_user("coopbot")
+    users = [matrix_user(n) for n in ("alice", "bob", "carol")]
+    people = []
+    for user in users:
+        store = None
+        if e2e_people:
+            store = tmp_path / f"store-{user.localpart}"
+            store.mkdir()
+        people.append(Person(synapse, user, store=store, auto_join=True))
+    alice, bob, carol = people
+    for person in people:
+        await person.start()
+    options = {}
+    if alias:
+        options["alias"] = f"sem-{uuid.uuid4().hex[:8]}"
+    if encrypted:
+        options["initial_state"] = [{"type": "m.room.encryption", "state_key": "",
+                                     "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
+    room_id = await alice.create_room([bot_user.user_id, bob.user_id, carol.user_id],
+                                      name="SEM", **options)
+    await bob.join(room_id)
+    await carol.join(room_id)
+    token_env = f"COOPBOT_TEST_TOKEN_{uuid.uuid4().hex[:6].upper()}"
+    monkeypatch.setenv(token_env, bot_user.access_token)
+    room = f"#{options['alias']}:{synapse.server_name}" if alias else room_id
+    config = write_config(tmp_path / "coopbot.toml", synapse, bot=bot_user.user_id,
+                          alice=alice.user_id, bob=bob.user_id, carol=carol.user_id, room=room,
+                          token_env=token_env, silence_window=silence_window,
+                          last_call=last_call, matrix_extra=matrix_extra,
+                          group_extra=group_extra)
+    return World(synapse, tmp_path, bot_user, alice, bob, carol, room_id, config, token_env)
+
+
+def en(key: str) -> str:
+    return CATALOG[key]["en"]
+
+
+def is_bot_notice(world: World, text: str):
+    """A message of the bot's: a notice, or an m.text when it must notify someone."""
+    return lambda s: (s.sender == world.bot_id and s.msgtype in ("m.notice", "m.text")
+                      and text in s.body)
 
 
 def write_config(path: Path, synapse: Synapse, *, bot: str, alice: str, bob: str, carol: str,

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,14 +18,14 @@ import pytest
 
 nio = pytest.importorskip("nio")
 
-from bot import matrix_reading  # noqa: E402
 from bot.clock import ShiftedClock  # noqa: E402
-from commands.messages import CATALOG  # noqa: E402
 
 from .botkit import (  # noqa: E402
     Person,
-    World,
+    en,
     eventually,
+    is_bot_notice,
+    make_world,
     mentions_of,
     outbox_texts,
     parse_deadline_from_db,
@@ -37,58 +36,11 @@ from .botkit import (  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def make_world(synapse, matrix_user, tmp_path, monkeypatch, *, alias: bool = False,
-                     encrypted: bool = False, e2e_people: bool = False,
-                     silence_window: str = "4s", last_call: str = "2s",
-                     matrix_extra: str = "", group_extra: str = "") -> World:
-    bot_user = matrix_user("coopbot")
-    users = [matrix_user(n) for n in ("alice", "bob", "carol")]
-    people = []
-    for user in users:
-        store = None
-        if e2e_people:
-            store = tmp_path / f"store-{user.localpart}"
-            store.mkdir()
-        people.append(Person(synapse, user, store=store, auto_join=True))
-    alice, bob, carol = people
-    for person in people:
-        await person.start()
-    options = {}
-    if alias:
-        options["alias"] = f"sem-{uuid.uuid4().hex[:8]}"
-    if encrypted:
-        options["initial_state"] = [{"type": "m.room.encryption", "state_key": "",
-                                     "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
-    room_id = await alice.create_room([bot_user.user_id, bob.user_id, carol.user_id],
-                                      name="SEM", **options)
-    await bob.join(room_id)
-    await carol.join(room_id)
-    token_env = f"COOPBOT_TEST_TOKEN_{uuid.uuid4().hex[:6].upper()}"
-    monkeypatch.setenv(token_env, bot_user.access_token)
-    room = f"#{options['alias']}:{synapse.server_name}" if alias else room_id
-    config = write_config(tmp_path / "coopbot.toml", synapse, bot=bot_user.user_id,
-                          alice=alice.user_id, bob=bob.user_id, carol=carol.user_id, room=room,
-                          token_env=token_env, silence_window=silence_window,
-                          last_call=last_call, matrix_extra=matrix_extra,
-                          group_extra=group_extra)
-    return World(synapse, tmp_path, bot_user, alice, bob, carol, room_id, config, token_env)
-
-
 @pytest.fixture
 async def world(synapse, matrix_user, tmp_path, monkeypatch):
     made = await make_world(synapse, matrix_user, tmp_path, monkeypatch, alias=True)
     yield made
     await made.close()
-
-
-def en(key: str) -> str:
-    return CATALOG[key]["en"]
-
-
-def is_bot_notice(world: World, text: str):
-    """A message of the bot's: a notice, or an m.text when it must notify someone."""
-    return lambda s: (s.sender == world.bot_id and s.msgtype in ("m.notice", "m.text")
-                      and text in s.body)
 
 
 # --- the whole cooptation -------------------------------------------------------------------
@@ -389,86 +341,6 @@ async def test_without_the_e2e_extra_it_says_once_that_it_cannot_read(
         texts = outbox_texts(bot)
         assert sum(t.startswith("I cannot read this room") for t in texts) == 1, texts
         assert bot.repo.matrix_room(room)["unreadable_notice_at"] is not None
-    finally:
-        await made.close()
-
-
-# --- a long absence ---------------------------------------------------------------------------
-
-async def test_commands_beyond_a_limited_timeline_are_read_from_history(world):
-    """While the bot is down more happens than one sync returns (timeline limit 3 here):
-    the gap is read back through /messages, in order, each command once."""
-    await world.start_bot(timeline_limit=3)
-    alice, room = world.alice, world.room_id
-    first = await alice.say(room, "!list")
-    await alice.reply_to(room, first)
-    await world.stop_bot()
-    sent = [await alice.say(room, f'!propose "Gap {n}" reason {n}') for n in range(1, 7)]
-    bot = await world.start_bot(timeline_limit=3)
-    for event_id in sent:
-        await alice.reply_to(room, event_id)
-    names = [p.candidate for p in bot.repo.proposals("sem")]
-    assert names == [f"Gap {n}" for n in range(1, 7)]
-
-
-async def test_an_objection_at_the_start_of_a_long_absence_still_counts(
-        synapse, matrix_user, tmp_path, monkeypatch):
-    """Downtime is never silence, however long. Pages of 5 events and 12 events kept in
-    memory here: the 46 events of the absence take 9 pages beyond the timeline (the old cap
-    of 20 pages, scaled to 4 pages of 5, read only the newest 20 and dropped the objection),
-    most of them read twice. Bob objects first of all; the bot comes back after C-1's
-    deadline, reads the whole absence before deciding anything, and C-1 is contested, never
-    validated. The proposals in the backlog are applied oldest first, each once."""
-    monkeypatch.setattr(matrix_reading, "HISTORY_PAGE", 5)
-    monkeypatch.setattr(matrix_reading, "HELD_EVENTS", 12)
-    pages: list[str] = []
-    real_page = matrix_reading.Reader._history_page
-
-    async def counted(self, room_id: str, start: str):
-        pages.append(start)
-        return await real_page(self, room_id, start)
-
-    monkeypatch.setattr(matrix_reading.Reader, "_history_page", counted)
-    # An hour-long window, and a downtime grace longer than the clock's jump: the window
-    # must close while the bot is away, not grow back.
-    made = await make_world(synapse, matrix_user, tmp_path, monkeypatch, silence_window="1h",
-                            last_call="30m", group_extra='downtime_grace = "1d"')
-    try:
-        clock = ShiftedClock()
-        await made.start_bot(timeline_limit=3, clock=clock)
-        alice, bob, carol, room = made.alice, made.bob, made.carol, made.room_id
-        asked = await alice.say(room, '!propose "Repair Together" they fix things')
-        await alice.reply_to(room, asked)
-        deadline = parse_deadline_from_db(made.bot, 1)
-        await made.stop_bot()
-
-        objected = await bob.say(room, "!object C-1 not a cooperative")
-        proposed = []
-        for n in range(1, 46):
-            if n % 15 == 0:
-                proposed.append(await carol.say(room, f'!propose "Gap {n}" reason {n}'))
-            else:
-                await carol.say(room, f"chatting while the bot is away, {n}")
-        # Every event of C-1's window is sent: the clock may now run past its deadline.
-        clock.advance(deadline - clock.now() + timedelta(minutes=1))
-        pages.clear()
-
-        bot = await made.start_bot(timeline_limit=3, clock=clock)
-        ok = await bob.reply_to(room, objected)
-        assert ok.body.startswith("Your objection to C-1 is recorded")
-        for event_id in proposed:
-            await carol.reply_to(room, event_id)
-        assert bot.repo.proposal("sem", 1).state == "contested"
-        assert [p.candidate for p in bot.repo.proposals("sem")] == [
-            "Repair Together", "Gap 15", "Gap 30", "Gap 45"]
-        assert len(bot.repo.objections("sem:C-1")) == 1
-        bodies = [s.body for s in alice.notices(room, made.bot_id)]
-        assert not any("C-1 is validated" in b for b in bodies), bodies
-        # Read back to the stored position: the 46 events (and perhaps the bot's last
-        # announcement) less the timeline's last 3 make at least 9 pages of 5; the 10 events
-        # of the first two were kept, the pages beyond were read again in their turn.
-        assert len(set(pages)) >= 9, pages
-        assert len(pages) - len(set(pages)) >= 7, pages
     finally:
         await made.close()
 

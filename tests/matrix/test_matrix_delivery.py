@@ -14,6 +14,7 @@ nio = pytest.importorskip("nio")
 from nio import ErrorResponse, RoomSendResponse  # noqa: E402
 
 from bot.clock import FakeClock  # noqa: E402
+from bot import matrix_delivery  # noqa: E402
 from bot.matrix_delivery import HOMESERVER, Delivery  # noqa: E402
 from bot.matrix_session import server_wait  # noqa: E402
 from bot.retry import RATE_LIMITED, Backoff, Retries  # noqa: E402
@@ -27,6 +28,7 @@ class CannedClient:
     """A nio client whose ``room_send`` answers from a script, per room."""
 
     should_claim_keys = False
+    access_token = "a token"
 
     def __init__(self) -> None:
         self.rooms: dict[str, Any] = {}
@@ -52,8 +54,7 @@ def world(tmp_path):
 
     rooms = SimpleNamespace(group_room=lambda slug: ROOM, direct_chat=direct_chat,
                             room_of=lambda venue, target: ROOM)
-    delivery = Delivery(session, rooms, repo, clock, backoff=Backoff.seconds(0.5, 60),
-                        thread_of=lambda event_id: None)
+    delivery = Delivery(session, rooms, repo, clock, backoff=Backoff.seconds(0.5, 60))
     delivery.retries = Retries(delivery.retries.backoff, clock)  # waits on the fake clock
     yield SimpleNamespace(clock=clock, repo=repo, client=client, delivery=delivery)
     repo.close()
@@ -120,3 +121,29 @@ async def test_a_refusing_room_holds_back_only_its_own_rows(world):
     assert await world.delivery.deliver() is None
     assert all(world.repo.outbox_row(r)["sent_at"] is not None for r in (first, second))
     assert "room:sem" not in world.delivery.retries.waiting
+
+
+async def test_a_long_outbox_is_read_a_page_at_a_time_in_order(world, monkeypatch):
+    """The replies to a long backlog: every row goes once, in order, and the outbox is never
+    read whole into memory (pages of 7 here), also when one destination is held back."""
+    monkeypatch.setattr(matrix_delivery, "OUTBOX_PAGE", 7)
+    read: list[int] = []
+    real = world.repo.pending_outbox
+
+    def pending(*args, **kwargs):
+        rows = real(*args, **kwargs)
+        read.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(world.repo, "pending_outbox", pending)
+    rows = [queue(world, f"reply {n}") if n % 5 else queue(world, f"dm {n}", "dm", BOB)
+            for n in range(1, 51)]
+    world.client.script[f"!dm-{BOB}"] = [ErrorResponse("not yet", "M_FORBIDDEN")]
+    assert await world.delivery.deliver() == timedelta(seconds=0.5)
+    assert max(read) == 7
+    assert [body for _, body in world.client.sent] == [
+        f"reply {n}" if n % 5 else f"dm {n}" for n in range(1, 51) if n % 5 or n == 5]
+    world.clock.advance(timedelta(seconds=0.5))
+    assert await world.delivery.deliver() is None
+    assert all(world.repo.outbox_row(r)["sent_at"] is not None for r in rows)
+    assert len(world.client.sent) == 51
