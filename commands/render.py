@@ -150,7 +150,8 @@ def _render(lang: str, template: str, params: dict[str, object]) -> Message:
             safe = _defang(str(value))
             plain_params[name] = safe
             html_params[name] = html.escape(safe)
-    plain = template.format(**plain_params)
+    # No line ends in spaces (an empty list after "Objections:", for instance).
+    plain = "\n".join(line.rstrip() for line in template.format(**plain_params).split("\n"))
     rich = html.escape(template, quote=False).format(**html_params).replace("\n", "<br>\n")
     return Message(plain=plain, html=rich, mentions=tuple(mentions))
 
