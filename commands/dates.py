@@ -64,97 +64,43 @@ from .timefmt import end_of_day
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
-# --- vocabulary (folded: lowercase, no accents) ---------------------------------------------
+from .date_words import (
+    DATED_WEEKDAYS,
+    MONTHS,
+    WEEKDAYS,
+    AFTER_TOMORROW,
+    ALL_UNITS,
+    AMPM,
+    ARTICLES,
+    CLOCK,
+    CLOCK_UNITS,
+    CLOSING,
+    COMING,
+    DATEISH,
+    DAY,
+    DAY_UNITS,
+    DMY,
+    DOT_CLOCK,
+    END,
+    END_LINKS,
+    HOUR_WORDS,
+    LEAD,
+    MERIDIEM,
+    MONTH_UNITS,
+    NEXT,
+    NUMBER,
+    NUMBERISH,
+    NUMBER_WORDS,
+    OPENING,
+    SPAN_PREFIXES,
+    TIME_LINKS,
+    TODAY,
+    TOMORROW,
+    WEEK_UNITS,
+    YEAR,
+    YMD,
+)
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate((
-    "janvier janv jan januari january",
-    "fevrier fevr fev februari feb february",
-    "mars mar maart mrt march",
-    "avril avr april apr",
-    "mai mei may",
-    "juin juni jun june",
-    "juillet juil juli jul july",
-    "aout augustus aug august",
-    "septembre sept sep september",
-    "octobre oct oktober okt october",
-    "novembre nov november",
-    "decembre dec december",
-), start=1):
-    for _name in _names.split():
-        MONTHS[_name] = _number
-
-# Monday is 0, as date.weekday() counts.
-WEEKDAYS: dict[str, int] = {}
-# Read alone as well as before a date: full names and abbreviations that are no other word
-# a due date could start with.
-for _number, _names in enumerate((
-    "lundi maandag monday lun mon",
-    "mardi dinsdag tuesday tue tues",
-    "mercredi woensdag wednesday mer wed",
-    "jeudi donderdag thursday jeu thu thur thurs",
-    "vendredi vrijdag friday ven fri",
-    "samedi zaterdag saturday sam sat",
-    "dimanche zondag sunday dim sun",
-)):
-    for _name in _names.split():
-        WEEKDAYS[_name] = _number
-# Read only before the date they must agree with: French ``mar.`` is also March, and the
-# Dutch two-letter abbreviations are common words (``do``, ``ma``, ``zo``).
-DATED_WEEKDAYS: dict[str, int] = dict(WEEKDAYS)
-DATED_WEEKDAYS.update({"mar": 1, "ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6})
-
-_NUMBER_WORDS: dict[str, int] = {}
-for _language in (
-    "un:1 une:1 deux:2 trois:3 quatre:4 cinq:5 six:6 sept:7 huit:8 neuf:9 dix:10 onze:11 "
-    "douze:12 quinze:15",
-    "een:1 twee:2 drie:3 vier:4 vijf:5 zes:6 zeven:7 acht:8 negen:9 tien:10 elf:11 "
-    "twaalf:12 veertien:14",
-    "a:1 an:1 one:1 two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 ten:10 "
-    "eleven:11 twelve:12",
-):
-    for _pair in _language.split():
-        _word, _value = _pair.split(":")
-        _NUMBER_WORDS[_word] = int(_value)
-
-_DAY_UNITS = {"jour", "jours", "j", "dag", "dagen", "day", "days"}
-_WEEK_UNITS = {"semaine", "semaines", "sem", "week", "weken", "weeks", "wk"}
-_MONTH_UNITS = {"mois", "maand", "maanden", "month", "months"}
-_YEAR_UNITS = {"an", "ans", "annee", "annees", "jaar", "jaren", "year", "years"}
-# Spans a due date cannot be counted in: they only make words look like a date.
-_CLOCK_UNITS = {"heure", "heures", "h", "uur", "u", "hour", "hours", "hr", "hrs", "minute",
-                "minutes", "min", "mins", "minuut", "minuten"}
-_ALL_UNITS = _DAY_UNITS | _WEEK_UNITS | _MONTH_UNITS | _YEAR_UNITS | _CLOCK_UNITS
-
-_SPAN_PREFIXES = {"dans", "over", "in", "binnen", "within", "d'ici"}
-_LEAD = {"le", "the", "on", "op", "by", "tegen", "pour", "d'ici", "uiterlijk", "de",
-         "until", "till", "jusqu'au", "jusqu'a", "tot"}
-_ARTICLES = {"le", "the", "de"}
-_NEXT = {"next", "prochain", "prochaine", "volgende"}
-_COMING = {"this", "ce", "cette", "deze", "aanstaande", "komende", "coming"}
-_TODAY = {"aujourd'hui", "aujourdhui", "vandaag", "today", "tonight", "vanavond"}
-_TOMORROW = {"demain", "morgen", "tomorrow"}
-_AFTER_TOMORROW = {"apres-demain", "overmorgen"}
-_END = {"fin", "end", "eind", "einde"}
-_END_LINKS = {"du", "de", "of", "the", "van", "la", "le", "d'"}
-_TIME_LINKS = {"a", "om", "at", "@"}
-_HOUR_WORDS = {"h", "u", "uur", "heure", "heures"}
-_MERIDIEM = {"am", "pm", "a.m", "p.m"}
-
-_ORDINAL = r"(?:st|nd|rd|th|er|re|e|eme|de|ste)"
-_DAY = re.compile(rf"(\d{{1,2}})({_ORDINAL})?")
-_YEAR = re.compile(r"\d{4}")
-_NUMBER = re.compile(r"\d{1,3}")
-_DMY = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})(?:\2(\d{4}|\d{2}))?")
-_YMD = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})")
-_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2})|h(\d{2})?|u(\d{2})?)")
-_DOT_CLOCK = re.compile(r"(\d{1,2})\.(\d{2})")
-_AMPM = re.compile(r"(\d{1,2})(?::(\d{2}))?(am|pm|a\.m|p\.m)")
-_DATEISH = re.compile(r"\d{1,4}[/.\-]\d{1,4}(?:[/.\-]\d{1,4})?")
-_NUMBERISH = re.compile(rf"\d{{1,4}}(?:{_ORDINAL}|[h:u]\d{{0,2}})?")
-
-_OPENING = "([{<«‹“‘„\"'"
-_CLOSING = ")]}>»›”’\"',;:!?…"
 MAX_WORD = 40      # no date word is longer; a longer one is skipped, not folded
 LOOKAHEAD = 12     # no reading takes more words
 
@@ -194,7 +140,7 @@ def _key(raw: str) -> str:
     if len(raw) > MAX_WORD:
         return ""
     folded = fold(raw).replace("’", "'").replace("‘", "'")
-    folded = folded.lstrip(_OPENING).rstrip(_CLOSING)
+    folded = folded.lstrip(OPENING).rstrip(CLOSING)
     # A trailing dot ends an abbreviation (``déc.``) or a sentence; ``a.m.`` keeps its inner
     # one. Dots inside a word (``10.12.2026``) stay.
     return folded[:-1] if folded.endswith(".") else folded
@@ -273,14 +219,14 @@ def _end_of_month(day: date) -> date:
 def _year_at(words: list[_Word], i: int) -> int | None:
     """A four-digit year at ``i``: after a day and month a four-digit number is read as its
     year (``10 décembre 2000`` is a past date for the caller to refuse, not a count)."""
-    if i < len(words) and _YEAR.fullmatch(words[i].key):
+    if i < len(words) and YEAR.fullmatch(words[i].key):
         return int(words[i].key)
     return None
 
 
 def _day_number(key: str) -> tuple[int, bool] | None:
     """``10`` -> (10, False), ``10th``/``1er``/``3de`` -> (n, True)."""
-    match = _DAY.fullmatch(key)
+    match = DAY.fullmatch(key)
     if not match:
         return None
     return int(match.group(1)), match.group(2) is not None
@@ -308,7 +254,7 @@ def _day_month(words: list[_Word], i: int, today: date) -> _Found | None:
     year = _year_at(words, j + 1)
     if year is None and j + 1 < len(words) and re.fullmatch(r"\d{2}", words[j + 1].key):
         after = words[j + 2].key if j + 2 < len(words) else ""
-        if after not in _HOUR_WORDS | _MERIDIEM:
+        if after not in HOUR_WORDS | MERIDIEM:
             raise _Nonsense  # "10 mai 26": a year cut short, or a count? The user says.
     end = j + 2 if year is not None else j + 1
     return _Found(_with_year(today, number[0], month, year), end)
@@ -331,10 +277,10 @@ def _numeric(words: list[_Word], i: int, today: date) -> _Found | None:
     if i >= len(words):
         return None
     key = words[i].key
-    iso = _YMD.fullmatch(key)
+    iso = YMD.fullmatch(key)
     if iso:
         return _Found(_checked(int(iso.group(1)), int(iso.group(3)), int(iso.group(4))), i + 1)
-    dmy = _DMY.fullmatch(key)
+    dmy = DMY.fullmatch(key)
     if not dmy:
         return None
     day, month, year = int(dmy.group(1)), int(dmy.group(3)), dmy.group(4)
@@ -352,7 +298,7 @@ def _day_only(words: list[_Word], i: int, today: date) -> _Found | None:
     number = _day_number(words[i].key)
     if number is None:
         return None
-    after_article = i > 0 and words[i - 1].key in _ARTICLES
+    after_article = i > 0 and words[i - 1].key in ARTICLES
     if not (number[1] or after_article):
         return None
     return _Found(_next_day_of_month(today, number[0]), i + 1)
@@ -369,11 +315,11 @@ def _dated(words: list[_Word], i: int, today: date) -> _Found | None:
 
 def _named_day(words: list[_Word], i: int, today: date) -> _Found | None:
     key = words[i].key
-    if key in _TODAY:
+    if key in TODAY:
         return _Found(today, i + 1)
-    if key in _TOMORROW:
+    if key in TOMORROW:
         return _Found(_plus_days(today, 1), i + 1)
-    if key in _AFTER_TOMORROW:
+    if key in AFTER_TOMORROW:
         return _Found(_plus_days(today, 2), i + 1)
     keys = [w.key for w in words[i:i + 3]]
     if keys[:2] == ["ce", "soir"]:
@@ -386,30 +332,30 @@ def _named_day(words: list[_Word], i: int, today: date) -> _Found | None:
 
 
 def _count(key: str) -> int | None:
-    if _NUMBER.fullmatch(key):
+    if NUMBER.fullmatch(key):
         return int(key)
-    return _NUMBER_WORDS.get(key)
+    return NUMBER_WORDS.get(key)
 
 
 def _span(words: list[_Word], i: int, today: date) -> _Found | None:
     """``dans 2 semaines``, ``over drie dagen``, ``in a week``, ``d'ici 10 jours``."""
-    if words[i].key not in _SPAN_PREFIXES or i + 2 >= len(words):
+    if words[i].key not in SPAN_PREFIXES or i + 2 >= len(words):
         return None
     count = _count(words[i + 1].key)
     unit = words[i + 2].key
-    if count is None or unit not in _ALL_UNITS:
+    if count is None or unit not in ALL_UNITS:
         return None
-    if unit in _CLOCK_UNITS or count == 0:
+    if unit in CLOCK_UNITS or count == 0:
         raise _Nonsense  # a due date is a day: "in 3 hours" is for the caller to ask about
     alternative = None
-    if unit in _DAY_UNITS:
+    if unit in DAY_UNITS:
         day = _plus_days(today, count)
         # French "dans huit jours" / "dans quinze jours" mean a week / two weeks to many.
         if unit in ("jour", "jours", "j") and count in (8, 15):
             alternative = _plus_days(today, count - 1)
-    elif unit in _WEEK_UNITS:
+    elif unit in WEEK_UNITS:
         day = _plus_days(today, 7 * count)
-    elif unit in _MONTH_UNITS:
+    elif unit in MONTH_UNITS:
         day = _add_months(today, count)
     else:
         day = _add_months(today, 12 * count)
@@ -418,15 +364,15 @@ def _span(words: list[_Word], i: int, today: date) -> _Found | None:
 
 def _month_end(words: list[_Word], i: int, today: date) -> _Found | None:
     """``fin du mois``, ``end of the month``, ``eind van de maand``, ``fin décembre [2026]``."""
-    if words[i].key not in _END:
+    if words[i].key not in END:
         return None
     j = i + 1
-    while j < len(words) and j < i + 3 and words[j].key in _END_LINKS:
+    while j < len(words) and j < i + 3 and words[j].key in END_LINKS:
         j += 1
     if j >= len(words):
         return None
     key = words[j].key
-    if key in _MONTH_UNITS:
+    if key in MONTH_UNITS:
         return _Found(_end_of_month(today), j + 1)
     if key not in MONTHS:
         return None
@@ -442,9 +388,9 @@ def _month_end(words: list[_Word], i: int, today: date) -> _Found | None:
 def _weekday(words: list[_Word], i: int, today: date) -> _Found | None:
     """``vendredi``, ``next friday``, ``vendredi prochain``, ``mardi 10 décembre 2026``."""
     j, mode = i, None
-    if words[j].key in _NEXT:
+    if words[j].key in NEXT:
         j, mode = j + 1, "next"
-    elif words[j].key in _COMING:
+    elif words[j].key in COMING:
         j, mode = j + 1, "coming"
     if j >= len(words) or words[j].key not in DATED_WEEKDAYS:
         return None
@@ -477,7 +423,7 @@ def _weekday_date(words: list[_Word], j: int, today: date, bare_day: bool) -> _F
     """The date after a weekday: ``10 décembre``, ``le 10 décembre``, ``10/12``, and with
     ``bare_day`` a day number alone (``vendredi 10``; not after ``mar``, which before a
     number is March: ``Mar 10``)."""
-    if j < len(words) and words[j].key in _ARTICLES:
+    if j < len(words) and words[j].key in ARTICLES:
         j += 1
     found = _dated(words, j, today)
     if found is None and bare_day and j < len(words):
@@ -507,23 +453,23 @@ def _time_at(words: list[_Word], i: int) -> tuple[time, int] | None:
     Returns the time and the index of the first word after it."""
     if i >= len(words):
         return None
-    linked = words[i].key in _TIME_LINKS
+    linked = words[i].key in TIME_LINKS
     j = i + 1 if linked else i
     if j >= len(words):
         return None
     key = words[j].key
     following = words[j + 1].key if j + 1 < len(words) else ""
-    if match := _CLOCK.fullmatch(key):
+    if match := CLOCK.fullmatch(key):
         minute = match.group(2) or match.group(3) or match.group(4) or "0"
         at, after = _clock(int(match.group(1)), int(minute)), j + 1
-    elif match := _AMPM.fullmatch(key):
+    elif match := AMPM.fullmatch(key):
         return _clock(int(match.group(1)), int(match.group(2) or 0), match.group(3)), j + 1
-    elif (match := _DOT_CLOCK.fullmatch(key)) and linked:
+    elif (match := DOT_CLOCK.fullmatch(key)) and linked:
         at, after = _clock(int(match.group(1)), int(match.group(2))), j + 1
     elif key.isdigit() and len(key) <= 2:
-        if following in _MERIDIEM:
+        if following in MERIDIEM:
             return _clock(int(key), 0, following), j + 2
-        if following in _HOUR_WORDS:
+        if following in HOUR_WORDS:
             return _clock(int(key), 0), j + 2
         if linked:
             raise _Nonsense  # "à 2": in the night or the afternoon?
@@ -543,7 +489,7 @@ def _leads(words: list[_Word]) -> Iterator[int]:
     """Where a date may start: at the first word, or after one or two lead words."""
     yield 0
     for skip in (1, 2):
-        if len(words) > skip and words[skip - 1].key in _LEAD:
+        if len(words) > skip and words[skip - 1].key in LEAD:
             yield skip
         else:
             return
@@ -601,24 +547,24 @@ def looks_like_date(text: str) -> bool:
     for start in _leads(words):
         keys = [w.key for w in words[start:start + 4]] + ["", "", "", ""]
         first, second, third = keys[0], keys[1], keys[2]
-        if (first in MONTHS or first in WEEKDAYS or first in _TODAY or first in _TOMORROW
-                or first in _AFTER_TOMORROW or first == "apres"):
+        if (first in MONTHS or first in WEEKDAYS or first in TODAY or first in TOMORROW
+                or first in AFTER_TOMORROW or first == "apres"):
             return True
-        if first in DATED_WEEKDAYS and (_DATEISH.fullmatch(second) or _DAY.fullmatch(second)):
+        if first in DATED_WEEKDAYS and (DATEISH.fullmatch(second) or DAY.fullmatch(second)):
             return True
-        if _DATEISH.fullmatch(first) or _NUMBERISH.fullmatch(first):
+        if DATEISH.fullmatch(first) or NUMBERISH.fullmatch(first):
             return True
-        if first in _NEXT or first in _COMING:
-            if second in DATED_WEEKDAYS or second in _ALL_UNITS:
+        if first in NEXT or first in COMING:
+            if second in DATED_WEEKDAYS or second in ALL_UNITS:
                 return True
-        if first in _SPAN_PREFIXES and (_count(second) is not None or second in _ALL_UNITS
-                                        or third in _ALL_UNITS or _NUMBERISH.fullmatch(second)):
+        if first in SPAN_PREFIXES and (_count(second) is not None or second in ALL_UNITS
+                                        or third in ALL_UNITS or NUMBERISH.fullmatch(second)):
             return True
-        if first in _NUMBER_WORDS and first not in ("a", "an") and second in _ALL_UNITS:
+        if first in NUMBER_WORDS and first not in ("a", "an") and second in ALL_UNITS:
             return True
-        if first in _ALL_UNITS and second in _NEXT:
+        if first in ALL_UNITS and second in NEXT:
             return True  # "semaine prochaine", "mois prochain"
-        if first in _END and any(_unelided(k) in MONTHS or _unelided(k) in _ALL_UNITS
+        if first in END and any(_unelided(k) in MONTHS or _unelided(k) in ALL_UNITS
                                  for k in keys[1:4]):
             return True  # "fin de semaine", "end of the year", "fin d'année": which day?
         if first == "day" and second == "after":
@@ -626,10 +572,10 @@ def looks_like_date(text: str) -> bool:
     return False
 
 
-_DATE_VOCABULARY = (set(MONTHS) | set(DATED_WEEKDAYS) | _LEAD | _NEXT | _COMING | _TODAY
-                    | _TOMORROW | _AFTER_TOMORROW | {"apres"} | _SPAN_PREFIXES | _ALL_UNITS
-                    | _END | _END_LINKS | _TIME_LINKS | _HOUR_WORDS | _MERIDIEM
-                    | set(_NUMBER_WORDS) | {"after", "day", "prochain", "prochaine"})
+_DATE_VOCABULARY = (set(MONTHS) | set(DATED_WEEKDAYS) | LEAD | NEXT | COMING | TODAY
+                    | TOMORROW | AFTER_TOMORROW | {"apres"} | SPAN_PREFIXES | ALL_UNITS
+                    | END | END_LINKS | TIME_LINKS | HOUR_WORDS | MERIDIEM
+                    | set(NUMBER_WORDS) | {"after", "day", "prochain", "prochaine"})
 
 
 def date_words(text: str) -> str:
