@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from commands.changes import FounderSeeded, PersonLinked, StepsToRecompute
+from commands.changes import apply as apply_change
 from commands.parsing import clean_name, is_matrix_id, name_key
 from storage.repository import Repository
-from storage.timestamps import iso
 
 from .config import GroupConfig, is_slug
 
@@ -178,20 +179,16 @@ def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime) 
             raise ImportRefused(result.problems)
         repo.ensure_group(group.slug, group.name, now)
         for row in result.new_members:
-            repo.add_member({
-                "group_slug": group.slug, "slug": row.slug, "name": row.name,
-                "name_key": name_key(row.name), "status": "active", "admitted_at": iso(now),
-                "coopted_by": None, "proposal": None, "origin": "import",
-            }, actor=ACTOR)
-            repo.audit(at=now, group=group.slug, actor=ACTOR, action="member_imported",
-                       subject=row.slug, detail={"name": row.name, "line": row.line,
-                                                 "by": "coopbot import-members"})
+            apply_change(repo, now, FounderSeeded(
+                actor=ACTOR, group=group.slug, slug=row.slug, name=row.name,
+                name_key=name_key(row.name), origin="import",
+                detail={"name": row.name, "line": row.line, "by": "coopbot import-members"}))
         for person, member in result.links:
-            repo.link_person(group.slug, person, member, "import", now)
-            repo.audit(at=now, group=group.slug, actor=ACTOR, action="linked", subject=person,
-                       detail={"member": member, "by": "coopbot import-members"})
-        if not result.empty:
-            repo.forget_task_wakeups(group.slug)  # who answers for a task may have changed
+            apply_change(repo, now, PersonLinked(
+                actor=ACTOR, group=group.slug, person=person, member=member, origin="import",
+                detail={"by": "coopbot import-members"}))
+        if not result.empty:  # who answers for a task may have changed
+            apply_change(repo, now, StepsToRecompute(actor=ACTOR, group=group.slug))
     return result
 
 

@@ -30,7 +30,17 @@ from storage.repository import Repository
 from storage.rows import Member, Proposal
 
 from . import decisions, followup
-from .changes import StepsToRecompute
+from . import changes
+from .changes import (
+    FounderSeeded,
+    LastCallScheduled,
+    NameRekeyed,
+    Noted,
+    PersonSeeded,
+    RoleSeeded,
+    RulesRebuilt,
+    StepsToRecompute,
+)
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition
 from .errors import CommandError
@@ -101,40 +111,34 @@ class Engine:
                     continue
                 self.repo.set_meta(f"seeded:{slug}", digest)
                 self.repo.ensure_group(slug, definition.name, now)
+                out = Effects(self.repo, self.group(slug), now)
                 # Settings or role holders in the file may have changed: every running task
                 # of the group computes its next step again.
-                self.repo.forget_task_wakeups(slug)
+                out.apply(StepsToRecompute(actor="config", group=slug))
                 for founder in definition.founders:
-                    if self._founder_twin(slug, founder, now):
+                    if self._founder_twin(out, founder):
                         continue
-                    added = self.repo.add_member({
-                        "group_slug": slug, "slug": founder.slug, "name": founder.name,
-                        "name_key": name_key(founder.name), "status": "active",
-                        "admitted_at": now, "coopted_by": None, "proposal": None,
-                        "origin": "config",
-                    }, actor="config")
-                    if added:
-                        self.repo.audit(at=now, group=slug, actor="config", action="member_seeded",
-                                        subject=founder.slug)
+                    out.apply(FounderSeeded(actor="config", group=slug, slug=founder.slug,
+                                            name=founder.name, name_key=name_key(founder.name)))
                     for person in founder.people:
-                        self.repo.link_person(slug, person, founder.slug, "config", now,
-                                              replace=False)
+                        out.apply(PersonSeeded(actor="config", group=slug, person=person,
+                                               member=founder.slug))
                 for role, people in definition.roles().items():
                     for person in people:
-                        if self.repo.set_role(slug, person, role, True, "config", now, replace=False):
-                            self.repo.audit(at=now, group=slug, actor="config",
-                                            action="role_seeded", subject=person,
-                                            detail={"role": role})
+                        out.apply(RoleSeeded(actor="config", group=slug, person=person,
+                                             role=role))
+                out.flush()
         with self.repo.transaction():  # one commit; each group in its own savepoint
             if self.repo.meta("task_hints") != TASK_HINTS:  # computed by another version
                 self.repo.set_meta("task_hints", TASK_HINTS)
-                self.repo.forget_task_wakeups(None)
+                changes.apply(self.repo, now, StepsToRecompute(actor=BOT, group=None))
             for slug in self._definitions:
                 self._isolated(f"{slug}:start", slug, lambda slug=slug: self._upgrade(slug, now))
 
-    def _founder_twin(self, slug: str, founder, now: datetime) -> bool:
+    def _founder_twin(self, out: Effects, founder) -> bool:
         """A founder new to the database whose name an active or suspended member already
         bears (one name, one member): not added; the admins are told once."""
+        slug, now = out.group.slug, out.now
         if self.repo.member(slug, founder.slug) is not None:
             return False
         twins = [m for m in self.repo.members_by_name_key(slug, name_key(founder.name))
@@ -143,13 +147,11 @@ class Engine:
             return False
         if not self.repo.meta(f"founder_twin:{slug}:{founder.slug}"):
             self.repo.set_instant(f"founder_twin:{slug}:{founder.slug}", now)
-            self.repo.audit(at=now, group=slug, actor="config", action="founder_twin",
-                            subject=founder.slug, detail={"member": twins[0].slug})
-            out = Effects(self.repo, self.group(slug), now)
+            out.apply(Noted(actor="config", group=slug, action="founder_twin",
+                            subject=founder.slug, detail={"member": twins[0].slug}))
             out.announce("ann.founder_twin", name=founder.name, slug=founder.slug,
                          member=twins[0].name, member_slug=twins[0].slug,
                          admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
-            out.flush()
         return True
 
     def _upgrade(self, slug: str, now: datetime) -> None:
@@ -162,13 +164,11 @@ class Engine:
         out = Effects(self.repo, group, now)
         for proposal in self.repo.proposals_without_rules(slug):
             rules = self._rules_at_opening(group, proposal)
-            self.repo.update_proposal(proposal.key, rules=rules.to_json())
-            self.repo.audit(at=now, group=slug, actor=BOT, action="rules_rebuilt",
-                            subject=proposal.key, detail={"rules": rules.to_json()})
+            out.apply(RulesRebuilt(actor=BOT, proposal=proposal, rules=rules.to_json()))
         for proposal in self.repo.proposals_without_last_call_due(slug):
-            fields = decisions.deadline_fields(group, proposal, proposal.deadline)
-            if fields["last_call_due"]:
-                self.repo.update_proposal(proposal.key, **fields)
+            due = decisions.deadline_fields(group, proposal, proposal.deadline)["last_call_due"]
+            if due:
+                out.apply(LastCallScheduled(actor=BOT, proposal=proposal, due=due))
         if self.repo.meta(f"name_keys:{slug}") != NAME_KEYS:
             self.repo.set_meta(f"name_keys:{slug}", NAME_KEYS)
             self._rekey_names(group, out, now)
@@ -182,18 +182,18 @@ class Engine:
         for proposal in self.repo.proposals(slug):
             key = name_key(proposal.candidate)
             if proposal.candidate_key != key:
-                self.repo.update_proposal(proposal.key, candidate_key=key)
+                out.apply(NameRekeyed(actor=BOT, group=slug, proposal=proposal.key, key=key))
         twins: dict[str, list[Member]] = defaultdict(list)
         for member in self.repo.members(slug):
             key = name_key(member.name)
             if member.name_key != key:
-                self.repo.set_member_name_key(slug, member.slug, key)
+                out.apply(NameRekeyed(actor=BOT, group=slug, member=member.slug, key=key))
             twins[key].append(member)
         for key, members in twins.items():
             if len(members) > 1 and not self.repo.meta(f"twins_told:{slug}:{key}"):
                 self.repo.set_instant(f"twins_told:{slug}:{key}", now)
-                self.repo.audit(at=now, group=slug, actor=BOT, action="twin_members",
-                                subject=key, detail={"members": [m.slug for m in members]})
+                out.apply(Noted(actor=BOT, group=slug, action="twin_members", subject=key,
+                                detail={"members": [m.slug for m in members]}))
                 out.announce("ann.twin_members", members=", ".join(
                     f"{m.name} ({m.slug})" for m in members),
                     admins=Mention(tuple(in_good_standing_holders(self.repo, slug, "admin"))))
@@ -410,10 +410,12 @@ class Engine:
                     return  # told once
                 now = self.clock.now()
                 self.repo.set_instant(f"failed:{item}", now)
-                self.repo.audit(at=now, group=slug, actor=BOT, action="item_failed",
-                                subject=item)
-                if slug in self._definitions:
+                if slug not in self._definitions:
+                    changes.apply(self.repo, now, Noted(actor=BOT, group=slug,
+                                                        action="item_failed", subject=item))
+                else:
                     out = Effects(self.repo, self.group(slug), now)
+                    out.apply(Noted(actor=BOT, group=slug, action="item_failed", subject=item))
                     out.announce("ann.item_failed", item=item, admins=Mention(tuple(
                         in_good_standing_holders(self.repo, slug, "admin"))))
                     out.flush()

@@ -92,3 +92,15 @@ def test_the_table_closes_the_decision_task(harness, recorded, closing):
     assert closed[0].note and CLOSES_DECISION_TASK[moved.transition]
     task = h.repo.task("sem", closed[0].task.number)
     assert task.state == ("done" if closing == "resolve" else "cancelled")
+
+
+def test_the_start_up_records_its_changes_too(make_harness, recorded):
+    """Seeding the founders, their people and roles from the file is recorded like any
+    command's changes: every audit row of a first start is a recorded change."""
+    h = make_harness()
+    rows = h.repo.db.execute("select action from audit order by id").fetchall()
+    auditing = [c for c in recorded if not isinstance(c, SILENT + (changes.PersonSeeded,))]
+    assert [r[0] for r in rows] == [
+        "member_seeded" if isinstance(c, changes.FounderSeeded) else "role_seeded"
+        for c in auditing]
+    assert len(rows) >= 4 + 4  # four founders, and roles
