@@ -71,6 +71,12 @@ class Person:
     def exact(cls, *people: str) -> "Person":
         return cls(tuple(people), with_id=True)
 
+    @classmethod
+    def listed(cls, people: Iterable[str], empty: str = "-") -> "Person | str":
+        """Everyone in ``people``, or ``empty`` when there is nobody to name."""
+        people = tuple(people)
+        return cls(people) if people else empty
+
     def __str__(self) -> str:
         return ", ".join(shown_name(p, with_id=self.with_id) for p in self.people)
 
