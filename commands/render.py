@@ -126,7 +126,8 @@ def clean_name(name: str | None) -> str:
     ``MAX_NAME`` characters."""
     if not name:
         return ""
-    kept = "".join(c for c in name if c in _KEPT_FORMAT
+    kept = "".join(" " if c.isspace() else c for c in name
+                   if c.isspace() or c in _KEPT_FORMAT
                    or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs", "Cn"))
     kept = " ".join(kept.split())
     return kept if len(kept) <= MAX_NAME else kept[:MAX_NAME - 1].rstrip() + "…"
