@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import aiohttp
 import pytest
 
 nio = pytest.importorskip("nio")
@@ -39,6 +40,20 @@ async def name_as(world: World, person: Person, name: str, timeout: float = 20.0
             return
         assert time.monotonic() < deadline, f"{person.user_id} not named {name!r} in the room"
         await asyncio.sleep(0.05)
+
+
+async def highlighted(world: World, person: Person) -> set[str]:
+    """The events whose notification the homeserver highlights for ``person``: those that
+    mention them (every message notifies, quietly, by the default push rules)."""
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{world.synapse.url}/_matrix/client/v3/notifications",
+                               headers={"Authorization": f"Bearer {person.user.access_token}"},
+                               ) as answer:
+            assert answer.status == 200, await answer.text()
+            body = await answer.json()
+    return {n["event"]["event_id"] for n in body["notifications"]
+            if any(isinstance(a, dict) and a.get("set_tweak") == "highlight"
+                   and a.get("value", True) for a in n["actions"])}
 
 
 def pill(user_id: str, name: str) -> str:
@@ -74,6 +89,10 @@ async def test_messages_show_display_names_pills_and_changes(world):
     assert pill(carol.user_id, f"Sam ({carol.user_id})") in html
     assert f"#/{bob.user_id}" not in html and f"#/{alice.user_id}" not in html
     assert mentions_of(contested) == {"user_ids": [carol.user_id]}
+    # Only the pinged one is mentioned: a name (or an ID) in the text pings nobody, since
+    # the message says whom it mentions (m.mentions turns off the legacy name rules).
+    assert contested.event_id in await highlighted(world, carol)
+    assert contested.event_id not in await highlighted(world, bob)
 
     # A change of name is picked up: no more twins.
     await name_as(world, carol, "Carla")
