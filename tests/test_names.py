@@ -109,8 +109,8 @@ def test_names_reach_into_nested_pieces():
     shown = names(bob=("Bob", False), carol=("Carol", False))
     inner = Phrase("item.support", {"person": Person.of(BOB), "member": "Transition"})
     message = render_template("en", "{x} / {y}", names=shown, x=inner,
-                              y=Pieces.of("by ", Mention.of(CAROL)))
-    assert message.plain == "Bob (Transition) / by Carol"
+                              y=Pieces.of(Mention.of(CAROL), " signed"))
+    assert message.plain == "Bob (Transition) / Carol signed"
     assert message.mentions == (CAROL,)
 
 
