@@ -262,6 +262,25 @@ def to_inbound(event: Any, addressee: Addressee, *, venue: Venue,
     )
 
 
+# --- display names -------------------------------------------------------------------------
+
+def member_name(event: Any) -> tuple[str, str | None] | None:
+    """(user id, display name, None if they set none) from an ``m.room.member`` event that
+    makes someone a member (joined or invited); None for a leave, a ban, a knock (a person
+    who left keeps their last name) or any other event. Shown, never trusted: the user id
+    stays who they are."""
+    source = getattr(event, "source", event)
+    if not isinstance(source, Mapping) or source.get("type") != "m.room.member":
+        return None
+    user, content = source.get("state_key"), source.get("content")
+    if not isinstance(user, str) or not _USER_ID.match(user) or not isinstance(content, Mapping):
+        return None
+    if content.get("membership") not in ("join", "invite"):
+        return None
+    name = content.get("displayname")
+    return user, (name if isinstance(name, str) else None)
+
+
 # --- invites -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

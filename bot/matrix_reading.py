@@ -39,7 +39,7 @@ from storage.echoes import Echoes
 from storage.health import MATRIX_SYNCED, HealthStore
 
 from .config import Config
-from .matrix_events import Addressee, thread_root, timestamp, to_inbound
+from .matrix_events import Addressee, member_name, thread_root, timestamp, to_inbound
 from .matrix_rooms import RoomDirectory
 from .matrix_undecrypted import Undecrypted
 from .matrix_session import (META_SYNC_TOKEN, REQUEST_TIMEOUT, TRANSPORT_ERRORS, MatrixFatal,
@@ -267,6 +267,12 @@ class Reader:
                             self.on_applied()
             timelines.append((room_id, where, events))
         with self.repo.transaction():
+            for room_id, where, _ in timelines:
+                # Names from a group room's state and its whole timeline, history included:
+                # who is called what is a fact, not a command.
+                if where[0] is Venue.ROOM:
+                    info = response.rooms.join[room_id]
+                    self._note_names(room_id, [*info.state, *info.timeline.events])
             for room_id, where, events in timelines:
                 for event in events:
                     self._on_event(room_id, where, event)
@@ -377,8 +383,19 @@ class Reader:
         raise GapUnread(f"cannot read the history of {room_id} ({describe(refusal)}); "
                         "the batch is read again")
 
+    def _note_names(self, room_id: str, events: list) -> None:
+        """The display names a group room's membership events give (its members' current
+        ones from its state, changes as they come); a person who left keeps their last."""
+        now = self.clock.now()
+        for event in events:
+            found = member_name(event)
+            if found is not None:
+                self.repo.set_display_name(found[0], found[1], room_id, now)
+
     def _on_event(self, room_id: str, where: tuple[Venue, str], event: Any) -> None:
         venue, who = where
+        if venue is Venue.ROOM and isinstance(event, RoomMemberEvent):
+            self._note_names(room_id, [event])  # a gap read back, in time order
         if getattr(event, "sender", None) == self.user_id:
             self._echo(event)
             return

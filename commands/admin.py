@@ -23,7 +23,7 @@ from .changes import (
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import in_good_standing_holders
-from .render import Mention, join, render, text
+from .render import Mention, Person, join, render, text
 from .parsing import fold
 from .settings import LANGUAGES, PROPOSAL_RULES, SETTINGS, language_code
 
@@ -70,21 +70,24 @@ def _change(ctx: Context, key: str, value: str) -> None:
     # the running windows changed.
     scope = ctx.phrase("config.new_proposals_only") if key in PROPOSAL_RULES else ""
     ctx.out.confirm("ok.config_set", key=key, value=value, scope=scope)
-    ctx.out.announce("ann.config_changed", by=ctx.caller, key=key, value=value, scope=scope)
+    ctx.out.announce("ann.config_changed", by=Person.of(ctx.caller), key=key, value=value, scope=scope)
 
 
 def _show(ctx: Context) -> None:
     stored = ctx.repo.settings(ctx.group.slug)
+    names = ctx.out.names()
     lines = [render(ctx.lang, "config.header", group=ctx.group.name)]
     for key in SETTINGS:
         changed = ""
         if key in stored:
-            changed = text(ctx.lang, "config.changed", by=stored[key].changed_by)
+            changed = text(ctx.lang, "config.changed", names=names,
+                           by=Person.of(stored[key].changed_by))
         lines.append(render(ctx.lang, "config.line", key=key, value=ctx.group.settings.text(key),
                             changed=changed))
-    holders = {role: ", ".join(ctx.repo.holders(ctx.group.slug, role)) or "-"
+    holders = {role: Person.listed(ctx.repo.holders(ctx.group.slug, role))
                for role in ("admin", "core", "registrar")}
-    lines.append(render(ctx.lang, "config.roles", admins=holders["admin"], core=holders["core"],
+    lines.append(render(ctx.lang, "config.roles", names=names, admins=holders["admin"],
+                        core=holders["core"],
                         registrar=holders["registrar"]))
     ctx.out.reply_message(join(lines))
 
@@ -95,17 +98,17 @@ def role(ctx: Context, args: dict[str, Any]) -> None:
     holds = ctx.repo.has_role(ctx.group.slug, person, role_name)
     role_label = ctx.phrase(f"role.{role_name}")
     if holds == grant:
-        raise CommandError("err.role_unchanged", person=person, role=role_label,
+        raise CommandError("err.role_unchanged", person=Person.exact(person), role=role_label,
                            state=text(ctx.lang, "role.holds" if holds else "role.lacks"))
     member = ctx.repo.linked_member(ctx.group.slug, person)
     if grant and member and member.status != "active":
-        raise CommandError("err.person_inactive", person=person, member=member.name,
+        raise CommandError("err.person_inactive", person=Person.exact(person), member=member.name,
                            status=text(ctx.lang, f"member.{member.status}"))
     ctx.apply(RoleChanged(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
                           person=person, role=role_name, granted=grant))
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.role_granted" if grant else "ann.role_revoked", by=ctx.caller,
-                     role=role_label, person=person)
+    ctx.out.announce("ann.role_granted" if grant else "ann.role_revoked",
+                     by=Person.of(ctx.caller), role=role_label, person=Person.exact(person))
 
 
 def link(ctx: Context, args: dict[str, Any]) -> None:
@@ -114,7 +117,8 @@ def link(ctx: Context, args: dict[str, Any]) -> None:
     ctx.apply(PersonLinked(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
                            person=person, member=member.slug))
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.linked", by=ctx.caller, person=person, member=member.name)
+    ctx.out.announce("ann.linked", by=Person.of(ctx.caller), person=Person.exact(person),
+                     member=member.name)
 
 
 def unlink(ctx: Context, args: dict[str, Any]) -> None:
@@ -122,12 +126,12 @@ def unlink(ctx: Context, args: dict[str, Any]) -> None:
     person = args["person"]
     row = ctx.repo.person(ctx.group.slug, person)
     if not row or not row.member:
-        raise CommandError("err.not_linked", person=person)
+        raise CommandError("err.not_linked", person=Person.exact(person))
     ctx.apply(PersonLinked(actor=ctx.caller, event_id=ctx.event.event_id, group=ctx.group.slug,
                            person=person, member=None, previous=row.member))
     member = ctx.repo.member(ctx.group.slug, row.member)
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.unlinked", by=ctx.caller, person=person,
+    ctx.out.announce("ann.unlinked", by=Person.of(ctx.caller), person=Person.exact(person),
                      member=member.name if member else row.member)
 
 
@@ -141,7 +145,8 @@ def member(ctx: Context, args: dict[str, Any]) -> None:
                                   group=ctx.group.slug, member=row.slug, previous=row.status,
                                   status=status))
     ctx.out.confirm("ok.done")
-    ctx.out.announce("ann.member_status", by=ctx.caller, member=row.name, status=label)
+    ctx.out.announce("ann.member_status", by=Person.of(ctx.caller), member=row.name,
+                     status=label)
 
 
 _GROUP_WORDS = {"group", "groupe", "groep"}
@@ -154,8 +159,8 @@ def lang(ctx: Context, args: dict[str, Any]) -> None:
     words = [language_code(fold(w.strip(",;"))) for w in args["what"].split() if w.strip(",;")]
     if words and words[0] in _GROUP_WORDS:
         if not ctx.has_role("admin"):
-            raise CommandError("err.lang_group_admin", admins=", ".join(
-                in_good_standing_holders(ctx.repo, ctx.group.slug, "admin")) or "-")
+            raise CommandError("err.lang_group_admin", admins=Person.listed(
+                in_good_standing_holders(ctx.repo, ctx.group.slug, "admin")))
         chosen = words[1:]
         if not chosen or any(w not in LANGUAGES for w in chosen) or len(set(chosen)) != len(chosen):
             raise CommandError("err.lang_choice", syntax=ctx.usage)

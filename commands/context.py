@@ -15,7 +15,7 @@ from storage.rows import Member
 from .changes import Change, apply
 from .errors import CommandError
 from .events import Inbound, Venue
-from .render import Message, Phrase, Span, When, in_languages, text
+from .render import Message, Names, Person, Phrase, Span, When, in_languages, people_in, text
 from .settings import GroupSettings
 
 
@@ -139,10 +139,17 @@ class Effects:
         self.items.clear()
         self.changes.clear()
 
+    def names(self) -> Names:
+        """The names people are shown by, from the repository (one query for many)."""
+        return Names(self.repo.display_names)
+
     def flush(self) -> None:
-        """Render the queued messages and write them to the outbox."""
+        """Render the queued messages and write them to the outbox, the people they name
+        shown by their names as known now (looked up in one query)."""
+        names = self.names()
+        names.prefetch(person for item in self.items for person in people_in(item.params))
         for item in self.items:
-            message = item.message or in_languages(item.langs, item.key,
+            message = item.message or in_languages(item.langs, item.key, names=names,
                                                     prefix=self.group.prefix, **item.params)
             self.repo.enqueue(
                 group=self.group.slug, venue=str(item.venue), target=item.target,
@@ -191,11 +198,11 @@ class Context:
                                status=text(self.lang, f"member.{member.status}"))
         raise CommandError("err.not_representative", admins=self.admins())
 
-    def admins(self) -> str:
+    def admins(self) -> Person | str:
         """The group's admins in good standing, to name in a refusal (whom to ask)."""
         people = [p for p in self.repo.holders(self.group.slug, "admin")
                   if self.repo.in_good_standing(self.group.slug, p)]
-        return ", ".join(people) or "-"
+        return Person(tuple(people)) if people else "-"
 
     def has_role(self, role: str) -> bool:
         """A role counts only while the person's own organisation (if any) is active."""

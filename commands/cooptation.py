@@ -33,7 +33,7 @@ from .errors import CommandError
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import ACTIVE, State, Transition
 from .parsing import any_ref, clean_name, fold, name_key, split_quoted
-from .render import Mention, Message, Phrase, Pieces, join, render, text
+from .render import Mention, Message, Names, Person, Phrase, Pieces, join, render, text
 from .settings import ProposalRules
 from .task_lifecycle import TaskState
 from .timefmt import relative
@@ -151,7 +151,7 @@ def propose(ctx: Context, args: dict[str, Any]) -> None:
     ctx.apply(Proposed(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal))
     ctx.out.reply("ok.proposed", ref=ref(proposal), candidate=name, deadline=ctx.group.when(deadline))
     ctx.out.announce("ann.proposed", subject=proposal.key, ref=ref(proposal), candidate=name,
-                     proposer=ctx.caller, member=member.name,
+                     proposer=Person.of(ctx.caller), member=member.name,
                      rationale=proposal.rationale,
                      extras=extras(ctx.group, proposal), deadline=ctx.group.when(deadline))
 
@@ -194,17 +194,17 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
         people, _ = deciders(ctx.repo, proposal)
         if people:
             ctx.out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
-                             candidate=proposal.candidate, objector=ctx.caller,
+                             candidate=proposal.candidate, objector=Person.of(ctx.caller),
                              member=member.name, reason=cited,
                              core=Mention(tuple(people)))
         else:  # follow_decision says who is missing, once
             ctx.out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
-                             candidate=proposal.candidate, objector=ctx.caller,
+                             candidate=proposal.candidate, objector=Person.of(ctx.caller),
                              member=member.name, reason=cited)
         follow_decision(ctx.out, proposal)
     else:
         ctx.out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
-                         candidate=proposal.candidate, objector=ctx.caller,
+                         candidate=proposal.candidate, objector=Person.of(ctx.caller),
                          member=member.name, reason=cited)
         # Another organisation in the case: its core members may no longer decide.
         follow_decision(ctx.out, proposal)
@@ -232,7 +232,7 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
         proposal = move(ctx.out, proposal, Transition.WITHDRAW, ctx.caller)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
         ctx.out.announce("ann.withdrawn", subject=proposal.key, ref=ref(proposal),
-                         candidate=proposal.candidate, by=ctx.caller)
+                         candidate=proposal.candidate, by=Person.of(ctx.caller))
     elif what == "objection":
         raise CommandError("err.no_objection", ref=ref(proposal))
     else:
@@ -264,7 +264,8 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if ctx.caller not in people:
         if not people:
             raise CommandError("err.no_decider", ref=ref(proposal))
-        raise CommandError("err.conflict_of_interest", ref=ref(proposal), people=", ".join(people))
+        raise CommandError("err.conflict_of_interest", ref=ref(proposal),
+                           people=Person.listed(people))
     accept = args["decision"] == "accept"
     if accept:
         taken = name_taken(ctx.out, proposal)
@@ -281,7 +282,7 @@ def resolve(ctx: Context, args: dict[str, Any]) -> None:
     if member_slug is not None:
         followup.mandate_registration(ctx.out, proposal, member_slug)
     ctx.out.announce("ann.accepted" if accept else "ann.rejected", subject=proposal.key,
-                     ref=ref(proposal), candidate=proposal.candidate, by=ctx.caller,
+                     ref=ref(proposal), candidate=proposal.candidate, by=Person.of(ctx.caller),
                      reason=args["reason"])
 
 
@@ -303,51 +304,59 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
     proposal = ctx.repo.proposal(ctx.group.slug, number)
     if proposal is None:
         raise CommandError("err.unknown_proposal", ref=f"C-{number}")
-    ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal, ctx.lang, ctx.now))
+    ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal, ctx.lang, ctx.now,
+                                   names=ctx.out.names()))
 
 
 def voices(repo: Repository, group: Group, proposal: Proposal, *, with_withdrawn: bool,
-           lang: str | None = None) -> tuple[list[str], list[str]]:
+           lang: str | None = None, names: Names | None = None) -> tuple[list[str], list[str]]:
     """The objections and supports of a proposal, one line each, in ``lang`` (the group's
-    by default)."""
+    by default), people shown by ``names`` (their display names, by default)."""
     lang = lang or group.lang
+    names = names or Names(repo.display_names)
     objection_rows = repo.objections(proposal.key, active_only=not with_withdrawn)
     support_rows = repo.supports(proposal.key)
     members = repo.member_names(group.slug, {r.member for r in objection_rows + support_rows})
+    names.prefetch(r.person for r in objection_rows + support_rows)
     objections = [
-        text(lang, "item.objection", person=o.person, member=members.get(o.member, o.member),
+        text(lang, "item.objection", names=names, person=Person.of(o.person), member=members.get(o.member, o.member),
              reason=o.reason)
         + (text(lang, "status.withdrawn", at=group.when(o.withdrawn_at))
            if o.withdrawn_at else "")
         for o in objection_rows
     ]
     supports = [
-        text(lang, "item.support", person=s.person, member=members.get(s.member, s.member))
+        text(lang, "item.support", names=names, person=Person.of(s.person),
+             member=members.get(s.member, s.member))
         for s in support_rows
     ]
     return objections, supports
 
 
 def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
-             now: datetime) -> Any:
-    """A proposal's status block, in the reader's language, ending with what happens next."""
+             now: datetime, names: Names | None = None) -> Any:
+    """A proposal's status block, in the reader's language, ending with what happens next;
+    people shown by ``names`` (their display names, by default)."""
+    names = names or Names(repo.display_names)
     none = text(lang, "status.none")
     members = repo.member_names(group.slug, {proposal.proposer_member})
-    objections, supports = voices(repo, group, proposal, with_withdrawn=True, lang=lang)
+    objections, supports = voices(repo, group, proposal, with_withdrawn=True, lang=lang,
+                                  names=names)
     decision = ""
     if proposal.decided_at:
-        by = proposal.decided_by if proposal.decided_by != BOT else text(lang, "status.bot")
-        decision = text(lang, "status.decision", state=text(lang, f"state.{proposal.state}"),
+        by = Person.of(proposal.decided_by) if proposal.decided_by != BOT \
+            else text(lang, "status.bot")
+        decision = text(lang, "status.decision", names=names, state=text(lang, f"state.{proposal.state}"),
                         at=group.when(proposal.decided_at), by=by,
                         reason=f" — {proposal.decision_reason}" if proposal.decision_reason else "")
     return render(
-        lang, "status.proposal", ref=ref(proposal), candidate=proposal.candidate,
-        state=text(lang, f"state.{proposal.state}"), proposer=proposal.proposer,
+        lang, "status.proposal", names=names, ref=ref(proposal), candidate=proposal.candidate,
+        state=text(lang, f"state.{proposal.state}"), proposer=Person.of(proposal.proposer),
         member=members.get(proposal.proposer_member, proposal.proposer_member),
         created=group.when(proposal.created_at), rationale=proposal.rationale,
         extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)}),
                       lang),
-        next=_next_step(repo, group, proposal, lang, now),
+        next=_next_step(repo, group, proposal, lang, now, names),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,
         supports=("\n  " + "\n  ".join(supports)) if supports else text(lang, "status.no_support"),
         decision=decision,
@@ -355,7 +364,7 @@ def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
 
 
 def _next_step(repo: Repository, group: Group, proposal: Proposal, lang: str,
-               now: datetime) -> Message:
+               now: datetime, names: Names) -> Message:
     """What happens next, and what one can do: who may decide a contested proposal now,
     when an open one is decided, since when a validated one is a member and who registers
     it."""
@@ -369,14 +378,16 @@ def _next_step(repo: Repository, group: Group, proposal: Proposal, lang: str,
         people, role = deciders(repo, proposal)
         if not people:
             admins = in_good_standing_holders(repo, group.slug, "admin")
-            return render(lang, "next.contested_nobody", admins=", ".join(admins) or "-")
+            return render(lang, "next.contested_nobody", names=names,
+                          admins=Person.listed(admins))
         # Named, not pinged: whoever asks for a status is not calling the deciders.
-        return render(lang, "next.contested", role=Phrase(f"role.{role}"),
-                      people=", ".join(people), **params)
+        return render(lang, "next.contested", names=names, role=Phrase(f"role.{role}"),
+                      people=Person.listed(people), **params)
     if proposal.state in (State.VALIDATED, State.ACCEPTED) and proposal.decided_at:
         task = next((t for t in repo.tasks_for_proposal(proposal.key, tuple(TaskState))
                      if t.origin == "register"), None)
-        registration = render(lang, "next.registration", task=task.ref, lead=task.lead,
+        registration = render(lang, "next.registration", names=names, task=task.ref,
+                              lead=Person.of(task.lead),
                               state=Phrase(f"tstate.{task.state}")) if task \
             else render(lang, "next.no_registration")
         return render(lang, "next.member", since=group.when(proposal.decided_at),
@@ -420,9 +431,11 @@ def members(ctx: Context, args: dict[str, Any]) -> None:
     rows = ctx.repo.members(ctx.group.slug)
     active = [m for m in rows if m.status == "active"]
     lines = [render(ctx.lang, "members.header", count=len(active))]
+    names = ctx.out.names()
     for member in active:
-        people = ", ".join(ctx.repo.representatives(ctx.group.slug, member.slug)) or "-"
-        lines.append(render(ctx.lang, "members.line", slug=member.slug, name=member.name,
+        people = Person.listed(ctx.repo.representatives(ctx.group.slug, member.slug))
+        lines.append(render(ctx.lang, "members.line", names=names, slug=member.slug,
+                            name=member.name,
                             people=people))
     others = [f"{m.slug} ({text(ctx.lang, 'member.' + m.status)})"
               for m in rows if m.status != "active"]

@@ -58,7 +58,7 @@ from .ladder import (
 )
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
-from .render import Mention, Phrase, text
+from .render import Mention, Person, Phrase, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
 
 log = logging.getLogger(__name__)
@@ -305,20 +305,20 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
         else active_holders(repo, group.slug, "core")
     core = [p for p in escalate_to if not is_away(repo, p, now)]
     if step.kind == ESCALATION:
-        out.announce("ann.task_escalated", subject=task.key, lead=task.lead,
+        out.announce("ann.task_escalated", subject=task.key, lead=Person.of(task.lead),
                      why=_why(repo, group, task, now), count=step.number - 1,
                      core=Mention(tuple(core)), **common)
         return core
     expected, acked = feedback_tally(repo, task)
     if step.kind == FEEDBACK_ESCALATION:
-        out.announce("ann.feedback_escalated", subject=task.key, lead=task.lead,
+        out.announce("ann.feedback_escalated", subject=task.key, lead=Person.of(task.lead),
                      since=group.when(task.episode_start),
                      core=Mention(tuple(core)), **common)
         return core
     silent = [p for m in expected if m not in acked for p in repo.representatives(group.slug, m)
               if p.startswith("@") and not is_away(repo, p, now)]
     key = "ann.feedback_reminder" if silent else "ann.feedback_reminder_plain"
-    out.announce(key, subject=task.key, lead=task.lead, feedback=task.feedback_text or "",
+    out.announce(key, subject=task.key, lead=Person.of(task.lead), feedback=task.feedback_text or "",
                  count=len(acked & set(expected)), expected=len(expected),
                  people=Mention(tuple(silent)), **common)
     return silent
@@ -331,7 +331,7 @@ def tell(out: Effects, person: str, key: str, **params: Any) -> None:
         out.dm(person, key, **params)
     else:
         message = out.group.phrase(key, prefix=out.group.prefix, **params)
-        out.announce("ann.for_person", person=person, message=message)
+        out.announce("ann.for_person", person=Person.exact(person), message=message)
 
 
 # --- state changes -------------------------------------------------------------------------
@@ -391,13 +391,14 @@ def tell_mandated(out: Effects, task: Task) -> None:
     if task.role:
         label = group.phrase(f"role.{task.role}")
         for person in responsible(repo, task):
-            tell(out, person, "dm.mandated_role", role=label, lead=task.lead, **params)
+            tell(out, person, "dm.mandated_role", role=label, lead=Person.of(task.lead),
+                 **params)
     elif task.lead != task.created_by:
         tell(out, task.lead, "dm.mandated", **params)
 
 
-def who_label(group: Group, actor: str) -> "str | Phrase":
-    return group.phrase("status.bot") if actor == BOT else actor
+def who_label(group: Group, actor: str) -> "Person | Phrase":
+    return group.phrase("status.bot") if actor == BOT else Person.of(actor)
 
 
 def due_suffix(group: Group, due: datetime | None) -> "str | Phrase":

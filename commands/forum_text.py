@@ -22,7 +22,7 @@ from storage.rows import Proposal
 from . import cooptation
 from .context import Group
 from .lifecycle import ACTIVE
-from .render import text
+from .render import Names, Person, text
 
 STATUS_START = "<!-- coopbot:status -->"
 STATUS_END = "<!-- /coopbot:status -->"
@@ -116,7 +116,8 @@ def first_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyW
     lang = group.lang
     members = {m.slug: m.name for m in repo.members(group.slug)}
     parts = [
-        text(lang, "forum.intro", proposer=proposal.proposer,
+        text(lang, "forum.intro", names=Names(repo.display_names),
+             proposer=Person.of(proposal.proposer),
              member=members.get(proposal.proposer_member, proposal.proposer_member),
              candidate=proposal.candidate, ref=cooptation.ref(proposal),
              rationale=proposal.rationale, extras=cooptation.extras(group, proposal)),

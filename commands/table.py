@@ -23,7 +23,7 @@ from .legitimacy import in_good_standing_holders
 from .messages import CATALOG
 from .parsing import choice_key, fold, is_matrix_id, name_key, split_quoted, split_word
 from .refs import did_you_mean
-from .render import Message, join, render, text
+from .render import Message, Person, join, render, text
 
 
 class Right(StrEnum):
@@ -349,7 +349,7 @@ def _check_right(ctx: Context, command: Command) -> None:
     roles = ("core", "admin") if command.right is Right.DECIDE else (command.right.value,)
     people = [p for role in roles for p in in_good_standing_holders(ctx.repo, ctx.group.slug, role)]
     raise CommandError("err.needs_role", role=text(ctx.lang, f"role.{command.right.value}"),
-                       people=", ".join(dict.fromkeys(people)) or "-")
+                       people=Person.listed(dict.fromkeys(people)))
 
 
 def _could_lead(ctx: Context) -> bool:

@@ -41,7 +41,7 @@ from .followup import (
 from .legitimacy import deciders
 from .lifecycle import State
 from .parsing import fold, name_key, split_quoted, split_word
-from .render import join, render, text
+from .render import Names, Person, join, render, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
 from .timefmt import (
     end_of_day,
@@ -82,7 +82,7 @@ def _running(ctx: Context, task: Task) -> Task:
 
 def _lead_or_core(ctx: Context, task: Task) -> None:
     if not (leads(ctx, task) or ctx.has_role("core")):
-        raise CommandError("err.not_lead_or_core", ref=ref(task), lead=task.lead)
+        raise CommandError("err.not_lead_or_core", ref=ref(task), lead=Person.of(task.lead))
 
 
 def _not_a_contested_decision(ctx: Context, task: Task) -> None:
@@ -98,7 +98,7 @@ def _not_a_contested_decision(ctx: Context, task: Task) -> None:
 
 def _lead_only(ctx: Context, task: Task) -> None:
     if not leads(ctx, task):
-        raise CommandError("err.not_lead", ref=ref(task), lead=task.lead)
+        raise CommandError("err.not_lead", ref=ref(task), lead=Person.of(task.lead))
 
 
 # --- reading a mandate and an absence ----------------------------------------------------------
@@ -223,15 +223,15 @@ def mandate(ctx: Context, args: dict[str, Any]) -> None:
     if len(title) > MAX_TITLE:
         raise CommandError("err.too_long", size=len(title), max=MAX_TITLE)
     if not may_lead(ctx.repo, ctx.group.slug, lead):
-        raise CommandError("err.lead_unknown", person=lead)
+        raise CommandError("err.lead_unknown", person=Person.exact(lead))
     twins = _twins(ctx, lead, title)
     task = create_task(ctx.out, title=title, lead=lead, role=None, description=description,
                        due=due, actor=ctx.caller, origin="command", proposal=None,
                        notify=False)
     step = next_step(ctx.repo, ctx.group, task)
-    twin = text(ctx.lang, "task.twin_suffix", lead=lead, twin=twins[-1], ref=ref(task),
-                prefix=ctx.group.prefix) if twins else ""
-    ctx.out.reply("ok.mandated", ref=ref(task), title=title, lead=lead,
+    twin = ctx.phrase("task.twin_suffix", lead=Person.of(lead), twin=twins[-1], ref=ref(task),
+                      prefix=ctx.group.prefix) if twins else ""
+    ctx.out.reply("ok.mandated", ref=ref(task), title=title, lead=Person.exact(lead),
                   due=due_suffix(ctx.group, due),
                   next=ctx.group.when(step.at) if step else "-", twin=twin)
     tell_mandated(ctx.out, task)
@@ -269,7 +269,8 @@ def done(ctx: Context, args: dict[str, Any]) -> None:
          closed_by=ctx.caller, close_reason=note)
     ctx.out.reply("ok.task_done", ref=ref(task))
     ctx.out.announce("ann.task_done", subject=task.key, ref=ref(task), title=title_of(task),
-                     by=ctx.caller, note=ctx.phrase("task.note_suffix", note=note) if note else "")
+                     by=Person.of(ctx.caller),
+                     note=ctx.phrase("task.note_suffix", note=note) if note else "")
 
 
 def drop(ctx: Context, args: dict[str, Any]) -> None:
@@ -282,7 +283,7 @@ def drop(ctx: Context, args: dict[str, Any]) -> None:
          closed_by=ctx.caller, close_reason=reason)
     ctx.out.reply("ok.task_dropped", ref=ref(task))
     ctx.out.announce("ann.task_dropped", subject=task.key, ref=ref(task), title=title_of(task),
-                     by=ctx.caller, reason=reason)
+                     by=Person.of(ctx.caller), reason=reason)
 
 
 def handover(ctx: Context, args: dict[str, Any]) -> None:
@@ -291,31 +292,32 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
     _lead_or_core(ctx, task)
     new, previous = args["person"], task.lead
     if new == previous and not task.role:
-        raise CommandError("err.same_lead", ref=ref(task), person=new)
+        raise CommandError("err.same_lead", ref=ref(task), person=Person.exact(new))
     if not may_lead(ctx.repo, ctx.group.slug, new):
-        raise CommandError("err.lead_unknown", person=new)
+        raise CommandError("err.lead_unknown", person=Person.exact(new))
     decision = contested_decision(ctx.repo, task)
     role = None
     if decision is not None:
         # A decision goes only to someone who may take it: never to an interested party.
         eligible, role = deciders(ctx.repo, decision)
         if new not in eligible:
-            raise CommandError("err.handover_not_decider", ref=ref(task), person=new,
-                               proposal=f"C-{decision.number}",
-                               people=", ".join(eligible) or "-")
+            raise CommandError("err.handover_not_decider", ref=ref(task),
+                               person=Person.exact(new), proposal=f"C-{decision.number}",
+                               people=Person.listed(eligible))
     task = move(ctx.out, task, TaskMove.HANDOVER, ctx.caller, person=new,
                 detail={"from": previous}, lead=new, role=role)
-    ctx.out.reply("ok.handed_over", ref=ref(task), person=new)
-    params = {"ref": ref(task), "title": title_of(task), "by": ctx.caller,
+    ctx.out.reply("ok.handed_over", ref=ref(task), person=Person.exact(new))
+    params = {"ref": ref(task), "title": title_of(task), "by": Person.of(ctx.caller),
               "due": due_suffix(ctx.group, task.due),
               "description": description_suffix(ctx.group, task)}
     if new != ctx.caller:
-        tell(ctx.out, new, "dm.handed_over", previous=previous, **params)
+        tell(ctx.out, new, "dm.handed_over", previous=Person.of(previous), **params)
     if previous not in (ctx.caller, new) and previous.startswith("@"):
         ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=title_of(task),
-                   by=ctx.caller, person=new)
+                   by=Person.of(ctx.caller), person=Person.of(new))
     ctx.out.announce("ann.task_handed_over", subject=task.key, ref=ref(task),
-                     title=title_of(task), person=new, previous=previous, by=ctx.caller)
+                     title=title_of(task), person=Person.of(new), previous=Person.of(previous),
+                     by=Person.of(ctx.caller))
 
 
 def snooze(ctx: Context, args: dict[str, Any]) -> None:
@@ -353,7 +355,7 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     until = ctx.now + ctx.group.settings.feedback_window
     ctx.out.reply("ok.feedback_requested", ref=ref(task), until=ctx.group.when(until))
     ctx.out.announce("ann.feedback_requested", subject=task.key, ref=ref(task),
-                     title=title_of(task), lead=task.lead, feedback=deliverable,
+                     title=title_of(task), lead=Person.of(task.lead), feedback=deliverable,
                      until=ctx.group.when(until))
 
 
@@ -378,7 +380,8 @@ def ack(ctx: Context, args: dict[str, Any]) -> None:
     comment_text = ctx.phrase("task.note_suffix", note=comment) if comment else ""
     for person in responsible(ctx.repo, task):
         if person.startswith("@"):
-            ctx.out.dm(person, "dm.acked", ref=ref(task), title=title_of(task), by=ctx.caller,
+            ctx.out.dm(person, "dm.acked", ref=ref(task), title=title_of(task),
+                       by=Person.of(ctx.caller),
                        member=member.name, comment=comment_text)
 
 
@@ -438,9 +441,11 @@ def list_tasks(ctx: Context, args: dict[str, Any]) -> None:
         ctx.out.reply("tasks.empty", which=label)
         return
     lines = [render(ctx.lang, "tasks.header", which=label, count=len(rows))]
+    names = ctx.out.names()
+    names.prefetch(task.lead for task in rows[-LIST_LINES:])
     for task in rows[-LIST_LINES:]:
-        lines.append(render(ctx.lang, "tasks.line", ref=ref(task), title=title_of(task),
-                            lead=task.lead, state=text(ctx.lang, f"tstate.{task.state}"),
+        lines.append(render(ctx.lang, "tasks.line", names=names, ref=ref(task),
+                            title=title_of(task), lead=Person.of(task.lead), state=text(ctx.lang, f"tstate.{task.state}"),
                             extra=_list_extra(ctx, task)))
     ctx.out.reply_message(join(lines))
 
@@ -459,13 +464,16 @@ def _list_extra(ctx: Context, task: Task) -> str:
 
 def show(ctx: Context, task: Task) -> None:
     """!status T-2 — the task and its history: updates, nudges, escalations, acks."""
-    ctx.out.reply_message(describe(ctx.repo, ctx.group, task, ctx.now, ctx.lang))
+    ctx.out.reply_message(describe(ctx.repo, ctx.group, task, ctx.now, ctx.lang,
+                                   names=ctx.out.names()))
 
 
 def describe(repo: Repository, group: Group, task: Task, now: datetime,
-             lang: str | None = None) -> Any:
-    """A task's status and history, in the reader's language (the group's by default)."""
+             lang: str | None = None, names: Names | None = None) -> Any:
+    """A task's status and history, in the reader's language (the group's by default),
+    people shown by ``names`` (their display names, by default)."""
     lang = lang or group.lang
+    names = names or Names(repo.display_names)
     role = text(lang, "task.role_suffix", role=text(lang, f"role.{task.role}")) if task.role else ""
     schedule = ""
     if task.state in ACTIVE_TASK:
@@ -478,22 +486,25 @@ def describe(repo: Repository, group: Group, task: Task, now: datetime,
         for person in responsible(repo, task):
             back = away_until(repo, person, now)
             if back:
-                schedule += text(lang, "task.away_line", person=person, when=group.when(back))
+                schedule += text(lang, "task.away_line", names=names, person=Person.of(person),
+                                 when=group.when(back))
     else:
-        schedule = text(lang, "task.closed_line", when=group.when(task.closed_at),
+        schedule = text(lang, "task.closed_line", names=names, when=group.when(task.closed_at),
                         by=who_label(group, task.closed_by or BOT))
     feedback_part = ""
     if task.state == TaskState.FEEDBACK:
         expected, acked = feedback_tally(repo, task)
         feedback_part = text(lang, "task.feedback_line", feedback=task.feedback_text or "",
                              count=len(acked & set(expected)), expected=len(expected))
-    history = [_history_line(group, event) for event in repo.task_events(task.key)]
+    events = repo.task_events(task.key)
+    names.prefetch({task.lead, *(e.actor for e in events), *(e.person for e in events if e.person)})
+    history = [_history_line(group, event, names) for event in events]
     if len(history) > HISTORY_LINES:
         history = [text(lang, "task.history_more", count=len(history) - HISTORY_LINES)] \
             + history[-HISTORY_LINES:]
     return render(
-        lang, "status.task", ref=ref(task), title=title_of(task),
-        state=text(lang, f"tstate.{task.state}"), lead=task.lead, role=role,
+        lang, "status.task", names=names, ref=ref(task), title=title_of(task),
+        state=text(lang, f"tstate.{task.state}"), lead=Person.of(task.lead), role=role,
         by=who_label(group, task.created_by), created=group.when(task.created_at),
         due=due_suffix(group, task.due),
         description=description_suffix(group, task), schedule=schedule,
@@ -501,13 +512,14 @@ def describe(repo: Repository, group: Group, task: Task, now: datetime,
     )
 
 
-def _history_line(group: Group, event: TaskEvent) -> str:
+def _history_line(group: Group, event: TaskEvent, names: Names) -> str:
     lang = group.lang
     kind = event.kind
     note = event.text or ""
     if kind == TaskMove.SNOOZE:
         note = group.when(from_iso(note)) if note else ""
-    return text(lang, f"history.{kind}", at=group.when(event.at),
-                actor=who_label(group, event.actor), person=event.person or "-",
+    return text(lang, f"history.{kind}", names=names, at=group.when(event.at),
+                actor=who_label(group, event.actor),
+                person=Person.of(*event.person.split(", ")) if event.person else "-",
                 note=text(lang, "task.note_suffix", note=note) if note else "",
                 step=event.step or "")

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from .base import stored
 from .echoes import clock_cause, transaction_id
 from .mandates import Mandates
+from .names import Names
 from .people import People
 from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
 from .schema import migrate
@@ -35,10 +36,10 @@ class DatabaseLocked(Exception):
     """Another coopbot process already runs on this database."""
 
 
-class Repository(People, Mandates):
+class Repository(People, Mandates, Names):
     """The whole database, one façade: members and people (``People``), tasks
-    (``Mandates``), and here proposals, what is due, the audit log, the outbox and the
-    adapters' own tables."""
+    (``Mandates``), the names people are shown by (``Names``), and here proposals, what is
+    due, the audit log, the outbox and the adapters' own tables."""
 
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
         self.path = str(path)

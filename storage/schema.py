@@ -319,5 +319,18 @@ def m011_matrix_loose_ends(db: Database) -> None:
     db["matrix_rooms"].add_column("replaced_by", str)
 
 
+@migrations()
+def m012_display_names(db: Database) -> None:
+    """The names people are shown by (issue 9 item 3): each Matrix user's display name as the
+    group rooms' membership events last gave it (NULL: they set none), kept when they leave.
+    ``name_key`` is the name as compared (``storage.names.name_key``): two people whose names
+    compare equal are told apart by their IDs. Shown, never trusted: identity stays the ID."""
+    db["display_names"].create(
+        {"person": str, "name": str, "name_key": str, "room_id": str, "changed_at": str},
+        pk="person",
+    )
+    db["display_names"].create_index(["name_key"])
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -175,7 +175,8 @@ async def test_status_block_updated_then_outcome_posted_and_topic_closed(env):
     env.clock.advance(timedelta(hours=2))
     await env.sync()
     first = env.fake.posts[env.fake.topics[topic_id].post_ids[0]]
-    assert "forum:bob (Réseau Transition)" in first.raw and "State: open" in first.raw
+    # A forum user is shown by their username, as the forum shows it.
+    assert "- bob (Réseau Transition)" in first.raw and "State: open" in first.raw
     env.clock.advance(timedelta(days=5))
     await env.sync()
     assert env.state() == "validated"

@@ -70,7 +70,9 @@ async def test_a_whole_cooptation_typed_by_real_clients(hour_world):
 
     # Carol becomes core: her organisation is outside C-2's case, so she decides it.
     await alice.say(room, f"!role grant core {carol.user_id}")
-    await alice.wait_for(room, is_bot_notice(world, f" role to {carol.user_id}"))
+    # Synapse names a new user by their localpart; the answer shows whom it took, by ID too.
+    await alice.wait_for(room, is_bot_notice(
+        world, f" role to {carol.user.localpart} ({carol.user_id})"))
 
     asked = await alice.say(room, '!propose "Repair Together" they fix things with us')
     reply = await alice.reply_to(room, asked)
