@@ -246,11 +246,13 @@ def text(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object) -
 
 def render(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object) -> Message:
     """A catalogue entry in ``lang``, the people it names shown by ``names``."""
-    return _render(lang, CATALOG[key][lang], params, names)
+    return _render(lang, CATALOG[key][lang], params, names, whole=True)
 
 
 def _render(lang: str, template: str, params: dict[str, object],
-            names: Names = NO_NAMES) -> Message:
+            names: Names = NO_NAMES, *, whole: bool = False) -> Message:
+    """``whole``: a message as sent, no line ending in spaces; a piece inside one keeps
+    its spaces (``Pieces.of("by ", person)``)."""
     plain_params: dict[str, str] = {}
     html_params: dict[str, str] = {}
     mentions: list[str] = []
@@ -274,7 +276,7 @@ def _render(lang: str, template: str, params: dict[str, object],
             plain_params[name], html_params[name] = value.plain, value.html
             mentions.extend(p for p in value.mentions if p not in mentions)
         elif isinstance(value, Phrase):
-            piece = render(lang, value.key, names=names, **value.params)
+            piece = _render(lang, CATALOG[value.key][lang], value.params, names)
             plain_params[name], html_params[name] = piece.plain, piece.html
             mentions.extend(p for p in piece.mentions if p not in mentions)
         elif isinstance(value, (When, Span)):
@@ -285,22 +287,23 @@ def _render(lang: str, template: str, params: dict[str, object],
             safe = _defang(str(value))
             plain_params[name] = safe
             html_params[name] = html.escape(safe)
-    # No line ends in spaces (an empty list after "Objections:", for instance).
-    plain = "\n".join(line.rstrip() for line in template.format(**plain_params).split("\n"))
+    plain = template.format(**plain_params)
+    if whole:  # no line ends in spaces (an empty list after "Objections:", for instance)
+        plain = "\n".join(line.rstrip() for line in plain.split("\n"))
     rich = html.escape(template, quote=False).format(**html_params).replace("\n", "<br>\n")
     return Message(plain=plain, html=rich, mentions=tuple(mentions))
 
 
 def _piece(lang: str, value: object, names: Names) -> tuple[str, str, tuple[str, ...]]:
     """One parameter as (plain, html, mentions) in ``lang``."""
-    message = render_template(lang, "{value}", names=names, value=value)
+    message = _render(lang, "{value}", {"value": value}, names)
     return message.plain, message.html, message.mentions
 
 
 def render_template(lang: str, template: str, /, *, names: Names = NO_NAMES,
                     **params: object) -> Message:
     """``render`` for a template given here rather than a catalogue key."""
-    return _render(lang, template, params, names)
+    return _render(lang, template, params, names, whole=True)
 
 
 def in_languages(langs: tuple[str, ...], key: str, /, *, names: Names = NO_NAMES,

@@ -215,3 +215,10 @@ def test_a_display_name_typed_as_an_argument_is_not_that_person(harness):
     # The ID itself still works, and the answer shows whom it took: name and ID.
     rows = harness.say(ALICE, f"!role grant registrar {BOB}")
     assert f"gave the registrar role to Bob ({BOB})" in room_rows(rows)[-1]["plain"]
+
+
+def test_a_piece_keeps_its_spaces_and_a_whole_message_loses_trailing_ones():
+    from commands.render import Phrase, Pieces, render
+    message = render("en", "ann.task_done", ref="T-1", title="x", by="@a:x",
+                     note=Pieces.of(" by ", Phrase.of("status.bot"), " "))
+    assert " by the bot" in message.plain and not message.plain.endswith(" ")
