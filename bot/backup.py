@@ -5,9 +5,9 @@ Each SQLite file is copied with SQLite's online backup API (a snapshot of one mo
 while the bot writes: in WAL mode readers and the writer do not wait for each other), then
 the copy is checked with ``PRAGMA integrity_check``. The crypto store (the device's keys,
 ``matrix.store_path`` or the database's name + ``.crypto``) is copied beside it, its SQLite
-files the same way. Restoring is copying them back while the bot is stopped (README,
-"Backups and restore").
-"""
+files the same way. Restoring is copying the database back while the bot is stopped, and the
+crypto store only if the live one is lost: an older copy has forgotten the room keys received
+since, which the homeserver does not send again (README, "Backups and restore")."""
 
 from __future__ import annotations
 

@@ -244,7 +244,8 @@ class Reader:
             self.rooms.on_left(room_id)
         timelines: list[tuple[str, tuple[Venue, str], list]] = []
         for room_id, info in response.rooms.join.items():
-            where = self.rooms.where(room_id)
+            # A direct chat the database lost (a restore) is found again, not left unread.
+            where = self.rooms.where(room_id) or self.rooms.adopt_chat(room_id)
             if where is None:
                 continue  # a room it does not serve
             events: list = []

@@ -11,7 +11,8 @@
   idempotent across a crash: the intent is recorded before the room is created, and a room
   with just the bot and the person is looked for (in nio's view, then, after a crash, on
   the homeserver) before another is created. With the e2e extra, the chats it opens are
-  encrypted.
+  encrypted. A chat the database does not know (lost with a restore of an older backup) is
+  taken up again when it is read: a room with just the bot and a known person.
 - **Upgrades.** A group's room replaced by a new version (``m.room.tombstone``) is followed:
   the group's room becomes the new one (in the database, so a config naming the old room
   keeps leading there), and the bot joins it.
@@ -207,6 +208,28 @@ class RoomDirectory:
         if row and row["kind"] == "dm" and row["left_at"] is None:
             return Venue.DM, row["person"]
         return None
+
+    def adopt_chat(self, room_id: str) -> tuple[Venue, str] | None:
+        """A room the bot is in that the database does not know: a known person's direct
+        chat whose record was lost (a restore of a backup taken before it was opened, or a
+        crash between joining and recording it) is taken up again as theirs, (DM, person);
+        anything else stays unserved (None). The bot joins only group rooms and the direct
+        chats of known persons, so a room with just it and one known person, never recorded,
+        is such a chat: without this, what that person typed there (since the backup, and
+        from then on) was never read."""
+        client = self.session.client
+        room = client.rooms.get(room_id) if client is not None else None
+        if room is None or room_id in self._room_groups or self.repo.matrix_room(room_id):
+            return None
+        others = set(room.users) - {self.user_id}
+        if len(others) != 1:
+            return None
+        person = others.pop()
+        if not self._known(person):
+            return None
+        self._record_chat(person, room_id)  # a chat being opened (then a crash) is this one
+        log.info("direct chat with %s found again: %s (not in the database)", person, room_id)
+        return Venue.DM, person
 
     def room_of(self, venue: str, target: str) -> str | None:
         """The room an outbox row for ``venue`` ("room" or "dm") and ``target`` goes to, if

@@ -32,14 +32,15 @@ from tests.harness import ALICE, BASE_CONFIG, coopbot
 BOT = "@coopbot:coop.brussels"
 
 
-def restore(backup_dir: Path, database: Path) -> None:
+def restore(backup_dir: Path, database: Path, *, crypto_store: bool = True) -> None:
     """The README's restore, with the bot stopped: the copy replaces the database (its -wal
-    and -shm files removed: they belong to the replaced one), the crypto store likewise."""
+    and -shm files removed: they belong to the replaced one), the crypto store likewise
+    unless ``crypto_store`` is False (the README's advice when the live one is intact)."""
     for side in ("-wal", "-shm"):
         Path(f"{database}{side}").unlink(missing_ok=True)
     shutil.copy2(backup_dir / database.name, database)
     store = Path(f"{database}.crypto")
-    if (backup_dir / store.name).is_dir():
+    if crypto_store and (backup_dir / store.name).is_dir():
         shutil.rmtree(store, ignore_errors=True)
         shutil.copytree(backup_dir / store.name, store)
 
