@@ -498,7 +498,7 @@ def describe(repo: Repository, group: Group, task: Task, now: datetime,
                              count=len(acked & set(expected)), expected=len(expected))
     events = repo.task_events(task.key)
     names.prefetch({task.lead, *(e.actor for e in events), *(e.person for e in events if e.person)})
-    history = [_history_line(group, event, names) for event in events]
+    history = [_history_line(group, event, names, lang) for event in events]
     if len(history) > HISTORY_LINES:
         history = [text(lang, "task.history_more", count=len(history) - HISTORY_LINES)] \
             + history[-HISTORY_LINES:]
@@ -512,8 +512,8 @@ def describe(repo: Repository, group: Group, task: Task, now: datetime,
     )
 
 
-def _history_line(group: Group, event: TaskEvent, names: Names) -> str:
-    lang = group.lang
+def _history_line(group: Group, event: TaskEvent, names: Names, lang: str) -> str:
+    """One line of a task's history, in the reader's language."""
     kind = event.kind
     note = event.text or ""
     if kind == TaskMove.SNOOZE:
