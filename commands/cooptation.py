@@ -42,7 +42,7 @@ MAX_NAME = 120
 
 # Field labels of the multi-line propose form, in the three languages. The candidate's
 # name may be labelled too (the forum template has no "first line"; see forum_template).
-_FIELDS = {
+FIELD_LABELS = {
     "name": "name", "nom": "name", "naam": "name",
     "why": "rationale", "pourquoi": "rationale", "raison": "rationale", "waarom": "rationale",
     "reden": "rationale", "rationale": "rationale",
@@ -51,7 +51,7 @@ _FIELDS = {
     "description": "description", "beschrijving": "description",
 }
 _LABEL = re.compile(r"^\s*([^\W\d_]+)(?:\s+(\d+))?\s*:\s?(.*)$", re.DOTALL)
-_CHARTER_LABELS = {"charter", "charte", "principe", "principle", "beginsel"}
+CHARTER_LABELS = {"charter", "charte", "principe", "principle", "beginsel"}
 _PRINCIPLES = re.compile(
     r"\b(?:principes?|principles?|charte|charter|beginsel(?:en)?)\s*(\d+(?:\s*(?:,|et|and|en)\s*\d+)*)",
     re.IGNORECASE,
@@ -88,12 +88,12 @@ def parse_proposal(body: str) -> dict[str, Any]:
     for line in lines:
         match = _LABEL.match(line)
         label = fold(match.group(1)) if match else ""
-        if match and (label in _FIELDS or (label in _CHARTER_LABELS and match.group(2))):
-            if label in _CHARTER_LABELS:
+        if match and (label in FIELD_LABELS or (label in CHARTER_LABELS and match.group(2))):
+            if label in CHARTER_LABELS:
                 current = ("charter", int(match.group(2)))
                 fields["charter"][current[1]] = match.group(3).strip()
             else:
-                current = (_FIELDS[label], None)
+                current = (FIELD_LABELS[label], None)
                 previous = fields[current[0]] if current[0] != "name" else ""  # a label names
                 fields[current[0]] = (previous + "\n" if previous else "") + match.group(3).strip()
             continue
@@ -111,7 +111,7 @@ def parse_proposal(body: str) -> dict[str, Any]:
 def _name_label(line: str) -> bool:
     """Whether a line is the labelled candidate name (``name:``, ``nom:``, ``naam:``)."""
     match = _LABEL.match(line)
-    return bool(match) and _FIELDS.get(fold(match.group(1))) == "name"
+    return bool(match) and FIELD_LABELS.get(fold(match.group(1))) == "name"
 
 
 # --- executors ---------------------------------------------------------------------------
