@@ -13,10 +13,10 @@ trusting events:
 * **Posting once.** Every reply and outcome the bot posts ends with an invisible marker
   (``<!-- coopbot:outbox:12 -->``). When an earlier attempt may have posted it (a crash, a lost
   answer), the bot's posts in the topic are searched for the marker, in raw, before posting.
-* **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied:
-  it also brings the first posts of new topics) every ``poll_interval``, and optionally a signed webhook; polling always runs, because webhook
-  deliveries can be lost. A reply whose first word is an objection, support or withdraw keyword
-  becomes the engine command (``!object C-3 reason``) with the post's ``created_at`` as its
+* **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied;
+  it also brings the first posts of new topics) every ``poll_interval``, and optionally a
+  signed webhook; polling always runs, because webhook deliveries can be lost. A reply whose
+  first word is an objection, support or withdraw keyword becomes the engine command (``!object C-3 reason``) with the post's ``created_at`` as its
   source timestamp and ``discourse:post:<id>`` as its event id, so the engine applies it once.
   **Edits and deletions change nothing**: the first version the bot reads is the one that
   counts (to take an objection back, reply ``withdraw``). Other replies are discussion.

@@ -13,10 +13,10 @@ proposal's labelled lines, in any of the three languages::
 The template is recognised by its **name label** at the start of a line, the one label a
 discussion never carries: Discourse's own "About the category" topic and discussions are
 left alone. What comes before the first label (a greeting, a heading) is not part of any
-field; a line without a label continues the field above it, as in the chat form, except after the one-line fields (name, website,
-contact), where it is left out (a signature is no website). Markdown
-around a label (``**Name:**``, ``- why:``) is tolerated. The fields are read by the chat
-form's own parser (``cooptation.parse_proposal``) and handed to the engine as that form
+field; a line without a label continues the field above it, as in the chat form, except
+after the one-line fields (name, website, contact), where it is left out (a signature is no
+website). Markdown around a label (``**Name:**``, ``- why:``) is tolerated. The fields are
+read by the chat form's own parser (``cooptation.parse_proposal``) and handed to the engine as that form
 (``propose_text``), so a proposal from the forum is checked exactly like ``!propose``.
 
 ``problems`` lists what the bot can say before asking the engine: fields missing or empty,

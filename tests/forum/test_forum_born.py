@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import FakeClock
 from bot.config import parse
@@ -18,7 +19,7 @@ from commands.cooptation import parse_proposal
 from commands.events import Inbound, Venue
 from commands.forum_template import problems, propose_text, read_template
 from commands.forum_text import marker
-from commands.render import Phrase, render
+from commands.render import render
 
 from .test_forum_adapter import ALICE, CONFIG, OBJECTION, Env, fmt
 
@@ -210,7 +211,8 @@ async def test_a_malformed_template_is_answered_once_and_read_again_after_an_edi
     await born.sync()
     [refusal] = born.bot_posts(topic_id)  # one answer for this version
     assert refusal.raw.startswith("@alice I cannot open a proposal from this topic yet:")
-    assert "- missing or empty: `why:`" in refusal.raw and "name: the organisation's name" in refusal.raw
+    assert "- missing or empty: `why:`" in refusal.raw
+    assert "name: the organisation's name" in refusal.raw  # the lines to copy
     assert "not linked" not in refusal.raw
     assert born.proposals() == []
 
@@ -295,7 +297,6 @@ async def test_an_edit_reaches_the_bot_by_webhook_and_a_deleted_topic_is_given_u
     gone = born.open_topic("bob", NO_WHY.replace("Alice", "Bob"))
     await born.sync()
     assert len(born.bot_posts(topic_id)) == 1 and len(born.bot_posts(gone)) == 1
-    from aiohttp.test_utils import TestClient, TestServer
     async with TestClient(TestServer(app)) as client:
         url = str(client.make_url("/hook"))
         first = born.fake.topics[topic_id].post_ids[0]
