@@ -119,7 +119,20 @@ class BornTopics:
 
     def read(self, slug: str, post: dict) -> bool:
         """Open the proposal a first post carries, or say what to fix; once per version of
-        the post, and never for a topic that already opened one."""
+        the post, and never for a topic that already opened one. A post that cannot be
+        read (a bug, a strange answer) must not stop the poll behind it: it is logged and
+        read again at the next pass."""
+        try:
+            return self._read(slug, post)
+        except Exception:
+            log.exception("discourse: could not read the first post of topic %s; read again"
+                          " at the next pass", post.get("topic_id"))
+            self.store.note_born(topic_id=int(post["topic_id"]), group=slug,
+                                 post_id=int(post["id"]), username=str(post["username"]),
+                                 digest="", at=self.clock.now())
+            return False
+
+    def _read(self, slug: str, post: dict) -> bool:
         topic_id = int(post["topic_id"])
         if self.store.topic_by_id(topic_id) is not None:
             return False  # a topic of the bot's, or one that already opened its proposal

@@ -36,8 +36,9 @@ Thanks, Alice"""
 NO_WHY = "name: Les Amis du Compost\nwebsite: https://compost.example.org\n\nThanks, Alice"
 
 
-class Crash(Exception):
-    """The process dies at this point."""
+class Crash(BaseException):
+    """The process dies at this point (not an error the bot could handle: a BaseException,
+    like the SystemExit of a kill)."""
 
 
 class BornEnv(Env):
@@ -365,3 +366,25 @@ async def test_no_first_post_is_left_behind_while_the_categories_cannot_be_read(
     await born.sync()
     assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost"]
     assert len(born.bot_posts(topic_id)) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_first_post_that_cannot_be_read_holds_nothing_up(born):
+    topic_id = born.open_topic("alice", TEMPLATE.replace("Les Amis du Compost", "Repair Together"))
+    born.propose()  # "Les Amis du Compost" from the room: its topic is made in the same pass
+    working = born.adapter.born._adopt
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+    born.adapter.born._adopt = broken
+    await born.sync()
+    assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost"]  # the room's
+    assert born.adapter.watermark() is not None  # the poll went on
+    assert born.repo.db.execute("select count(*) from forum_topics where topic_id is not null"
+                                ).fetchone()[0] == 1  # and the room's proposal got its topic
+    assert born.bot_posts(topic_id) == []
+    born.adapter.born._adopt = working
+    await born.sync()  # read again
+    assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost", "Repair Together"]
+    [status] = born.bot_posts(topic_id)
+    assert status.raw.startswith("I opened C-2")
