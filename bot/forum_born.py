@@ -143,24 +143,24 @@ class BornTopics:
         digest = forum_text.digest(raw)
         if born is not None and born.digest == digest:
             return False  # this version was answered
-        fields = forum_template.read_template(raw)
-        if fields is None and born is None:
+        template = forum_template.read_template(raw)
+        if template is None and born is None:
             return False  # no template: a discussion, left alone
         username = str(post["username"])
         now = self.clock.now()
         with self.repo.transaction():
             self.store.note_born(topic_id=topic_id, group=slug, post_id=int(post["id"]),
                                  username=username, digest=digest, at=now)
-            if fields is None:
+            if template is None:
                 return False  # the labels were edited away: nothing to answer
             event = Inbound(
                 event_id=f"{BORN_PREFIX}{topic_id}:{digest[:16]}",
                 sender=f"forum:{username.lower()}",
-                text=forum_template.propose_text(fields, self.engine.prefix),
+                text=forum_template.propose_text(template, self.engine.prefix),
                 at=_written_at(post), venue=Venue.FORUM, group=slug,
             )
             group = self.engine.group(slug)
-            problems, unlinked = self._problems(group, event.sender, username, fields)
+            problems, unlinked = self._problems(group, event.sender, username, template)
             if problems:
                 return self._refuse(group, event, post, problems, unlinked)
             handled = self.engine.handle(event)
@@ -185,7 +185,8 @@ class BornTopics:
                      if found == wanted), None)
 
     def _problems(self, group: Group, person: str, username: str,
-                  fields: dict) -> tuple[list[forum_template.Problem], bool]:
+                  template: forum_template.Template) -> tuple[list[forum_template.Problem],
+                                                              bool]:
         """Everything to fix before the engine is asked (all at once: one reply), and whether
         the author is unlinked."""
         problems: list[forum_template.Problem] = []
@@ -198,7 +199,7 @@ class BornTopics:
             problems.append(forum_template.Problem(
                 "forum.born_inactive",
                 {"member": member.name, "status": Phrase.of(f"member.{member.status}")}))
-        problems += forum_template.problems(fields, len(group.charter), MAX_INPUT_CHARS,
+        problems += forum_template.problems(template, len(group.charter), MAX_INPUT_CHARS,
                                             self.engine.prefix)
         return problems, member is None
 

@@ -16,8 +16,9 @@ left alone. What comes before the first label (a greeting, a heading) is not par
 field; a line without a label continues the field above it, as in the chat form, except
 after the one-line fields (name, website, contact), where it is left out (a signature is no
 website). Markdown around a label (``**Name:**``, ``- why:``) is tolerated. The fields are
-read by the chat form's own parser (``cooptation.parse_proposal``) and handed to the engine as that form
-(``propose_text``), so a proposal from the forum is checked exactly like ``!propose``.
+read by the chat form's own parser (``cooptation.parse_proposal``), and the very lines it read are handed
+to the engine as that form (``propose_text``): a proposal from the forum means, and is
+checked, exactly like ``!propose`` with those lines.
 
 ``problems`` lists what the bot can say before asking the engine: fields missing or empty,
 a name it cannot use, a text too long for a command. The engine still checks everything.
@@ -44,6 +45,16 @@ _MARKED_LABEL = re.compile(
 
 
 @dataclass(frozen=True)
+class Template:
+    """A first post read as a proposal: ``text``, its labelled lines as the chat form's
+    parser reads them (markdown taken off the labels, what is not part of a field left
+    out), and ``fields``, what that parser reads in them."""
+
+    text: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Problem:
     """One thing to fix, as a catalogue key of ``commands/messages/forum.py`` and its
     parameters (written in the reader's language when rendered)."""
@@ -66,9 +77,9 @@ def _label_line(line: str) -> tuple[str, str] | None:
     return None
 
 
-def read_template(raw: str) -> dict[str, Any] | None:
-    """The proposal's fields (``parse_proposal``'s) if ``raw`` carries the template, else
-    None (no name label at the start of a line: not a proposal, left alone)."""
+def read_template(raw: str) -> Template | None:
+    """The proposal ``raw`` carries, or None (no name label at the start of a line: not a
+    proposal, left alone)."""
     lines = (raw or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept: list[str] = []
     named = False
@@ -83,31 +94,26 @@ def read_template(raw: str) -> dict[str, Any] | None:
             kept.append(line)
     if not named:
         return None
-    # An empty first line: the name comes from its label, never from the text above it.
-    return parse_proposal("\n" + "\n".join(kept))
+    text = "\n".join(kept).strip()
+    # An empty first line, as after "!propose": the name comes from its label, never from
+    # the line above it.
+    return Template(text, parse_proposal("\n" + text))
 
 
-def propose_text(fields: dict[str, Any], prefix: str) -> str:
-    """The chat form of the same proposal (``!propose`` then labelled lines), which
-    ``parse_proposal`` reads back to the same fields."""
-    lines = [f"{prefix}propose", f"name: {fields['name']}"]
-    for label, key in (("why", "rationale"), ("website", "website"), ("contact", "contact"),
-                       ("description", "description")):
-        if fields[key]:
-            lines.append(f"{label}: {fields[key]}")
-    for number, answer in sorted(fields["charter"].items()):
-        if answer:
-            lines.append(f"charter {number}: {answer}")
-    return "\n".join(lines)
+def propose_text(template: Template, prefix: str) -> str:
+    """The chat command of the same proposal: ``!propose``, then the template's lines (the
+    engine hands ``parse_proposal`` the text after the command word, a newline first)."""
+    return f"{prefix}propose\n{template.text}"
 
 
-def problems(fields: dict[str, Any], charter_size: int, max_chars: int,
+def problems(template: Template, charter_size: int, max_chars: int,
              prefix: str) -> list[Problem]:
     """What the template lacks for the engine to open the proposal: the missing or empty
     fields (``name``, ``why``, ``charter N`` for each principle), a name that cannot be one,
     a text longer than a command may be."""
     missing: list[Phrase] = []
     found: list[Problem] = []
+    fields = template.fields
     name = fields["name"]
     if not name:
         missing.append(Phrase.of("forum.label_name"))
@@ -123,7 +129,7 @@ def problems(fields: dict[str, Any], charter_size: int, max_chars: int,
         # `why:`, `charter 2:` (each piece is rendered alone: no separator may end in a space)
         labels = ["`", *[part for phrase in missing for part in ("`, `", phrase)][1:], "`"]
         found.insert(0, Problem("forum.born_missing", {"labels": Pieces(tuple(labels))}))
-    size = len(propose_text(fields, prefix)) - len(prefix)
+    size = len(propose_text(template, prefix)) - len(prefix)
     if size > max_chars:
         found.append(Problem("forum.born_too_long", {"size": size, "max": max_chars}))
     return found

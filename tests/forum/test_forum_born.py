@@ -18,6 +18,8 @@ from bot.config import parse
 from commands.cooptation import parse_proposal
 from commands.events import Inbound, Venue
 from commands.forum_template import problems, propose_text, read_template
+from commands.parsing import split_word
+from commands.table import find
 from commands.forum_text import marker
 from commands.render import render
 
@@ -93,11 +95,20 @@ async def born(fake_forum, tmp_path):
     "  with the whole street\n* Website: https://compost.example.org\n\nGroeten",
 ])
 def test_the_template_is_read_in_each_language_and_through_markdown(raw):
-    fields = read_template(raw)
+    template = read_template(raw)
+    fields = template.fields
     assert fields["name"] == "Les Amis du Compost"
     assert fields["rationale"] == "good neighbours who compost\nwith the whole street"
     assert fields["website"] == "https://compost.example.org"  # a signature is no website
-    assert parse_proposal(propose_text(fields, "!").removeprefix("!propose")) == fields
+    assert engine_reads(propose_text(template, "!")) == fields
+
+
+def engine_reads(line: str, prefix: str = "!") -> dict:
+    """What ``!propose`` reads of a command line, as the engine hands it the text
+    (``Engine._command_text``, ``split_word``, then the body as it is)."""
+    word, body = split_word(line.strip()[len(prefix):])
+    assert find(word).name == "propose"
+    return parse_proposal(body)
 
 
 @pytest.mark.parametrize("raw", [
