@@ -27,9 +27,10 @@ cooptation category whose first post carries the proposal template (``name:``/``
   reply per version of the post listing everything to fix and the template to copy, in the
   group's language (or the author's, if they chose one); the registrars are told once of an
   unlinked author. Refusals by the engine (a name already proposed, already a member) are
-  its own replies, in the topic. A refused topic is read again at each pass
-  (``GET /posts/{id}.json``) for ``READ_AGAIN_FOR`` after its last version was read, and at
-  once on a webhook's ``post_edited``; deleted, it is given up.
+  its own replies, in the topic. A refused topic is read again (``GET /posts/{id}.json``)
+  at each pass for a day after its last version was read, then every quarter of an hour
+  until ``READ_AGAIN_FOR``, and at once on a webhook's ``post_edited``; deleted, it is
+  given up.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ log = logging.getLogger(__name__)
 
 BORN_PREFIX = "discourse:topic:"
 READ_AGAIN_FOR = timedelta(days=30)  # a refused topic nobody edited for a month is left alone
+# Each pass while a refusal is fresh (its author is likely at it), then every quarter of an
+# hour: a request per refused topic per pass would eat the site-wide API limit (60 a minute).
+READ_AGAIN_FRESH = timedelta(days=1)
+READ_AGAIN_EVERY = timedelta(minutes=15)
 SYSTEM_USER = "system"  # Discourse's own posts: the "About the category" topics
 
 
@@ -68,6 +73,7 @@ class BornTopics:
         self.repo = adapter.repo
         self.engine = adapter.engine
         self.clock = adapter.clock
+        self._checked: dict[int, datetime] = {}  # topic id -> when its first post was last read
 
     # --- reading first posts ----------------------------------------------------------------
     def first_post(self, post: dict) -> bool:
@@ -94,10 +100,18 @@ class BornTopics:
 
     async def read_again(self) -> None:
         """Read the first post of each refused topic again: an edit may have fixed it."""
-        since = self.clock.now() - READ_AGAIN_FOR
-        for born in self.store.born_waiting(since):
+        now = self.clock.now()
+        waiting = self.store.born_waiting(now - READ_AGAIN_FOR)
+        self._checked = {topic: at for topic, at in self._checked.items()
+                         if topic in {born.topic_id for born in waiting}}
+        for born in waiting:
             if born.group_slug not in self.adapter.categories:
                 continue
+            every = timedelta(0) if now - born.read_at < READ_AGAIN_FRESH else READ_AGAIN_EVERY
+            checked = self._checked.get(born.topic_id)
+            if checked is not None and timedelta(0) <= now - checked < every:
+                continue
+            self._checked[born.topic_id] = now
             item = f"born:{born.topic_id}"
             try:
                 post = await self.adapter._call(item, self.adapter.client.post_by_id,

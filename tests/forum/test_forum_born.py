@@ -247,6 +247,27 @@ async def test_a_malformed_template_is_answered_once_and_read_again_after_an_edi
 
 
 @pytest.mark.asyncio
+async def test_a_refused_topic_is_read_again_less_often_as_it_ages_then_left_alone(born):
+    topic_id = born.open_topic("alice", NO_WHY)
+    await born.sync()
+    first = born.fake.topics[topic_id].post_ids[0]
+
+    def reads() -> int:
+        return len(born.fake.requests_to("GET", rf"^/posts/{first}(\.json)?$"))
+    counts = []
+    for step in (timedelta(minutes=1), timedelta(days=1), timedelta(minutes=1),
+                 timedelta(minutes=15), timedelta(days=30)):
+        born.clock.advance(step)
+        before = reads()
+        await born.sync()
+        counts.append(reads() - before)
+    assert counts == [1, 1, 0, 1, 0]  # fresh: each pass; a day on: every 15 min; a month: never
+    born.fake.edit_post(first, TEMPLATE)  # too late for polling to notice
+    await born.sync()
+    assert born.proposals() == []
+
+
+@pytest.mark.asyncio
 async def test_an_unlinked_author_is_told_everything_to_fix_and_the_registrar_once(born):
     topic_id = born.open_topic("eve", NO_WHY.replace("Alice", "Eve"))
     await born.sync()
