@@ -10,9 +10,9 @@ cooptation category whose first post carries the proposal template (``name:``/``
   history (``forum:born_after``). Posts of the bot's own (a digest topic, a proposal's
   topic) and of Discourse's ``system`` user (the "About the category" topic) are never read
   as proposals; nor are first posts without the name label.
-* **Opened like ``!propose``.** The template becomes the chat form of the same proposal
-  (``!propose`` and labelled lines), applied by the engine as the author (``forum:alice``),
-  with its rights and checks; the window starts when the bot opens it. The event id is
+* **Opened like ``!propose``.** The template's labelled lines are handed to the engine as
+  the multi-line ``!propose`` form, from the author (``forum:alice``), with its rights and
+  checks; the window starts when the bot opens it. The event id is
   ``discourse:topic:<topic id>:<digest of the first post's raw>``: one answer per version of
   the post, whatever Discourse's ``version`` says (edits within its grace period keep it).
 * **Never two proposals from one topic.** The proposal, the topic adopted as its topic
