@@ -3,20 +3,20 @@
 The database is the source of truth; the adapter reconciles the forum with it instead of
 trusting events:
 
-* **Topics.** Every active proposal of a group with a ``discourse_category`` gets a topic.
-  Before creating one the adapter looks it up by its ``external_id`` (``coopbot-sem-c-3``), so
-  a crash or a lost answer between the request and storing the topic id never makes a second
-  topic. The first post holds the proposal, the charter answers, the deadline, how to react by
-  replying, a link to the group's Matrix room and a status block; it is rewritten whenever its
-  text changes (a hash of the last version is stored). Once the topic exists, the room is told
-  where it is. On a final state the outcome is posted once and the topic closed (both stored).
+* **Topics.** Every active proposal of a group with a ``discourse_category`` gets a topic,
+  made once (found by its ``external_id`` before any creation), with the proposal and a status
+  block the bot keeps current; at the end the outcome is posted and the topic closed
+  (``bot/forum_topics.py``).
+* **Proposals born in the forum.** A new topic in the category whose first post carries the
+  proposal template opens a proposal like ``!propose``, and becomes its topic; a refused one
+  is read again after an edit (``bot/forum_born.py``).
 * **Posting once.** Every reply and outcome the bot posts ends with an invisible marker
   (``<!-- coopbot:outbox:12 -->``). When an earlier attempt may have posted it (a crash, a lost
   answer), the bot's posts in the topic are searched for the marker, in raw, before posting.
-* **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied)
-  every ``poll_interval``, and optionally a signed webhook; polling always runs, because webhook
-  deliveries can be lost. A reply whose first word is an objection, support or withdraw keyword
-  becomes the engine command (``!object C-3 reason``) with the post's ``created_at`` as its
+* **Replies.** Polling ``GET /posts.json`` (newest first, paged back to the last post applied;
+  it also brings the first posts of new topics) every ``poll_interval``, and optionally a
+  signed webhook; polling always runs, because webhook deliveries can be lost. A reply whose
+  first word is an objection, support or withdraw keyword becomes the engine command (``!object C-3 reason``) with the post's ``created_at`` as its
   source timestamp and ``discourse:post:<id>`` as its event id, so the engine applies it once.
   **Edits and deletions change nothing**: the first version the bot reads is the one that
   counts (to take an objection back, reply ``withdraw``). Other replies are discussion.
@@ -54,16 +54,17 @@ from pydiscourse import DiscourseClient
 from pydiscourse.exceptions import DiscourseClientError, DiscourseError, DiscourseRateLimitedError
 
 from commands import cooptation, forum_text
-from commands.context import Effects, Group
+from commands.context import Effects
 from commands.events import Inbound, Venue
-from commands.lifecycle import ACTIVE
 from storage.echoes import Echoes
 from storage.forum_store import ForumStore, ReplyTarget
 from storage.health import FORUM_READ, HealthStore
 
 from .config import ConfigError, DiscourseConfig, GroupConfig
 from .discourse_client import DEFAULT_RATE_WAIT, NoSleepDiscourseClient, make_client
-from .retry import Backoff, Retries, Waiting
+from .forum_born import BORN_PREFIX, BornTopics
+from .forum_topics import ForumTopics
+from .retry import Backoff, Deferred, Retries, Waiting
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -74,10 +75,6 @@ __all__ = ["EVENT_PREFIX", "Deferred", "ForumAdapter", "NoSleepDiscourseClient",
 log = logging.getLogger(__name__)
 
 EVENT_PREFIX = "discourse:post:"
-
-
-class Deferred(Exception):
-    """A work item is not due yet (rate limit or backoff); it is retried on a later pass."""
 
 
 class ForumAdapter:
@@ -109,6 +106,8 @@ class ForumAdapter:
         # an earlier attempt's post (a retry after a 429 need not read them again)
         self._markers: dict[int, str | None] = {}
         self.wake = asyncio.Event()
+        self.topics = ForumTopics(self)
+        self.born = BornTopics(self)
 
     @property
     def deferred(self) -> dict[str, Waiting]:
@@ -154,18 +153,21 @@ class ForumAdapter:
     async def sync(self, decide: Callable[[], object] | None = None) -> None:
         """Read the forum, let the runtime decide what came due, then bring topics and
         replies up to date. Each step that cannot run now is left for the next pass."""
-        await self.resolve_categories()
         try:
-            await self.poll()
+            # Without its category, a group's new topics would be read as nobody's and left
+            # behind by the cursor: no poll (and no watermark) until the categories are read.
+            if await self.resolve_categories():
+                await self.poll()
         except Deferred:
             pass
         except DiscourseClientError as error:
             # A refusal (403 after a key rotation, say) must not stop the bot: back off, and
             # the watermark stays put, so no deadline is decided on a forum we cannot read.
             self.fail("poll", error)
+        await self.born.read_again()
         if decide is not None:
             decide()
-        await self.reconcile_topics()
+        await self.topics.reconcile()
         await self.deliver_outbox()
 
     def watermark(self) -> datetime | None:
@@ -173,17 +175,18 @@ class ForumAdapter:
         return self._read_until
 
     # --- categories ------------------------------------------------------------------------
-    async def resolve_categories(self) -> None:
-        """Find each group's category id (by slug or number); a miss is logged and retried."""
+    async def resolve_categories(self) -> bool:
+        """Find each group's category id (by slug or number); a miss is logged and retried.
+        False if the categories could not be read (a failure, retried at the next pass)."""
         missing = [slug for slug in self.groups if slug not in self.categories]
         if not missing:
-            return
+            return True
         try:
             found = await self._call("categories", self.client.categories)
         except (Deferred, DiscourseClientError) as error:
             if isinstance(error, DiscourseClientError):
                 self.fail("categories", error)
-            return
+            return False
         by_slug = {str(c["slug"]).lower(): int(c["id"]) for c in found or []}
         ids = set(by_slug.values())
         for slug in missing:
@@ -195,6 +198,7 @@ class ForumAdapter:
             else:
                 log.error("discourse: group %s: no category %r on %s", slug, wanted,
                           self.config.url)
+        return True
 
     # --- reading replies -------------------------------------------------------------------
     async def poll(self) -> int:
@@ -204,8 +208,10 @@ class ForumAdapter:
         cursor = self.store.last_post_id()
         active_first = [t.first_post_id for t in self.store.topics().values()
                         if t.first_post_id and not t.closed_at]
-        # Replies in our topics are newer than their first post: no need to page further back.
-        floor = max(cursor, min(active_first) if active_first else 0)
+        # Back to the cursor: a new topic's first post may be older than our newest topic.
+        # On a first read, replies in our topics are newer than their first post, and what
+        # the forum held before is history: no need to page further back.
+        floor = cursor or (min(active_first) if active_first else 0)
         collected: dict[int, dict] = {}
         newest = cursor
         before: int | None = None
@@ -219,9 +225,11 @@ class ForumAdapter:
             for post in fresh:
                 collected[int(post["id"])] = post
             oldest = min(int(p["id"]) for p in posts)
-            if len(fresh) < len(posts) or not active_first or oldest <= 1:
+            if len(fresh) < len(posts) or (not cursor and not active_first) or oldest <= 1:
                 break
             before = oldest - 1
+        if self.store.born_after() is None:  # the first read: every topic so far is history
+            self.store.set_born_after(cursor or newest)
         applied = 0
         for post_id in sorted(collected):
             applied += self.apply_post(collected[post_id])
@@ -234,8 +242,10 @@ class ForumAdapter:
 
     def apply_post(self, post: dict) -> bool:
         """Apply one post (from a poll or a webhook). True if it was a command for us."""
-        if int(post.get("post_type") or 1) != 1 or int(post.get("post_number") or 0) <= 1:
+        if int(post.get("post_type") or 1) != 1:
             return False
+        if int(post.get("post_number") or 0) <= 1:
+            return self.born.first_post(post)
         username = str(post.get("username") or "")
         if username.lower() == self.config.api_username.lower():
             self._echo(post)
@@ -303,98 +313,6 @@ class ForumAdapter:
                            ref=cooptation.ref(proposal), candidate=proposal.candidate)
                 out.flush()
         return True
-
-    # --- topics ----------------------------------------------------------------------------
-    async def reconcile_topics(self) -> None:
-        """Give every active proposal its topic, and bring existing topics up to date."""
-        for slug, category_id in self.categories.items():
-            for proposal in self.repo.proposals(slug):
-                try:
-                    if not self.store.has_topic(proposal.key):
-                        if proposal.state in ACTIVE:
-                            await self.ensure_topic(proposal, category_id)
-                    else:
-                        await self.refresh_topic(proposal)
-                except Deferred:
-                    continue
-                except DiscourseClientError as error:
-                    self.fail(f"topic:{proposal.key}", error)
-
-    async def ensure_topic(self, proposal: dict, category_id: int) -> int:
-        """The proposal's topic id: found by external_id, or created, then stored."""
-        key = proposal.key
-        item = f"topic:{key}"
-        eid = forum_text.external_id(key)
-        self.store.reserve_topic(key, proposal.group_slug, eid)
-        try:
-            found = await self._call(item, self.client._get, f"/t/external_id/{eid}.json",
-                                     override_request_kwargs={"allow_redirects": True})
-        except DiscourseClientError as error:
-            if error.response is None or error.response.status_code != 404:
-                raise
-            found = None
-        if found:
-            topic_id = int(found["id"])
-            posts = (found.get("post_stream") or {}).get("posts") or []
-            first = next((p["id"] for p in posts if p.get("post_number") == 1), None)
-            first_post_id = int(first or (found.get("post_stream") or {}).get("stream", [0])[0])
-            body_hash = None  # unknown: the next refresh rewrites it
-        else:
-            group = self.engine.group(proposal.group_slug)
-            body = self._first_post(group, proposal)
-            created = await self._call(
-                item, self.client.create_post, body, category_id=category_id,
-                title=forum_text.title(group, proposal), external_id=eid,
-                skip_validations="true")
-            topic_id, first_post_id = int(created["topic_id"]), int(created["id"])
-            body_hash = forum_text.digest(body)
-        now = self.clock.now()
-        group = self.engine.group(proposal.group_slug)
-        with self.repo.transaction():
-            self.store.set_topic(key, topic_id=topic_id, first_post_id=first_post_id,
-                                 body_hash=body_hash, at=now)
-            if self.store.mark_announced(key, now):
-                out = Effects(self.repo, group, now)
-                out.announce("ann.forum_topic", subject=key, ref=cooptation.ref(proposal),
-                             candidate=proposal.candidate, url=self.topic_url(topic_id))
-                out.flush()
-        return topic_id
-
-    def topic_url(self, topic_id: int) -> str:
-        """The address of a topic on the forum, as people open it."""
-        return f"{self.config.url}/t/{topic_id}"
-
-    def _first_post(self, group: Group, proposal: dict) -> str:
-        room = self.groups[group.slug].matrix_room if group.slug in self.groups else None
-        return forum_text.quiet(forum_text.first_post(self.repo, group, proposal, self.words, room))
-
-    async def refresh_topic(self, proposal: dict) -> None:
-        """Rewrite the first post if its text changed; on a final state post the outcome
-        once and close the topic once."""
-        key = proposal.key
-        topic = self.store.topic(key)
-        if topic is None or topic.closed_at or topic.topic_id is None:
-            return
-        item = f"refresh:{key}"
-        group = self.engine.group(proposal.group_slug)
-        body = self._first_post(group, proposal)
-        digest = forum_text.digest(body)
-        if digest != topic.body_hash:
-            await self._call(item, self.client.update_post, topic.first_post_id, body,
-                             "status", skip_validations="true")
-            self.store.set_body_hash(key, digest, self.clock.now())
-        if proposal.state in ACTIVE:
-            return
-        if not topic.outcome_post_id:
-            body = forum_text.quiet(forum_text.outcome(group, proposal))
-            attempt = f"forum:outcome_attempt:{key}"
-            post_id = await self._post_once(item, topic.topic_id, body,
-                                            forum_text.marker("outcome", key), attempt)
-            with self.repo.transaction():
-                self.store.set_outcome_post(key, post_id)
-                self._forget(attempt)
-        await self._call(item, self.client.update_topic_status, topic.topic_id, "closed", True)
-        self.store.mark_closed(key, self.clock.now())
 
     # --- posting once ----------------------------------------------------------------------
     async def _post_once(self, item: str, topic_id: int, body: str, tag: str,
@@ -498,6 +416,8 @@ class ForumAdapter:
     def _answered_post(self, row: dict) -> ReplyTarget | None:
         """The topic and author of the forum post an outbox row answers (None: unknown)."""
         source = str(row["reply_to"] or "")
+        if source.startswith(BORN_PREFIX):
+            return self.born.reply_target(source)
         if not source.startswith(EVENT_PREFIX):
             return None
         return self.store.reply_target(int(source[len(EVENT_PREFIX):]))
@@ -521,13 +441,16 @@ class ForumAdapter:
             except ValueError:
                 return web.Response(status=400, text="not JSON")
             event = request.headers.get("X-Discourse-Event", "")
-            if event == "post_created" and isinstance(payload.get("post"), dict):
+            post = payload.get("post")
+            apply = {"post_created": self.apply_post, "post_edited": self.born.edited}.get(event)
+            if apply is not None and isinstance(post, dict):
                 try:
-                    self.apply_post(payload["post"])
+                    apply(post)
                 except (KeyError, ValueError, TypeError):
                     return web.Response(status=400, text="not a post")
                 self.wake.set()  # deliver the answer without waiting for the next poll
-            # post_edited / post_destroyed: edits and deletions change nothing (see above)
+            # Other edits and deletions change nothing (see above); an edited first post of a
+            # refused proposal is read again (``bot/forum_born.py``), by polling too.
             return web.Response(text="ok")
 
         app = web.Application(client_max_size=1024 * 1024)

@@ -27,6 +27,10 @@ ERROR = "error"
 RATE_LIMITED = "rate_limited"
 
 
+class Deferred(Exception):
+    """A work item is not due yet (rate limit or backoff); it is retried on a later pass."""
+
+
 class MonotonicClock:
     """``time.monotonic()`` as instants: waits measured on it survive the wall clock being set
     back (a backoff must not stall for the hour an NTP correction took away)."""

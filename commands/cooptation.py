@@ -40,8 +40,10 @@ from .timefmt import relative
 
 MAX_NAME = 120
 
-# Field labels of the multi-line propose form, in the three languages.
-_FIELDS = {
+# Field labels of the multi-line propose form, in the three languages. The candidate's
+# name may be labelled too (the forum template has no "first line"; see forum_template).
+FIELD_LABELS = {
+    "name": "name", "nom": "name", "naam": "name",
     "why": "rationale", "pourquoi": "rationale", "raison": "rationale", "waarom": "rationale",
     "reden": "rationale", "rationale": "rationale",
     "website": "website", "site": "website", "web": "website", "url": "website",
@@ -49,7 +51,7 @@ _FIELDS = {
     "description": "description", "beschrijving": "description",
 }
 _LABEL = re.compile(r"^\s*([^\W\d_]+)(?:\s+(\d+))?\s*:\s?(.*)$", re.DOTALL)
-_CHARTER_LABELS = {"charter", "charte", "principe", "principle"}
+CHARTER_LABELS = {"charter", "charte", "principe", "principle", "beginsel"}
 _PRINCIPLES = re.compile(
     r"\b(?:principes?|principles?|charte|charter|beginsel(?:en)?)\s*(\d+(?:\s*(?:,|et|and|en)\s*\d+)*)",
     re.IGNORECASE,
@@ -73,6 +75,8 @@ def parse_proposal(body: str) -> dict[str, Any]:
         # An empty first line is an empty name, not a cue to read the next line as one.
         first, _, tail = body.lstrip(" \t").partition("\n")
         first = first.strip()
+        if _name_label(first):  # "name: Repair Together" on the first line is a label
+            first, tail = "", f"{first}\n{tail}"
         for separator in _SEPARATORS:
             if separator in first:
                 first, rationale = first.split(separator, 1)
@@ -84,13 +88,13 @@ def parse_proposal(body: str) -> dict[str, Any]:
     for line in lines:
         match = _LABEL.match(line)
         label = fold(match.group(1)) if match else ""
-        if match and (label in _FIELDS or (label in _CHARTER_LABELS and match.group(2))):
-            if label in _CHARTER_LABELS:
+        if match and (label in FIELD_LABELS or (label in CHARTER_LABELS and match.group(2))):
+            if label in CHARTER_LABELS:
                 current = ("charter", int(match.group(2)))
                 fields["charter"][current[1]] = match.group(3).strip()
             else:
-                current = (_FIELDS[label], None)
-                previous = fields[current[0]]
+                current = (FIELD_LABELS[label], None)
+                previous = fields[current[0]] if current[0] != "name" else ""  # a label names
                 fields[current[0]] = (previous + "\n" if previous else "") + match.group(3).strip()
             continue
         if not line.strip():
@@ -102,6 +106,12 @@ def parse_proposal(body: str) -> dict[str, Any]:
             fields[current[0]] = (previous + "\n" if previous else "") + line.strip()
     fields["name"] = clean_name(fields["name"].strip().strip('"'))
     return fields
+
+
+def _name_label(line: str) -> bool:
+    """Whether a line is the labelled candidate name (``name:``, ``nom:``, ``naam:``)."""
+    match = _LABEL.match(line)
+    return bool(match) and FIELD_LABELS.get(fold(match.group(1))) == "name"
 
 
 # --- executors ---------------------------------------------------------------------------

@@ -234,7 +234,7 @@ class Engine:
                 return True
             group = self.group(slug)
             out = Effects(self.repo, group, now, event,
-                          caller_lang=self._caller_language(event.sender, body, group))
+                          caller_lang=self._caller_language(event, body, group))
             if self._rate_limited(event, body, out):
                 out.flush()
                 return True
@@ -252,12 +252,15 @@ class Engine:
             out.flush()
         return True
 
-    def _caller_language(self, person: str, body: str, group: Group) -> str:
+    def _caller_language(self, event: Inbound, body: str, group: Group) -> str:
         """Who typed answers in: the language they chose; until they choose, the language of
         the command word they typed when it belongs to one language only (``!bezwaar``:
-        Dutch); else the group's."""
-        return (self.repo.language_of(person) or word_language(split_word(body)[0])
-                or group.lang)
+        Dutch); else the group's. On the forum the command word is the adapter's
+        translation (``!object`` for a reply "bezwaar"), not the person's: the group's."""
+        chosen = self.repo.language_of(event.sender)
+        if chosen or event.venue is Venue.FORUM:
+            return chosen or group.lang
+        return word_language(split_word(body)[0]) or group.lang
 
     def _command_text(self, event: Inbound) -> str | None:
         text = event.text.strip()
@@ -292,7 +295,7 @@ class Engine:
         candidates = self._groups_of(event.sender)
         lang_group = self.group(candidates[0] if candidates else self.group_slugs[0])
         out = Effects(self.repo, lang_group, now, event,
-                      caller_lang=self._caller_language(event.sender, event.text.strip(
+                      caller_lang=self._caller_language(event, event.text.strip(
                           ).removeprefix(self.prefix), lang_group))
         out.reply(key or "err.no_group", groups=", ".join(candidates),
                   example=candidates[0] if candidates else "")

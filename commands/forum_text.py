@@ -133,6 +133,15 @@ def first_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyW
     return "\n\n".join(parts)
 
 
+def born_status_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyWords,
+                     room: str | None) -> str:
+    """The bot's reply holding the status block in a topic a forum user opened: that the
+    proposal was opened from its first post, and then what a topic of the bot's first post
+    says (the proposal as read, how to react, the room, the status block)."""
+    opened = text(group.lang, "forum.born_opened", ref=cooptation.ref(proposal))
+    return f"{opened}\n\n{first_post(repo, group, proposal, words, room)}"
+
+
 def outcome(group: Group, proposal: Proposal) -> str:
     lang = group.lang
     reason = proposal.decision_reason or ""

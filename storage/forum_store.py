@@ -1,5 +1,6 @@
 """The Discourse adapter's own state: its tables (``forum_topics``, ``forum_posts``,
-``forum_unlinked``, created by migration m004) and its marks in ``meta``.
+``forum_unlinked``, created by migration m004; ``forum_born``, m013) and its marks in
+``meta``.
 
 A class over the repository's sqlite-utils ``Database``, so its writes join the repository's
 transactions (``Repository.transaction()``). Rows come out as frozen dataclasses with real
@@ -16,18 +17,24 @@ from sqlite_utils import Database
 from .timestamps import from_iso, iso
 
 LAST_POST_KEY = "forum:last_post_id"  # meta: the newest post id every older post was read to
+# meta: first posts up to this id were written before the bot read the forum: history, never
+# a proposal (set once, at the first poll)
+BORN_AFTER_KEY = "forum:born_after"
 
 
 @dataclass(frozen=True)
 class ForumTopic:
     """A proposal's topic. ``topic_id`` None: not created yet (or not known to exist: it is
-    looked up by ``external_id`` before any creation). ``body_hash``: the digest of the first
-    post as last written. ``outcome_post_id`` / ``closed_at``: the final decision was posted /
-    the topic closed, each done once."""
+    looked up by ``external_id`` before any creation). ``first_post_id``: the post holding
+    the status block, which the bot rewrites: the topic's first post, or for a topic a
+    forum user opened (``born_post_id``: the first post the proposal was read from; no
+    ``external_id``) a reply of the bot's, None until it is made. ``body_hash``: the digest
+    of that post as last written. ``outcome_post_id`` / ``closed_at``: the final decision
+    was posted / the topic closed, each done once."""
 
     proposal: str
     group_slug: str
-    external_id: str
+    external_id: str | None
     topic_id: int | None
     first_post_id: int | None
     body_hash: str | None
@@ -36,6 +43,24 @@ class ForumTopic:
     announced_at: datetime | None
     outcome_post_id: int | None
     closed_at: datetime | None
+    born_post_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BornTopic:
+    """A topic of a group's category whose first post carries the proposal template.
+    ``digest``: of the first post's raw as last read; ``state``: ``waiting`` (refused, read
+    again after an edit), ``opened`` (``proposal`` came from it) or ``gone``."""
+
+    topic_id: int
+    group_slug: str
+    post_id: int
+    username: str
+    digest: str
+    state: str
+    proposal: str | None
+    seen_at: datetime
+    read_at: datetime
 
 
 @dataclass(frozen=True)
@@ -52,7 +77,16 @@ def _topic(row: dict) -> ForumTopic:
         topic_id=row["topic_id"], first_post_id=row["first_post_id"],
         body_hash=row["body_hash"], created_at=from_iso(row["created_at"]),
         updated_at=from_iso(row["updated_at"]), announced_at=from_iso(row["announced_at"]),
-        outcome_post_id=row["outcome_post_id"], closed_at=from_iso(row["closed_at"]))
+        outcome_post_id=row["outcome_post_id"], closed_at=from_iso(row["closed_at"]),
+        born_post_id=row.get("born_post_id"))
+
+
+def _born(row: dict) -> BornTopic:
+    return BornTopic(
+        topic_id=row["topic_id"], group_slug=row["group_slug"], post_id=row["post_id"],
+        username=row["username"], digest=row["digest"], state=row["state"],
+        proposal=row["proposal"], seen_at=from_iso(row["seen_at"]),
+        read_at=from_iso(row["read_at"]))
 
 
 class ForumStore:
@@ -118,6 +152,77 @@ class ForumStore:
         """The topic is closed on the forum."""
         self.db.execute("update forum_topics set closed_at = ? where proposal = ?",
                         [iso(at), proposal])
+
+    def adopt_topic(self, proposal: str, group: str, *, topic_id: int, born_post_id: int,
+                    at: datetime) -> None:
+        """A forum user's topic becomes the proposal's (it was opened from its first post);
+        the status block's post is made later (``set_status_post``)."""
+        self.db.execute(
+            "insert into forum_topics (proposal, group_slug, topic_id, born_post_id,"
+            " created_at) values (?, ?, ?, ?, ?)",
+            [proposal, group, topic_id, born_post_id, iso(at)])
+
+    def set_status_post(self, proposal: str, post_id: int, body_hash: str,
+                        at: datetime) -> None:
+        """The bot's reply holding the status block of a topic a forum user opened."""
+        self.db.execute(
+            "update forum_topics set first_post_id = ?, body_hash = ?, updated_at = ?"
+            " where proposal = ?", [post_id, body_hash, iso(at), proposal])
+
+    # --- topics born in the forum ---------------------------------------------------------
+    def born(self, topic_id: int) -> BornTopic | None:
+        """The template topic's row (None: its first post was never read as a proposal)."""
+        rows = list(self.db.query("select * from forum_born where topic_id = ?", [topic_id]))
+        return _born(rows[0]) if rows else None
+
+    def note_born(self, *, topic_id: int, group: str, post_id: int, username: str,
+                  digest: str, at: datetime) -> None:
+        """The first post was read in this version (``digest``): waiting for the engine's
+        answer, or for an edit if it is refused."""
+        self.db.execute(
+            "insert into forum_born (topic_id, group_slug, post_id, username, digest, state,"
+            " seen_at, read_at) values (?, ?, ?, ?, ?, 'waiting', ?, ?)"
+            " on conflict (topic_id) do update set digest = excluded.digest,"
+            " read_at = excluded.read_at",
+            [topic_id, group, post_id, username, digest, iso(at), iso(at)])
+
+    def born_opened(self, topic_id: int, proposal: str) -> None:
+        """The proposal was opened from the topic: it is never read as one again."""
+        self.db.execute("update forum_born set state = 'opened', proposal = ? where topic_id = ?",
+                        [proposal, topic_id])
+
+    def born_gone(self, topic_id: int) -> None:
+        """The first post (or the topic) was deleted: nothing to read again."""
+        self.db.execute("update forum_born set state = 'gone' where topic_id = ?"
+                        " and state = 'waiting'", [topic_id])
+
+    def born_waiting(self, read_since: datetime) -> list[BornTopic]:
+        """Refused topics last read at or after ``read_since``, to read again for an edit."""
+        return [_born(row) for row in self.db.query(
+            "select * from forum_born where state = 'waiting' and read_at >= ?"
+            " order by topic_id", [iso(read_since)])]
+
+    def proposal_from_event(self, event_id: str) -> str | None:
+        """The key of the proposal an inbound event opened, if it opened one."""
+        row = self.db.execute("select key from proposals where event_id = ?",
+                              [event_id]).fetchone()
+        return str(row[0]) if row else None
+
+    def pending_replies(self, event_id: str) -> list[int]:
+        """Outbox rows answering an event on the forum, not sent yet."""
+        return [int(row[0]) for row in self.db.execute(
+            "select id from outbox where venue = 'forum' and reply_to = ? and sent_at is null",
+            [event_id]).fetchall()]
+
+    def born_after(self) -> int | None:
+        """First posts up to this id are history (None: the forum was never read)."""
+        row = self.db.execute("select value from meta where key = ?", [BORN_AFTER_KEY]).fetchone()
+        return int(row[0]) if row and row[0] else None
+
+    def set_born_after(self, post_id: int) -> None:
+        """Set once, at the first poll: what the forum held then is history."""
+        self.db.execute("insert or ignore into meta (key, value) values (?, ?)",
+                        [BORN_AFTER_KEY, str(post_id)])
 
     # --- posts read -----------------------------------------------------------------------
     def record_post(self, *, post_id: int, topic_id: int, proposal: str, username: str,

@@ -332,5 +332,25 @@ def m012_display_names(db: Database) -> None:
     db["display_names"].create_index(["name_key"])
 
 
+@migrations()
+def m013_forum_born(db: Database) -> None:
+    """Proposals born in the forum (issue 13, item 3; ``bot/forum_born.py``).
+
+    ``forum_born``: the topics of a group's category whose first post carries the proposal
+    template, one row per topic: ``digest`` is the sha256 of the first post's raw as last
+    read (one answer per version of it), ``state`` ``waiting`` (refused: read again after
+    an edit), ``opened`` (``proposal`` was opened from it, in the transaction that wrote
+    this) or ``gone`` (deleted). ``forum_topics.born_post_id``: the proposal's topic is a
+    forum user's, opened from this first post; its status block is then in a reply of the
+    bot's own (``first_post_id``) instead of the topic's first post."""
+    db["forum_topics"].add_column("born_post_id", int)
+    db["forum_born"].create(
+        {"topic_id": int, "group_slug": str, "post_id": int, "username": str, "digest": str,
+         "state": str, "proposal": str, "seen_at": str, "read_at": str},
+        pk="topic_id",
+    )
+    db["forum_born"].create_index(["state", "read_at"])
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -55,6 +55,17 @@ def test_multi_line_proposal_with_fields(harness):
     assert proposal.contact == "info@ferme.be"
 
 
+@pytest.mark.parametrize("body", [
+    "!propose name: La Ferme\nwhy: cooperative farming",
+    "!proposer\nnom : La Ferme\npourquoi: cooperative farming",
+    "!voordragen\nnaam: La Ferme\nwaarom: cooperative farming",
+])
+def test_the_name_may_be_labelled_in_each_language(harness, body):
+    harness.say(ALICE, body)
+    proposal = harness.proposal(1)
+    assert (proposal.candidate, proposal.rationale) == ("La Ferme", "cooperative farming")
+
+
 def test_objection_contests_and_mentions_the_eligible_deciders_only(harness):
     harness.say(ALICE, PROPOSE)
     rows = harness.say(DAN, "!object C-1 not an organisation")

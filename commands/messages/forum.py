@@ -53,4 +53,58 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{ref} ({candidate}) wordt ook op het forum besproken: {url}",
         "en": "{ref} ({candidate}) is also discussed on the forum: {url}",
     },
+    # --- proposals born in the forum (bot/forum_born.py, commands/forum_template.py) ---
+    "forum.born_opened": {
+        "fr": "J'ai ouvert {ref} à partir du premier message de ce sujet, lu comme ci-dessous ; modifier ce message ne change plus la proposition.",
+        "nl": "Ik heb {ref} geopend vanuit het eerste bericht van dit onderwerp, gelezen zoals hieronder; dat bericht bewerken verandert het voorstel niet meer.",
+        "en": "I opened {ref} from the first post of this topic, read as below; editing that post no longer changes the proposal.",
+    },
+    "forum.born_refused": {
+        "fr": "Je ne peux pas encore ouvrir de proposition à partir de ce sujet :\n{problems}\n\nModifiez le premier message de ce sujet pour corriger cela : je le relirai. Ses lignes, une étiquette par ligne :\n\n```\n{template}\n```",
+        "nl": "Ik kan nog geen voorstel openen vanuit dit onderwerp:\n{problems}\n\nBewerk het eerste bericht van dit onderwerp om dat te verhelpen: ik lees het dan opnieuw. De regels, één label per regel:\n\n```\n{template}\n```",
+        "en": "I cannot open a proposal from this topic yet:\n{problems}\n\nEdit the first post of this topic to fix it and I will read it again. Its lines, one label per line:\n\n```\n{template}\n```",
+    },
+    "forum.born_missing": {
+        "fr": "- il manque (ou est vide) : {labels}",
+        "nl": "- ontbreekt of is leeg: {labels}",
+        "en": "- missing or empty: {labels}",
+    },
+    "forum.born_bad_name": {
+        "fr": "- « {candidate} » ne peut pas servir de nom : il faut au moins une lettre ou un chiffre, et au plus {max} caractères.",
+        "nl": "- '{candidate}' kan geen naam zijn: er is minstens één letter of cijfer nodig, en hoogstens {max} tekens.",
+        "en": "- '{candidate}' cannot be a name: it needs a letter or a digit, and at most {max} characters.",
+    },
+    "forum.born_too_long": {
+        "fr": "- la proposition est trop longue ({size} caractères, au plus {max}) : raccourcissez la description.",
+        "nl": "- het voorstel is te lang ({size} tekens, hoogstens {max}): kort de beschrijving in.",
+        "en": "- the proposal is too long ({size} characters, at most {max}): shorten the description.",
+    },
+    "forum.born_unlinked": {
+        "fr": "- votre compte du forum ({user}) n'est lié à aucune organisation membre : demandez au ou à la registraire ({registrars}) de vous lier à la vôtre.",
+        "nl": "- uw forumaccount ({user}) is aan geen lidorganisatie gekoppeld: vraag de registrar ({registrars}) om u aan uw organisatie te koppelen.",
+        "en": "- your forum account ({user}) is not linked to a member organisation: ask the registrar ({registrars}) to link you to yours.",
+    },
+    "forum.born_inactive": {
+        "fr": "- votre organisation ({member}) est « {status} » : ses représentant·es ne peuvent rien proposer tant qu'un·e admin ne la réintègre pas.",
+        "nl": "- uw organisatie ({member}) is '{status}': haar vertegenwoordigers kunnen niets voordragen tot een admin ze herstelt.",
+        "en": "- your organisation ({member}) is '{status}': its representatives cannot propose until an admin reinstates it.",
+    },
+    "forum.born_template": {
+        "fr": "nom: le nom de l'organisation\npourquoi: pourquoi vous la proposez\nsite: (facultatif)\ncontact: (facultatif)\ndescription: (facultatif)",
+        "nl": "naam: de naam van de organisatie\nwaarom: waarom u ze voordraagt\nwebsite: (optioneel)\ncontact: (optioneel)\nbeschrijving: (optioneel)",
+        "en": "name: the organisation's name\nwhy: why you propose it\nwebsite: (optional)\ncontact: (optional)\ndescription: (optional)",
+    },
+    "forum.born_template_charter": {
+        "fr": "charte {n}: comment elle respecte « {principle} »",
+        "nl": "charter {n}: hoe ze '{principle}' naleeft",
+        "en": "charter {n}: how it meets '{principle}'",
+    },
+    "forum.label_name": {"fr": "nom:", "nl": "naam:", "en": "name:"},
+    "forum.label_why": {"fr": "pourquoi:", "nl": "waarom:", "en": "why:"},
+    "forum.label_charter": {"fr": "charte {n}:", "nl": "charter {n}:", "en": "charter {n}:"},
+    "dm.forum_born_unlinked": {
+        "fr": "Sur le forum, {user} a ouvert un sujet de proposition ({url}) mais n'est lié·e à aucune organisation membre ; aucune proposition n'a été ouverte. S'il ou elle représente un membre : {prefix}lier forum:{user} <membre>",
+        "nl": "Op het forum opende {user} een onderwerp met een voorstel ({url}) maar is aan geen lidorganisatie gekoppeld; er is geen voorstel geopend. Als die persoon een lid vertegenwoordigt: {prefix}koppelen forum:{user} <lid>",
+        "en": "On the forum, {user} opened a proposal topic ({url}) but is not linked to any member organisation; no proposal was opened. If they represent a member: {prefix}link forum:{user} <member>",
+    },
 }
