@@ -242,6 +242,30 @@ async def test_coopbot_run_serves_http_only_when_http_listen_is_set(tmp_path):
         runtime.close()
 
 
+async def test_coopbot_run_on_a_port_already_taken_is_a_configuration_error(tmp_path,
+                                                                           monkeypatch):
+    """Not a traceback and a restart loop: exit 2 (systemd's unit does not restart it), the
+    address named, the database released, nothing left unawaited."""
+    from bot.matrix import MatrixBot
+
+    monkeypatch.setenv("OPS_TEST_TOKEN", "syt_not_used")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        path = tmp_path / "c.toml"
+        path.write_text(config_text("coopbot.db", bot=f'http_listen = "{listen}"\n'))
+        result = await asyncio.to_thread(coopbot, "run", "--config", str(path))
+        assert result.returncode == 2, result.stderr
+        assert f"bot.http_listen: cannot listen on {listen} (" in result.stderr
+        assert "Traceback" not in result.stderr and "never awaited" not in result.stderr
+
+        config = parse(path.read_text(), path)
+        with pytest.raises(ConfigError, match="cannot listen on"):
+            await cli._serve(MatrixBot(config))
+    Runtime(config, FakeClock()).close()  # its lock was released: another run may start
+
+
 def test_the_config_checker_reads_http_listen(tmp_path):
     with pytest.raises(ConfigError, match=r"<config>:3: bot.http_listen: host:port"):
         parse(config_text("x.db", bot='http_listen = "9464"\n'))
