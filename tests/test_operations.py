@@ -205,6 +205,7 @@ async def test_metrics_in_prometheus_text_format(runtime):
         'coopbot_decisions_total{outcome="rejected"} 0.0',
         'coopbot_task_steps_sent_total{kind="nudge"} 0.0',
         'coopbot_errors_total{logger="commands"} 1.0',
+        'coopbot_errors_total{logger="bot"} 0.0',      # there from the start, for increase()
         'coopbot_source_lag_seconds{source="matrix"} 0.0',
     ):
         assert expected in lines, (expected, text)
