@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 
 # The bot runs as an unprivileged user; its database, crypto store and config live on the
-# /data volume (README, "Running for a group").
+# /data volume (README, "Running for a real group"; deploy/docker-compose.yml runs it).
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -73,12 +73,21 @@ async def _serve(bot) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, task.cancel)
-    jobs = [bot.run()]
     http = None
-    if bot.runtime.config.http_listen:
+    listen = bot.runtime.config.http_listen
+    if listen:
         from .http import serve
 
-        http = await serve(bot.runtime, bot.runtime.config.http_listen)
+        try:
+            http = await serve(bot.runtime, listen)
+        except OSError as error:
+            # A port another program holds (or an address this host lacks) is the config's
+            # to change: said as such (exit 2, which systemd does not restart), not a
+            # traceback. The bot never ran: its database is released here.
+            bot.runtime.close()
+            raise ConfigError(f"bot.http_listen: cannot listen on {listen} "
+                              f"({error.strerror or error})") from None
+    jobs = [bot.run()]
     discourse = bot.runtime.config.discourse
     if discourse is not None:
         from .forum import make_client, run_forum

@@ -40,10 +40,15 @@ def make_app(runtime) -> web.Application:
 
 
 async def serve(runtime, listen: str) -> web.AppRunner:
-    """Start serving on ``listen`` (host:port); the caller cleans the runner up."""
+    """Start serving on ``listen`` (host:port); the caller cleans the runner up. Raises
+    ``OSError`` when the address cannot be listened on (nothing is left open then)."""
     host, port = split_listen(listen)
     runner = web.AppRunner(make_app(runtime), access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
     log.info("health and metrics on http://%s/healthz and /metrics", listen)
     return runner

@@ -21,6 +21,7 @@ from storage.health import FORUM_READ, MATRIX_SYNCED, HealthStore
 from .health import delivered_venues
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+OWN_LOGGERS = ("bot", "commands", "storage")  # coopbot's packages: errors counted from 0
 
 
 class Metrics:
@@ -33,6 +34,10 @@ class Metrics:
                                 registry=self.registry)
         self.errors = Counter("coopbot_errors", "Errors logged, by logger", ["logger"],
                               registry=self.registry)
+        # At 0 from the start: a series that appears with its first error is not seen by
+        # increase() (no earlier sample), so an alert on errors would miss the first one.
+        for logger in OWN_LOGGERS:
+            self.errors.labels(logger)
         self.registry.register(_DatabaseCollector(runtime))
         self.error_counter = _ErrorCounter(self.errors)
 

@@ -205,6 +205,7 @@ async def test_metrics_in_prometheus_text_format(runtime):
         'coopbot_decisions_total{outcome="rejected"} 0.0',
         'coopbot_task_steps_sent_total{kind="nudge"} 0.0',
         'coopbot_errors_total{logger="commands"} 1.0',
+        'coopbot_errors_total{logger="bot"} 0.0',      # there from the start, for increase()
         'coopbot_source_lag_seconds{source="matrix"} 0.0',
     ):
         assert expected in lines, (expected, text)
@@ -240,6 +241,30 @@ async def test_coopbot_run_serves_http_only_when_http_listen_is_set(tmp_path):
             await asyncio.open_connection("127.0.0.1", port)
     finally:
         runtime.close()
+
+
+async def test_coopbot_run_on_a_port_already_taken_is_a_configuration_error(tmp_path,
+                                                                           monkeypatch):
+    """Not a traceback and a restart loop: exit 2 (systemd's unit does not restart it), the
+    address named, the database released, nothing left unawaited."""
+    from bot.matrix import MatrixBot
+
+    monkeypatch.setenv("OPS_TEST_TOKEN", "syt_not_used")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        path = tmp_path / "c.toml"
+        path.write_text(config_text("coopbot.db", bot=f'http_listen = "{listen}"\n'))
+        result = await asyncio.to_thread(coopbot, "run", "--config", str(path))
+        assert result.returncode == 2, result.stderr
+        assert f"bot.http_listen: cannot listen on {listen} (" in result.stderr
+        assert "Traceback" not in result.stderr and "never awaited" not in result.stderr
+
+        config = parse(path.read_text(), path)
+        with pytest.raises(ConfigError, match="cannot listen on"):
+            await cli._serve(MatrixBot(config))
+    Runtime(config, FakeClock()).close()  # its lock was released: another run may start
 
 
 def test_the_config_checker_reads_http_listen(tmp_path):

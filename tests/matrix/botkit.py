@@ -30,6 +30,7 @@ from nio import (
     SyncResponse,
 )
 
+from bot import cli
 from bot.clock import ShiftedClock
 from bot.config import load
 from bot.matrix import MatrixBot, cancel_all
@@ -218,6 +219,7 @@ class Person:
 GROUP_CONFIG = """
 [bot]
 database = "{database}"
+{bot_extra}
 
 [matrix]
 homeserver = "{homeserver}"
@@ -276,12 +278,14 @@ class World:
     def bot_id(self) -> str:
         return self.bot_user.user_id
 
-    async def start_bot(self, **options) -> MatrixBot:
+    async def start_bot(self, *, served: bool = False, **options) -> MatrixBot:
+        """Start coopbot; ``served``: as ``coopbot run`` does (``cli._serve``: with the HTTP
+        server of ``[bot] http_listen``, and a clean stop on cancellation)."""
         options.setdefault("read_margin", _MARGIN)
         options.setdefault("retry_cap", 2.0)
         options.setdefault("encryption", False)
         bot = MatrixBot(load(self.config_path), **options)
-        task = asyncio.create_task(bot.run())
+        task = asyncio.create_task(cli._serve(bot) if served else bot.run())
         self.bots.append(bot)
         self.tasks.append(task)
         ready = asyncio.create_task(bot.ready.wait())
@@ -314,7 +318,8 @@ class World:
 async def make_world(synapse, matrix_user, tmp_path, monkeypatch, *, alias: bool = False,
                      encrypted: bool = False, e2e_people: bool = False,
                      silence_window: str = "4s", last_call: str = "2s",
-                     matrix_extra: str = "", group_extra: str = "") -> World:
+                     matrix_extra: str = "", group_extra: str = "",
+                     bot_extra: str = "") -> World:
     bot_user = matrix_user("coopbot")
     users = [matrix_user(n) for n in ("alice", "bob", "carol")]
     people = []
@@ -344,7 +349,7 @@ async def make_world(synapse, matrix_user, tmp_path, monkeypatch, *, alias: bool
                           alice=alice.user_id, bob=bob.user_id, carol=carol.user_id, room=room,
                           token_env=token_env, silence_window=silence_window,
                           last_call=last_call, matrix_extra=matrix_extra,
-                          group_extra=group_extra)
+                          group_extra=group_extra, bot_extra=bot_extra)
     return World(synapse, tmp_path, bot_user, alice, bob, carol, room_id, config, token_env)
 
 
@@ -361,14 +366,16 @@ def is_bot_notice(world: World, text: str):
 def write_config(path: Path, synapse: Synapse, *, bot: str, alice: str, bob: str, carol: str,
                  room: str, token_env: str, silence_window: str = "4s", last_call: str = "2s",
                  matrix_extra: str = "", database: str | None = None,
-                 secret_key: str = "access_token_env", group_extra: str = "") -> Path:
+                 secret_key: str = "access_token_env", group_extra: str = "",
+                 bot_extra: str = "") -> Path:
     """The group's config file; ``group_extra`` holds more of the group's settings (TOML
-    lines, such as ``downtime_grace = "1d"``)."""
+    lines, such as ``downtime_grace = "1d"``), ``bot_extra`` more of ``[bot]``'s (such as
+    ``http_listen``)."""
     path.write_text(GROUP_CONFIG.format(
         database=database or str(path.with_suffix(".db")), homeserver=synapse.url, bot=bot,
         token_env=token_env, secret_key=secret_key, matrix_extra=matrix_extra, room=room,
         silence_window=silence_window, last_call=last_call, alice=alice, bob=bob, carol=carol,
-        group_extra=group_extra,
+        group_extra=group_extra, bot_extra=bot_extra,
     ))
     return path
 
