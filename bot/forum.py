@@ -34,6 +34,7 @@ trusting events:
   errors defer only the item that failed, with exponential backoff.
 * **Storage.** The adapter's tables and marks are read and written through
   ``storage/forum_store.py``.
+* **The weekly digest** gets a topic of its own in the group's category: ``forum_digest.py``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from storage.health import FORUM_READ, HealthStore
 
 from .config import ConfigError, DiscourseConfig, GroupConfig
 from .discourse_client import DEFAULT_RATE_WAIT, NoSleepDiscourseClient, make_client
+from .forum_digest import post_digests
 from .retry import Backoff, Retries, Waiting
 
 if TYPE_CHECKING:
@@ -166,6 +168,7 @@ class ForumAdapter:
         if decide is not None:
             decide()
         await self.reconcile_topics()
+        await post_digests(self)
         await self.deliver_outbox()
 
     def watermark(self) -> datetime | None:
