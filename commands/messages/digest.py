@@ -122,12 +122,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{count} members, {founders} of them founders · {day}",
     },
     "tree.founder": {"fr": "fondateur", "nl": "stichtend lid", "en": "founder"},
-    "tree.readmitted": {"fr": "de retour le {day}", "nl": "terug op {day}", "en": "back on {day}"},
+    "tree.readmitted": {
+        "fr": "de retour le {day}, coopté par {by}",
+        "nl": "terug op {day}, gecoöpteerd door {by}",
+        "en": "back on {day}, coopted by {by}",
+    },
     "tree.continued": {"fr": "(suite)", "nl": "(vervolg)", "en": "(continued)"},
     "tree.empty": {
         "fr": "{group} n'a encore aucun membre : pas d'arbre à dessiner.",
         "nl": "{group} heeft nog geen leden: er is geen boom te tekenen.",
         "en": "{group} has no members yet: there is no tree to draw.",
+    },
+    "err.tree_too_big": {
+        "fr": "L'arbre compte {count} membres : trop pour une image (au plus {max}). L'hébergeur du bot peut l'exporter en texte : coopbot export --what tree --format dot",
+        "nl": "De boom telt {count} leden: te veel voor één afbeelding (hoogstens {max}). De beheerder van de bot kan hem als tekst exporteren: coopbot export --what tree --format dot",
+        "en": "The tree has {count} members: too many for one picture (at most {max}). The bot's host can export it as text: coopbot export --what tree --format dot",
     },
     "help.tree": {
         "fr": "l'arbre de cooptation, en image (qui a coopté qui, et quand)",
