@@ -23,7 +23,7 @@ from bot.retry import Backoff, Retries  # noqa: E402
 from storage.outbox_files import File  # noqa: E402
 from storage.repository import Repository  # noqa: E402
 
-from .botkit import make_world  # noqa: E402
+from .botkit import eventually, make_world  # noqa: E402
 
 needs_e2e = pytest.mark.skipif(not nio.crypto.ENCRYPTION_ENABLED,
                                reason="matrix-nio installed without the [e2e] extra")
@@ -78,8 +78,15 @@ async def test_tree_in_an_encrypted_room_is_an_encrypted_file(
     world = await make_world(synapse, matrix_user, tmp_path, monkeypatch, encrypted=True,
                              e2e_people=True)
     try:
-        await world.start_bot(encryption=True)
+        bot = await world.start_bot(encryption=True)
         alice, room = world.alice, world.room_id
+
+        def alice_knows_the_bot() -> bool:  # else her room key would leave the bot out
+            joined = alice.client.rooms.get(room)
+            devices = list(alice.client.device_store.active_user_devices(world.bot_id))
+            return bool(joined and joined.encrypted and world.bot_id in joined.users
+                        and any(d.device_id == bot.client.device_id for d in devices))
+        await eventually(alice_knows_the_bot, 20, "alice sees the bot's device")
         asked = await alice.say(room, "!arbre")
         image = await alice.wait_for(room, lambda s: s.in_reply_to == asked, 30, "the tree")
         assert image.decrypted and image.msgtype == "m.image"
