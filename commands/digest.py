@@ -140,7 +140,9 @@ def compose(repo: Repository, group: Group, now: datetime, *, until: datetime,
 def _section(parts: list[object], name: str, lines: list[Phrase], group: Group) -> int:
     if not lines:
         return 0
-    parts += ["\n\n", Phrase.of(f"digest.{name}", count=len(lines))]
+    # One line break, no blank line: a message is one block wherever it is shown (the
+    # console separates messages by blank lines); each section's header ends with a colon.
+    parts += ["\n", Phrase.of(f"digest.{name}", count=len(lines))]
     for line in lines[:MAX_LINES]:
         parts += ["\n", line]
     if len(lines) > MAX_LINES:

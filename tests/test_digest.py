@@ -121,11 +121,11 @@ def test_the_digest_over_two_weeks_is_sent_once_a_week_across_restarts(make_harn
     assert len(sent) == 1 and sent[0]["created_at"] == "2026-11-02T09:00:00Z"
     assert sent[0]["venue"] == "room" and sent[0]["mentions"] == "[]"
     assert sent[0]["plain"] == (
-        "Weekly digest, week of Monday 2 November 2026 — Système d'Échange du Mycélium\n\n"
+        "Weekly digest, week of Monday 2 November 2026 — Système d'Échange du Mycélium\n"
         "Decided before the next digest unless someone objects (1):\n"
-        "C-1 Repair Together — on Friday 6 November 2026 at 13:00\n\n"
+        "C-1 Repair Together — on Friday 6 November 2026 at 13:00\n"
         "Contested, to be decided (1):\n"
-        "C-2 Buurtwinkel — objections: 1; may decide (core group): @alice:example.org\n\n"
+        "C-2 Buurtwinkel — objections: 1; may decide (core group): @alice:example.org\n"
         "Stalled tasks (1):\n"
         "T-2 Write the charter — lead @dan:example.org, last news on Sunday 1 November 2026 "
         "at 13:00")
@@ -169,7 +169,7 @@ def test_a_digest_missed_while_down_is_sent_late_within_its_week(make_harness):
     assert len(sent) == 1
     assert sent[0]["plain"].startswith(
         "Weekly digest, week of Monday 2 November 2026 — Système d'Échange du Mycélium (sent "
-        "late: I was away on Monday 2 November 2026 at 10:00)\n\n")
+        "late: I was away on Monday 2 November 2026 at 10:00)\n")
     row = next(r for r in h.repo.audit_rows() if r.action == "digest_sent")
     assert (row.subject, row.details["late"]) == ("2026-W45", True)
     # The next one is at its time.
