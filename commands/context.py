@@ -78,7 +78,7 @@ class Outgoing:
     reply_to: str | None = None
     subject: str | None = None
     message: Message | None = None   # already composed (a status block, a list)
-    picture: Picture | None = None   # drawn in the reader's language at flush; the text is its caption
+    picture: Picture | None = None   # drawn at flush, in the reader's language (a caption)
 
 
 @dataclass
