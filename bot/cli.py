@@ -156,6 +156,9 @@ def _export_tree(args: argparse.Namespace, config: Config, repo: Repository, fmt
         return 1
     clock = SystemClock()
     engine = Engine(repo, clock, config.groups, config.command_prefix)
+    if fmt == "png" and not repo.members(slugs[0]):
+        print(f"coopbot: {slugs[0]} has no members yet: no tree to draw", file=sys.stderr)
+        return 1
     zone = engine.group(slugs[0]).zone
     data = export.tree_output(engine, slugs, fmt, clock.now().astimezone(zone).date())
     if args.output:
