@@ -120,14 +120,63 @@ def _check(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     config = _load(args.config)
+    fmt = args.format or "json"
+    if args.what == "tree" and fmt not in export.TREE_FORMATS:
+        print(f"coopbot: the tree is exported as {', '.join(export.TREE_FORMATS)}, not {fmt}",
+              file=sys.stderr)
+        return 1
+    if args.what != "tree" and (fmt not in ("json", "csv") or args.group or args.output):
+        print(f"coopbot: --what {args.what} is exported as json or csv on stdout "
+              "(--group, --output, dot and png are for --what tree)", file=sys.stderr)
+        return 1
     if not Path(config.database).exists():
         print(f"coopbot: no database at {config.database} yet: nothing to export", file=sys.stderr)
         return 1
     repo = Repository(config.database, lock=False)
     try:
-        sys.stdout.write(export.render(export.rows(repo, args.what), args.format))
+        if args.what == "tree":
+            return _export_tree(args, config, repo, fmt)
+        sys.stdout.write(export.render(export.rows(repo, args.what), fmt))
     finally:
         repo.close()
+    return 0
+
+
+def _export_tree(args: argparse.Namespace, config: Config, repo: Repository, fmt: str) -> int:
+    """``--what tree``: every group's tree (JSON, DOT), or one group's picture (PNG), on
+    stdout or into ``--output``."""
+    from commands.engine import Engine
+
+    from .clock import SystemClock
+
+    slugs = [g.slug for g in config.groups]
+    if args.group:
+        if args.group not in slugs:
+            raise ConfigError(f"no group {args.group!r} in the configuration "
+                              f"(groups: {', '.join(slugs)})")
+        slugs = [args.group]
+    if fmt == "png" and len(slugs) > 1:
+        print(f"coopbot: a picture shows one group: choose it with --group "
+              f"({', '.join(slugs)})", file=sys.stderr)
+        return 1
+    if fmt == "png" and not args.output and sys.stdout.isatty():
+        print("coopbot: a PNG is not for a terminal: redirect it (> tree.png) or use "
+              "--output tree.png", file=sys.stderr)
+        return 1
+    clock = SystemClock()
+    engine = Engine(repo, clock, config.groups, config.command_prefix)
+    if fmt == "png" and not repo.members(slugs[0]):
+        print(f"coopbot: {slugs[0]} has no members yet: no tree to draw", file=sys.stderr)
+        return 1
+    zone = engine.group(slugs[0]).zone
+    data = export.tree_output(engine, slugs, fmt, clock.now().astimezone(zone).date())
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"{args.output}: the {fmt} of {', '.join(slugs)}'s tree ({len(data)} bytes)",
+              file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 
@@ -267,10 +316,14 @@ def parser() -> argparse.ArgumentParser:
     check = command("check-config", help="validate a configuration file and print it, secrets masked")
     check.add_argument("file")
     check.set_defaults(func=_check)
-    exp = command("export", help="print proposals, members, tasks or the audit log")
+    exp = command("export", help="print proposals, members, tasks, the audit log or the "
+                         "cooptation tree")
     exp.add_argument("--config", help="TOML configuration file (default: the built-in demo)")
     exp.add_argument("--what", required=True, choices=export.WHATS)
-    exp.add_argument("--format", default="json", choices=("json", "csv"))
+    exp.add_argument("--format", choices=export.FORMATS,
+                     help="json (default) or csv; for the tree json, dot or png")
+    exp.add_argument("--group", help="the tree of this group only (a picture shows one)")
+    exp.add_argument("--output", help="write the tree into this file instead of stdout")
     exp.set_defaults(func=_export)
     grant = command("grant-admin", help="the host's way back in: make someone admin of "
                            "a group that has no admin in good standing left")

@@ -3,7 +3,8 @@
 Lines are room messages from the current identity, except console controls:
 ``/as @person``, ``/in group``, ``/dm TEXT`` (a direct message to the bot), ``/advance 5d``,
 ``/who``, ``/quit``. Every message the bot sends is printed as a block whose first line is
-``[room GROUP]`` or ``[dm @person]``. With piped stdin nothing but those blocks goes to
+``[room GROUP]`` or ``[dm @person]``; a picture (``!tree``) is written to a file, and its
+block ends with ``(picture: PATH)``. With piped stdin nothing but those blocks goes to
 stdout, so scenarios can be scripted.
 """
 
@@ -13,6 +14,7 @@ import asyncio
 import sys
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from commands.events import Inbound, Venue
@@ -117,15 +119,32 @@ class Console:
         self.wakeups.sync()
 
     def deliver(self) -> None:
-        """Print what the outbox holds, then mark it sent."""
+        """Print what the outbox holds, then mark it sent. A picture (``!tree``) is written
+        to a file beside the database, and its block says where."""
         repo = self.runtime.repo
         with repo.transaction():  # one commit for what one line made the bot say
             for row in repo.pending_outbox(("room", "dm")):
                 header = f"[room {row['target']}]" if row["venue"] == "room" \
                     else f"[dm {row['target']}]"
-                self.out.write(f"{header}\n{row['plain']}\n\n")
+                body = row["plain"]
+                if row.get("attachment"):
+                    body += f"\n(picture: {self._save_picture(row['id'])})"
+                    repo.release_outbox_file(row["id"])
+                self.out.write(f"{header}\n{body}\n\n")
                 repo.mark_sent(row["id"], self.clock.now(), remote_id="console")
         self.out.flush()
+
+    def _save_picture(self, row_id: int) -> str:
+        """Write an outbox row's file into ``<database>-pictures/``; its path."""
+        stored = self.runtime.repo.outbox_file(row_id)
+        if stored is None:
+            return "missing"
+        database = Path(self.config.database).resolve()
+        folder = database.parent / f"{database.stem}-pictures"
+        folder.mkdir(exist_ok=True)
+        path = folder / f"{row_id}-{stored.filename}"
+        path.write_bytes(stored.data)
+        return str(path)
 
     # --- controls -------------------------------------------------------------------------
     def _control(self, line: str) -> bool:

@@ -1,4 +1,5 @@
-"""``coopbot export``: the state on stdout, as JSON (an array of objects) or CSV."""
+"""``coopbot export``: the state on stdout, as JSON (an array of objects) or CSV; the
+cooptation tree as JSON (nodes and edges), DOT or PNG."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from storage.repository import Repository
 from storage.rows import Member, Proposal, Task
 from storage.timestamps import iso
 
-WHATS = ("proposals", "members", "tasks", "audit")
+WHATS = ("proposals", "members", "tasks", "audit", "tree")
+FORMATS = ("json", "csv", "dot", "png")
+TREE_FORMATS = ("json", "dot", "png")
 
 
 def rows(repo: Repository, what: str) -> list[dict[str, Any]]:
@@ -120,3 +123,23 @@ def render(data: list[dict[str, Any]], fmt: str) -> str:
             writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
                              for k, v in row.items()})
     return buffer.getvalue()
+
+
+# --- the cooptation tree (commands/tree.py) ----------------------------------------------------
+
+def tree_output(engine, slugs: list[str], fmt: str, today) -> bytes:
+    """The trees of these groups (as the engine sees them: names, zones and languages in
+    force) in ``fmt``: JSON nodes and edges, DOT text, or one group's PNG."""
+    from commands import tree as trees
+
+    groups = [engine.group(slug) for slug in slugs]
+    built = [trees.build(engine.repo, g.slug, g.name) for g in groups]
+    if fmt == "json":
+        text = json.dumps(_plain(trees.as_json(built)), ensure_ascii=False, indent=2)
+        return (text + "\n").encode()
+    if fmt == "dot":
+        return trees.as_dot(built, {g.slug: g.zone for g in groups},
+                            {g.slug: g.lang for g in groups}).encode()
+    group, tree = groups[0], built[0]
+    picture = trees.TreePicture(tree, group.zone, today)
+    return picture.draw(group.lang).data

@@ -34,6 +34,7 @@ trusting events:
   errors defer only the item that failed, with exponential backoff.
 * **Storage.** The adapter's tables and marks are read and written through
   ``storage/forum_store.py``.
+* **The weekly digest** gets a topic of its own in the group's category: ``forum_digest.py``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from storage.health import FORUM_READ, HealthStore
 from .config import ConfigError, DiscourseConfig, GroupConfig
 from .discourse_client import DEFAULT_RATE_WAIT, NoSleepDiscourseClient, make_client
 from .forum_born import BORN_PREFIX, BornTopics
+from .forum_digest import post_digests
 from .forum_topics import ForumTopics
 from .retry import Backoff, Deferred, Retries, Waiting
 
@@ -168,6 +170,7 @@ class ForumAdapter:
         if decide is not None:
             decide()
         await self.topics.reconcile()
+        await post_digests(self)
         await self.deliver_outbox()
 
     def watermark(self) -> datetime | None:

@@ -9,6 +9,7 @@ Failures wait under the shared retry policy (``bot/retry.py``): while the homese
 unreachable, failing or rate limiting, every row stays in the outbox and the whole outbox
 waits (the key ``homeserver``); a destination that refuses the bot holds back only its own
 rows, with its own backoff; a row the homeserver can never accept is given up and logged.
+A row with a picture is uploaded first and sent as ``m.image`` (``matrix_media.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from storage.echoes import Echoes
 from storage.repository import Repository
 
 from .matrix_events import notice_content
+from .matrix_media import UploadRefused, image_content
 from .matrix_rooms import RoomDirectory
 from .matrix_session import (TRANSPORT_ERRORS, MatrixFatal, Session, Transient, describe,
                              is_transient, server_wait, token_refused)
@@ -117,7 +119,7 @@ class Delivery:
             if echo is not None:
                 # Sent before a restore from a backup: the homeserver gave the event back.
                 log.info("outbox row %s was sent before as %s; not sent again", row["id"], echo)
-                self.repo.mark_sent(row["id"], self.clock.now(), echo)
+                self._sent(row, echo)
                 continue
             try:
                 error = await self._send(row)
@@ -183,33 +185,51 @@ class Delivery:
         room_id = await self._destination(row)
         if room_id is None:
             return f"no Matrix room for {row['venue']} {row['target']} yet"
+        token = client.access_token
         try:
             if self.session.encryption and client.should_claim_keys:
                 # nio shares a room key only with devices it has an Olm session with.
                 await client.keys_claim(client.get_users_for_key_claiming())
-            token = client.access_token
+            content = notice_content(row, row.get("thread"))
+            if row.get("attachment"):  # a picture (!tree): uploaded once, sent as m.image
+                content = await image_content(client, self.repo, row, row.get("thread"),
+                                              self._encrypted(room_id))
             response = await client.room_send(
-                room_id, "m.room.message", notice_content(row, row.get("thread")),
-                tx_id=row["txn_id"],
+                room_id, "m.room.message", content, tx_id=row["txn_id"],
                 ignore_unverified_devices=True)
         except LocalProtocolError as error:
             return describe(error)  # e.g. a new direct chat nio has not synced yet
+        except UploadRefused as refused:
+            response = refused.response
         if isinstance(response, RoomSendResponse):
-            self.repo.mark_sent(row["id"], self.clock.now(), response.event_id)
+            self._sent(row, response.event_id)
             return None
-        if is_transient(response):
+        if response is not None and is_transient(response):
             raise Transient(describe(response), server_wait(response))
-        if token_refused(response):
+        if response is not None and token_refused(response):
             await self.session.renew_login(refused=token)
             raise Transient("the access token was renewed", timedelta(0))
-        if response.status_code in REJECTED:
+        if response is None or response.status_code in REJECTED:
+            why = describe(response) if response is not None else "its picture is missing"
             log.error("outbox row %s refused for good by the homeserver (%s); given up",
-                      row["id"], describe(response))
+                      row["id"], why)
             with self.repo.transaction():
-                self.repo.mark_failed(row["id"], describe(response))
-                self.repo.mark_sent(row["id"], self.clock.now(), None)
+                self.repo.mark_failed(row["id"], why)
+                self._sent(row, None)
             return None
         return describe(response)
+
+    def _sent(self, row: dict, event_id: str | None) -> None:
+        self.repo.mark_sent(row["id"], self.clock.now(), event_id)
+        if row.get("attachment"):
+            self.repo.release_outbox_file(row["id"])
+
+    def _encrypted(self, room_id: str) -> bool:
+        """Whether a file for this room must be uploaded encrypted."""
+        client = self.session.client
+        room = client.rooms.get(room_id) if client is not None and self.session.encryption \
+            else None
+        return bool(room is not None and room.encrypted)
 
     async def _destination(self, row: dict) -> str | None:
         """The room a row goes to; a person's direct chat is opened on first need."""

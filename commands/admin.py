@@ -20,6 +20,7 @@ from .changes import (
     SettingChanged,
     StepsToRecompute,
 )
+from . import digest as weekly_digest
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import in_good_standing_holders
@@ -69,6 +70,15 @@ def _change(ctx: Context, key: str, value: str) -> None:
     # A proposal is judged by the rules of the day it opened: say so, or people would think
     # the running windows changed.
     scope = ctx.phrase("config.new_proposals_only") if key in PROPOSAL_RULES else ""
+    if key in ("digest", "timezone"):
+        # The weekly digest's next instant follows its schedule and the group's zone.
+        ctx.group = replace(ctx.group, settings=replace(
+            ctx.group.settings, **{key: SETTINGS[key].parse(value)}))
+        ctx.out.group = ctx.group
+        next_at = weekly_digest.track(ctx.out, ctx.caller)
+        if key == "digest":
+            scope = ctx.phrase("config.digest_next", at=ctx.group.when(next_at)) \
+                if next_at else ctx.phrase("config.digest_off")
     ctx.out.confirm("ok.config_set", key=key, value=value, scope=scope)
     ctx.out.announce("ann.config_changed", by=Person.of(ctx.caller), key=key, value=value, scope=scope)
 

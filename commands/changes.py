@@ -335,6 +335,11 @@ def _apply(change: Change, repo: Repository, now: datetime) -> Any:
     raise TypeError(f"no applier for {type(change).__name__}")
 
 
+# The appliers of changes defined elsewhere (``changes_digest``: the weekly digest) register
+# here, so ``apply`` stays the one writer.
+register = _apply.register
+
+
 def _audit(repo: Repository, now: datetime, change: Change, group: str | None, action: str,
            subject: str | None, **detail: Any) -> None:
     repo.audit(at=now, group=group, actor=change.actor, action=action, subject=subject,

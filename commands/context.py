@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from storage.outbox_files import File
 from storage.repository import Repository
 from storage.rows import Member
 
@@ -21,6 +22,12 @@ from .settings import GroupSettings
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+class Picture(Protocol):
+    """Something drawn for a message (the cooptation tree), in its reader's language."""
+
+    def draw(self, lang: str) -> File: ...
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class Outgoing:
     reply_to: str | None = None
     subject: str | None = None
     message: Message | None = None   # already composed (a status block, a list)
+    picture: Picture | None = None   # drawn at flush, in the reader's language (a caption)
 
 
 @dataclass
@@ -116,6 +124,11 @@ class Effects:
         if self.event.venue is not Venue.ROOM:
             self.reply(key, **params)
 
+    def reply_picture(self, picture: Picture, key: str, /, **params: object) -> None:
+        """Answer the caller with a picture, captioned by ``key`` (both in their language)."""
+        self.reply(key, **params)
+        self.items[-1].picture = picture
+
     def reply_message(self, message: Message) -> None:
         venue, target = self._here()
         self.items.append(Outgoing(venue, target, None, {}, self._caller_langs(),
@@ -156,6 +169,7 @@ class Effects:
                 plain=message.plain, html=message.html, mentions=message.mentions,
                 reply_to=item.reply_to, subject=item.subject, at=self.now,
                 cause=f"event:{self.event.event_id}" if self.event else None,
+                attachment=item.picture.draw(item.langs[0]) if item.picture else None,
             )
         self.items.clear()
 

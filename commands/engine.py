@@ -30,6 +30,7 @@ from storage.repository import Repository
 from storage.rows import Member, Proposal
 
 from . import decisions, followup
+from . import digest as weekly_digest
 from . import changes
 from .changes import (
     FounderSeeded,
@@ -159,7 +160,7 @@ class Engine:
         there is nothing to do): the rules of the day of proposals opened before rules were
         frozen, rebuilt from the audit log; their last call's due time; name keys under
         today's normalisation (twins are kept, and the admins told once); contested
-        proposals followed by an eligible decider."""
+        proposals followed by an eligible decider; the weekly digest's schedule."""
         group = self.group(slug)
         out = Effects(self.repo, group, now)
         for proposal in self.repo.proposals_without_rules(slug):
@@ -174,6 +175,7 @@ class Engine:
             self._rekey_names(group, out, now)
         for proposal in self.repo.proposals(slug, (State.CONTESTED.value,)):
             decisions.follow_decision(out, proposal)
+        weekly_digest.track(out)  # the file's digest schedule or time zone may have changed
         out.flush()
 
     def _rekey_names(self, group: Group, out: Effects, now: datetime) -> None:
@@ -369,6 +371,12 @@ class Engine:
                 done += self._isolated(f"{key}:ladder", slug,
                                        lambda key=key: followup.send_due(
                                            self.repo, self.group, key, now))
+        # The weekly digest tells what was said up to it: decided up to the horizon too.
+        for slug in self.repo.due_digests(horizon):
+            if slug in self._definitions:
+                done += self._isolated(f"{slug}:digest", slug,
+                                       lambda slug=slug: weekly_digest.send_due(
+                                           self.repo, self.group(slug), now, horizon))
         return done
 
     def _decide_due(self, key: str, now: datetime, horizon: datetime) -> int:
@@ -442,7 +450,8 @@ class Engine:
 
     def wakeups(self, after: datetime | None = None) -> list[tuple[str, datetime]]:
         """(purpose, instant) of the next things the clock will have to do, after ``after``:
-        the next deadline, last call and task step (the scheduler holds only the earliest).
+        the next deadline, last call, task step and weekly digest (the scheduler holds only
+        the earliest).
         Tasks whose next step is not known yet get it computed first."""
         now = self.clock.now()
         for slug, key in self.repo.unknown_task_wakeups():

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from . import weekly
 from .messages import CATALOG
 from .parsing import choice_key
 from .timefmt import duration_text, parse_duration, parse_quiet_hours, parse_zone
@@ -145,6 +146,10 @@ SETTINGS: dict[str, Setting] = {
     "language": Setting(_languages, ", ".join,
                         'fr, nl or en, or several in order such as ["fr", "nl"]', "languages",
                         "fr, nl, en"),
+    # The weekly digest: a day and an hour in the group's zone (``lundi 9h`` is stored as
+    # ``mon 09:00``), or off.
+    "digest": Setting(weekly.canonical, str, 'a day and an hour such as "mon 09:00", or off',
+                      "digest"),
 }
 
 # The settings a proposal is judged by, frozen with it when it opens (SPEC section 3, "the
@@ -166,6 +171,7 @@ DEFAULTS: dict[str, str] = {
     "who_may_mandate": "core",
     "timezone": "Europe/Brussels",
     "language": "fr",
+    "digest": "off",
 }
 
 
@@ -187,6 +193,7 @@ class GroupSettings:
     who_may_mandate: str
     timezone: str
     language: tuple[str, ...]    # the first is the default for replies
+    digest: str                  # "mon 09:00" or "off" (commands.weekly)
 
     @classmethod
     def from_texts(cls, texts: dict[str, str]) -> "GroupSettings":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from . import admin, cooptation, followup, lookup, tasks
+from . import admin, cooptation, followup, lookup, tasks, tree
 from .context import Context
 from .errors import CommandError
 from .events import Venue
@@ -230,6 +230,8 @@ COMMANDS: tuple[Command, ...] = (
             tasks.ack),
     Command("away", {"fr": ("absent",), "nl": ("afwezig",), "en": ("away",)},
             Right.ANYONE, (Param("when", "body"),), tasks.away),
+    Command("tree", {"fr": ("arbre",), "nl": ("stamboom",), "en": ("tree",)},
+            Right.ANYONE, (), tree.show),
     Command("help", {"fr": ("aide",), "nl": ("hulp",), "en": ("help",)},
             Right.ANYONE, (Param("command", "word", False),), _help),
 )

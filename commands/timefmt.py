@@ -196,6 +196,14 @@ def show_day_month(day: date, lang: str) -> str:
     return _plain(format_date(day, pattern, locale=_locale(lang)))
 
 
+def show_short_day(day: date, lang: str) -> str:
+    """A day in few characters, for a picture's labels: ``7 nov. 2026`` / ``7 nov 2026`` /
+    ``7 Nov 2026``."""
+    from babel.dates import format_date
+
+    return _plain(format_date(day, "d MMM y", locale=_locale(lang)))
+
+
 def show_numeric_day(day: date) -> str:
     """``10/12/2026``: day first, as in Belgium, read back by ``commands.dates``."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"

@@ -98,6 +98,12 @@ class People(Store):
             [group, slug],
         ))
 
+    def group_periods(self, group: str) -> list[MemberPeriod]:
+        """Every member's history in one read, by member then oldest first (the
+        cooptation tree: who admitted whom, and who came back)."""
+        return build_all(MemberPeriod, self._all(
+            "select * from member_periods where group_slug = ? order by member, id", [group]))
+
     def period_seq(self) -> int:
         """The newest member period's id: a proposal opened now freezes its electorate as
         the members whose period as of this id is ``active``."""

@@ -20,9 +20,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from .base import stored
+from .digests import Digests
 from .echoes import clock_cause, transaction_id
 from .mandates import Mandates
 from .names import Names
+from .outbox_files import File, OutboxFiles
 from .people import People
 from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
 from .schema import migrate
@@ -36,10 +38,11 @@ class DatabaseLocked(Exception):
     """Another coopbot process already runs on this database."""
 
 
-class Repository(People, Mandates, Names):
+class Repository(People, Mandates, Names, Digests, OutboxFiles):
     """The whole database, one façade: members and people (``People``), tasks
-    (``Mandates``), the names people are shown by (``Names``), and here proposals, what is
-    due, the audit log, the outbox and the adapters' own tables."""
+    (``Mandates``), the names people are shown by (``Names``), the weekly digest
+    (``Digests``), pictures sent with a message (``OutboxFiles``), and here proposals, what
+    is due, the audit log, the outbox and the adapters' own tables."""
 
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
         self.path = str(path)
@@ -241,8 +244,8 @@ class Repository(People, Mandates, Names):
         return [(row["group_slug"], row["key"]) for row in self._all(sql, params or [])]
 
     def next_instants(self, after: datetime | None, groups: tuple[str, ...]) -> dict[str, datetime]:
-        """The earliest deadline, last call and task step after ``after`` (all, if None), in
-        these groups."""
+        """The earliest deadline, last call, task step and weekly digest after ``after`` (all,
+        if None), in these groups."""
         floor = iso(after) if after is not None else ""
         marks = ", ".join("?" for _ in groups) or "''"
         queries = {
@@ -252,6 +255,8 @@ class Repository(People, Mandates, Names):
                          f" and last_call_at is null and last_call_due > ? and group_slug in ({marks})",
             "task": "select min(next_step_at) as at from tasks where state in ('open', 'feedback')"
                     f" and next_step_at > ? and next_step_at < ? and group_slug in ({marks})",
+            "digest": "select min(next_at) as at from digest_schedules where next_at > ?"
+                      f" and group_slug in ({marks})",
         }
         found = {}
         for purpose, sql in queries.items():
@@ -300,17 +305,21 @@ class Repository(People, Mandates, Names):
     # --- outbox -----------------------------------------------------------------------------
     def enqueue(self, *, group: str | None, venue: str, target: str, plain: str, html: str,
                 mentions: tuple[str, ...], reply_to: str | None, subject: str | None,
-                at: datetime, cause: str | None = None) -> int:
+                at: datetime, cause: str | None = None, attachment: File | None = None) -> int:
         """Queue a message; ``cause`` (the command's event) makes its transaction id the same
-        when it is queued again after a restore (see ``storage/echoes.py``)."""
+        when it is queued again after a restore (see ``storage/echoes.py``); ``attachment``,
+        a file sent with it (a picture: its text is then the caption)."""
         txn_id = transaction_id(self.db, cause or clock_cause(group, venue, target, subject, plain))
-        return self._insert("outbox", {
+        row_id = self._insert("outbox", {
             "group_slug": group, "venue": venue, "target": target, "plain": plain,
             "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,
             "subject": subject, "txn_id": txn_id,
             "created_at": iso(at), "sent_at": None, "attempts": 0, "last_error": None,
-            "remote_id": None,
+            "remote_id": None, "attachment": attachment.kind if attachment else None,
         })
+        if attachment is not None:
+            self.add_outbox_file(row_id, attachment)
+        return row_id
 
     def pending_outbox(self, venues: tuple[str, ...] | None = None, *, after: int = 0,
                        limit: int = -1) -> list[dict]:

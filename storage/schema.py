@@ -352,5 +352,38 @@ def m013_forum_born(db: Database) -> None:
     db["forum_born"].create_index(["state", "read_at"])
 
 
+@migrations()
+def m014_digests_and_pictures(db: Database) -> None:
+    """The weekly digest (issue 13, item 1) and pictures sent with a message (item 2).
+
+    ``digest_schedules``: per group, the digest schedule in force (``mon 09:00``; ``off``),
+    the time zone its instants were computed in, ``since`` (slots before it do not count:
+    a digest set on Wednesday for Mondays starts next Monday) and ``next_at``, the instant
+    of the next digest, found by index like every other wakeup (NULL: none).
+    ``digests``: one row per group and ISO week (``2026-W45``) for which a digest was made;
+    the primary key is what makes a second one for the same week impossible, across restarts
+    too. ``forum_*``: the digest's forum topic (its text as written when the digest was
+    made; the topic id once it exists).
+    ``outbox.attachment``: what a message carries besides its text (``image``), its bytes in
+    ``outbox_files`` (the mxc URI once uploaded, so a resend does not upload it again).
+    """
+    db["digest_schedules"].create(
+        {"group_slug": str, "schedule": str, "timezone": str, "since": str, "next_at": str},
+        pk="group_slug",
+    )
+    db["digest_schedules"].create_index(["next_at"])
+    db["digests"].create(
+        {"group_slug": str, "week": str, "slot_at": str, "made_at": str, "posted": int,
+         "forum_title": str, "forum_body": str, "forum_topic_id": int, "forum_posted_at": str},
+        pk=("group_slug", "week"),
+    )
+    db["outbox"].add_column("attachment", str)
+    db["outbox_files"].create(
+        {"outbox_id": int, "filename": str, "mimetype": str, "width": int, "height": int,
+         "size": int, "data": bytes, "uri": str, "file_info": str},
+        pk="outbox_id",
+    )
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

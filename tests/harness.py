@@ -62,9 +62,12 @@ STRANGER = "@eve:example.org"
 
 
 def make_config(database: str, language: str = "en", min_supporters: int = 0,
-                charter: tuple[str, ...] = ()) -> Config:
+                charter: tuple[str, ...] = (), group_extra: str = "") -> Config:
+    """The harness's group; ``group_extra``: more of its settings, as TOML lines."""
     text = BASE_CONFIG.format(database=database, language=language,
                               min_supporters=min_supporters, charter=json.dumps(list(charter)))
+    if group_extra:
+        text = text.replace("\ncharter = ", f"\n{group_extra}\ncharter = ", 1)
     if language.startswith("["):  # a bilingual group: a TOML list, not a string
         text = text.replace(f'language = "{language}"', f"language = {language}")
     return parse(text)

@@ -191,11 +191,19 @@ choice_token = st.sampled_from(CHOICE_WORDS).flatmap(
     lambda w: st.sampled_from([w, w.upper(), w.title(), w + "\u200b", "\u200e" + w]))
 
 
+digest_token = st.one_of(
+    st.sampled_from(["off", "mon 09:00", "lundi 9h", "maandag om 9 uur", "friday 5pm", "uit",
+                     "zo 24:00", "9h", "lundi mardi", "mon 13pm", "every day", ""]),
+    st.builds(lambda d, h, m: f"{d} {h}:{m:02}", st.sampled_from(["mon", "Dimanche", "wo", "x"]),
+              st.integers(-1, 99), st.integers(0, 99)))
+
+
 def setting_value(key: str) -> st.SearchStrategy[str]:
     kind = {"min_supporters": count_token, "escalate_after": count_token,
             "quiet_hours": quiet_token, "timezone": zone_token,
             "who_may_mandate": st.sampled_from(["core", "members", "CORE", "all", ""]),
-            "language": st.sampled_from(["fr", "nl", "en", "FR", "de", " en ", ""])}
+            "language": st.sampled_from(["fr", "nl", "en", "FR", "de", " en ", ""]),
+            "digest": digest_token}
     return kind.get(key, duration_token)
 
 

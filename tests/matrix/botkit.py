@@ -23,6 +23,8 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateResponse,
+    RoomEncryptedImage,
+    RoomMessageImage,
     RoomMessageNotice,
     RoomMessagesResponse,
     RoomMessageText,
@@ -116,7 +118,8 @@ class Person:
             await self.client.keys_upload()
         first = await self.client.sync(timeout=0, full_state=True)
         assert isinstance(first, SyncResponse), first
-        self.client.add_event_callback(self._on_message, (RoomMessageText, RoomMessageNotice))
+        self.client.add_event_callback(self._on_message, (RoomMessageText, RoomMessageNotice,
+                                                          RoomMessageImage, RoomEncryptedImage))
         self.client.add_event_callback(self._on_undecrypted, MegolmEvent)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
         self._task = asyncio.create_task(self._loop())
