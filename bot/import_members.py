@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from commands.changes import FounderSeeded, PersonLinked, StepsToRecompute
+from commands.changes import PersonLinked, StepsToRecompute
+from commands.changes_startup import FounderSeeded
 from commands.changes import apply as apply_change
 from commands.parsing import clean_name, is_matrix_id, name_key
 from storage.repository import Repository

@@ -259,69 +259,6 @@ class MemberStatusChanged(Change):
     status: str
 
 
-# --- what the start-up brings up to date -----------------------------------------------------
-
-@dataclass(frozen=True, kw_only=True)
-class FounderSeeded(Change):
-    """A founding member from the config file (``origin`` config) or the host's member import
-    (``import``); one already in the database is kept as it is (the database wins)."""
-
-    group: str
-    slug: str
-    name: str
-    name_key: str
-    origin: str = "config"
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class PersonSeeded(Change):
-    group: str
-    person: str
-    member: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RoleSeeded(Change):
-    group: str
-    person: str
-    role: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RulesRebuilt(Change):
-    """The rules of the day of a proposal opened before rules were frozen."""
-
-    proposal: Proposal
-    rules: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class LastCallScheduled(Change):
-    proposal: Proposal
-    due: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class NameRekeyed(Change):
-    """A stored name's comparison key under today's normalisation (``parsing.name_key``)."""
-
-    group: str
-    proposal: str | None = None
-    member: str | None = None
-    key: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Noted(Change):
-    """Something the admins were told about, in the audit log only (twins, a failure)."""
-
-    group: str
-    action: str
-    subject: str
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
 # --- the applier ------------------------------------------------------------------------------
 
 def apply(repo: Repository, now: datetime, change: Change) -> Any:
@@ -335,12 +272,13 @@ def _apply(change: Change, repo: Repository, now: datetime) -> Any:
     raise TypeError(f"no applier for {type(change).__name__}")
 
 
-# The appliers of changes defined elsewhere (``changes_digest``: the weekly digest) register
+# The appliers of changes defined elsewhere (``changes_digest``: the weekly digest;
+# ``changes_startup``: the start-up and the host's tools) register
 # here, so ``apply`` stays the one writer.
 register = _apply.register
 
 
-def _audit(repo: Repository, now: datetime, change: Change, group: str | None, action: str,
+def audit(repo: Repository, now: datetime, change: Change, group: str | None, action: str,
            subject: str | None, **detail: Any) -> None:
     repo.audit(at=now, group=group, actor=change.actor, action=action, subject=subject,
                detail=detail, event_id=change.event_id)
@@ -350,7 +288,7 @@ def _audit(repo: Repository, now: datetime, change: Change, group: str | None, a
 def _(change: Proposed, repo: Repository, now: datetime) -> None:
     proposal = change.proposal
     repo.insert_proposal(proposal)
-    _audit(repo, now, change, proposal.group_slug, "propose", proposal.key,
+    audit(repo, now, change, proposal.group_slug, "propose", proposal.key,
            candidate=proposal.candidate, deadline=proposal.deadline,
            rules=_json(proposal.rules))
 
@@ -359,7 +297,7 @@ def _(change: Proposed, repo: Repository, now: datetime) -> None:
 def _(change: ProposalMoved, repo: Repository, now: datetime) -> None:
     proposal, new_state = change.proposal, next_state(change.proposal.state, change.transition)
     repo.update_proposal(proposal.key, state=new_state.value, **change.fields)
-    _audit(repo, now, change, proposal.group_slug, change.transition.value, proposal.key,
+    audit(repo, now, change, proposal.group_slug, change.transition.value, proposal.key,
            **{"from": proposal.state, "to": new_state.value,
               **({"reason": change.reason} if change.reason else {}), **change.fields})
 
@@ -377,7 +315,7 @@ def _(change: Objected, repo: Repository, now: datetime) -> None:
 def _(change: ObjectionReworded, repo: Repository, now: datetime) -> None:
     objection = change.objection
     repo.update_objection(objection.id, reason=change.reason, principles=change.principles)
-    _audit(repo, now, change, _group_of(objection.proposal), "objection_updated",
+    audit(repo, now, change, _group_of(objection.proposal), "objection_updated",
            objection.proposal, reason=change.reason)
 
 
@@ -385,7 +323,7 @@ def _(change: ObjectionReworded, repo: Repository, now: datetime) -> None:
 def _(change: ObjectionWithdrawn, repo: Repository, now: datetime) -> None:
     objection = change.objection
     repo.update_objection(objection.id, withdrawn_at=now)
-    _audit(repo, now, change, _group_of(objection.proposal), "objection_withdrawn",
+    audit(repo, now, change, _group_of(objection.proposal), "objection_withdrawn",
            objection.proposal, objection=objection.id)
 
 
@@ -394,7 +332,7 @@ def _(change: Supported, repo: Repository, now: datetime) -> None:
     repo.upsert_support({"proposal": change.proposal, "person": change.person,
                          "member": change.member, "comment": change.comment, "at": change.at,
                          "event_id": change.event_id})
-    _audit(repo, now, change, _group_of(change.proposal),
+    audit(repo, now, change, _group_of(change.proposal),
            "support_updated" if change.again else "support", change.proposal,
            comment=change.comment)
 
@@ -402,7 +340,7 @@ def _(change: Supported, repo: Repository, now: datetime) -> None:
 @_apply.register
 def _(change: LastCallSent, repo: Repository, now: datetime) -> None:
     repo.update_proposal(change.proposal.key, last_call_at=now)
-    _audit(repo, now, change, change.proposal.group_slug, "last_call", change.proposal.key,
+    audit(repo, now, change, change.proposal.group_slug, "last_call", change.proposal.key,
            reminded=change.reminded)
 
 
@@ -411,7 +349,7 @@ def _(change: WindowExtended, repo: Repository, now: datetime) -> None:
     proposal = change.proposal
     repo.update_proposal(proposal.key, **change.fields,
                          extended_by=int(proposal.extended_by or 0) + change.shift_seconds)
-    _audit(repo, now, change, proposal.group_slug, "extended", proposal.key,
+    audit(repo, now, change, proposal.group_slug, "extended", proposal.key,
            downtime_seconds=change.lost_seconds, deadline=change.fields["deadline"])
 
 
@@ -430,7 +368,7 @@ def _(change: Admitted, repo: Repository, now: datetime) -> None:
             "origin": "cooptation",
         }, actor=change.actor)
     repo.update_proposal(proposal.key, member_slug=change.slug)
-    _audit(repo, now, change, group, "member_admitted", change.slug, proposal=proposal.key,
+    audit(repo, now, change, group, "member_admitted", change.slug, proposal=proposal.key,
            coopted_by=proposal.proposer_member, readmitted=change.readmitted)
     # A new member is expected to give feedback (the tasks waiting for it compute their
     # next step again); a returning one's people answer for tasks of their roles again
@@ -442,7 +380,7 @@ def _(change: Admitted, repo: Repository, now: datetime) -> None:
 @_apply.register
 def _(change: NoDecider, repo: Repository, now: datetime) -> None:
     repo.update_proposal(change.proposal.key, no_decider_at=now)
-    _audit(repo, now, change, change.proposal.group_slug, "no_decider", change.proposal.key,
+    audit(repo, now, change, change.proposal.group_slug, "no_decider", change.proposal.key,
            admins=change.admins)
 
 
@@ -459,7 +397,7 @@ def _(change: TaskOpened, repo: Repository, now: datetime) -> None:
                         person=task.lead, text=task.title,
                         detail={"role": task.role} if task.role else None,
                         event_id=change.event_id)
-    _audit(repo, now, change, task.group_slug, "task_mandate", task.key, title=task.title,
+    audit(repo, now, change, task.group_slug, "task_mandate", task.key, title=task.title,
            lead=task.lead, role=task.role, due=task.due, origin=task.origin,
            proposal=task.proposal)
 
@@ -472,7 +410,7 @@ def _(change: TaskMoved, repo: Repository, now: datetime) -> None:
     repo.add_task_event(task=task.key, at=now, actor=change.actor, kind=change.move.value,
                         episode=fields.get("episode", task.episode), person=change.person,
                         text=change.note, detail=change.detail, event_id=change.event_id)
-    _audit(repo, now, change, task.group_slug, f"task_{change.move.value}", task.key,
+    audit(repo, now, change, task.group_slug, f"task_{change.move.value}", task.key,
            **{"from": task.state, "to": fields["state"],
               **({"note": change.note} if change.note else {}),
               **({"person": change.person} if change.person else {}),
@@ -504,7 +442,7 @@ def _(change: LadderStepSent, repo: Repository, now: datetime) -> bool:
                                person=", ".join(change.to) or None,
                                detail={"due_at": change.due_at, "to": change.to}):
         return False
-    _audit(repo, now, change, task.group_slug, f"task_{change.kind}", task.key,
+    audit(repo, now, change, task.group_slug, f"task_{change.kind}", task.key,
            step=change.step, episode=task.episode, to=change.to)
     return True
 
@@ -537,32 +475,32 @@ def _(change: AwayDeclared, repo: Repository, now: datetime) -> None:
                    "event_id": change.event_id})
     # An absence moves the stall clocks of what they answer for, in every group.
     repo.forget_task_wakeups(None, change.person)
-    _audit(repo, now, change, change.group, "away", change.person, until=change.until)
+    audit(repo, now, change, change.group, "away", change.person, until=change.until)
 
 
 @_apply.register
 def _(change: AwayEnded, repo: Repository, now: datetime) -> None:
     repo.end_away(change.person, now)
     repo.forget_task_wakeups(None, change.person)
-    _audit(repo, now, change, change.group, "away_off", change.person)
+    audit(repo, now, change, change.group, "away_off", change.person)
 
 
 @_apply.register
 def _(change: Skipped, repo: Repository, now: datetime) -> None:
-    _audit(repo, now, change, change.group, change.what, change.subject, reason=change.reason)
+    audit(repo, now, change, change.group, change.what, change.subject, reason=change.reason)
 
 
 @_apply.register
 def _(change: SettingChanged, repo: Repository, now: datetime) -> None:
     repo.set_setting(change.group, change.key, change.value, change.actor, now)
-    _audit(repo, now, change, change.group, "config_set", change.key, value=change.value,
+    audit(repo, now, change, change.group, "config_set", change.key, value=change.value,
            previous=change.previous)
 
 
 @_apply.register
 def _(change: RoleChanged, repo: Repository, now: datetime) -> None:
     repo.set_role(change.group, change.person, change.role, change.granted, change.origin, now)
-    _audit(repo, now, change, change.group,
+    audit(repo, now, change, change.group,
            "role_granted" if change.granted else "role_revoked", change.person,
            role=change.role, **(change.detail or {}))
 
@@ -571,75 +509,25 @@ def _(change: RoleChanged, repo: Repository, now: datetime) -> None:
 def _(change: PersonLinked, repo: Repository, now: datetime) -> None:
     repo.link_person(change.group, change.person, change.member, change.origin, now)
     if change.member is None:
-        _audit(repo, now, change, change.group, "unlinked", change.person,
+        audit(repo, now, change, change.group, "unlinked", change.person,
                member=change.previous, **change.detail)
     else:
-        _audit(repo, now, change, change.group, "linked", change.person, member=change.member,
+        audit(repo, now, change, change.group, "linked", change.person, member=change.member,
                **change.detail)
 
 
 @_apply.register
 def _(change: MemberStatusChanged, repo: Repository, now: datetime) -> None:
     repo.set_member_status(change.group, change.member, change.status, now, change.actor)
-    _audit(repo, now, change, change.group, "member_status", change.member,
+    audit(repo, now, change, change.group, "member_status", change.member,
            previous=change.previous, status=change.status)
 
 
 @_apply.register
 def _(change: LanguageChosen, repo: Repository, now: datetime) -> None:
     repo.set_language(change.person, change.lang, now)
-    _audit(repo, now, change, change.group, "language_chosen", change.person,
+    audit(repo, now, change, change.group, "language_chosen", change.person,
            lang=change.lang)
-
-
-@_apply.register
-def _(change: FounderSeeded, repo: Repository, now: datetime) -> bool:
-    added = repo.add_member({
-        "group_slug": change.group, "slug": change.slug, "name": change.name,
-        "name_key": change.name_key, "status": "active", "admitted_at": now,
-        "coopted_by": None, "proposal": None, "origin": change.origin}, actor=change.actor)
-    if added:
-        _audit(repo, now, change, change.group,
-               "member_seeded" if change.origin == "config" else "member_imported",
-               change.slug, **change.detail)
-    return added
-
-
-@_apply.register
-def _(change: PersonSeeded, repo: Repository, now: datetime) -> None:
-    repo.link_person(change.group, change.person, change.member, "config", now, replace=False)
-
-
-@_apply.register
-def _(change: RoleSeeded, repo: Repository, now: datetime) -> None:
-    if repo.set_role(change.group, change.person, change.role, True, "config", now,
-                     replace=False):
-        _audit(repo, now, change, change.group, "role_seeded", change.person, role=change.role)
-
-
-@_apply.register
-def _(change: RulesRebuilt, repo: Repository, now: datetime) -> None:
-    repo.update_proposal(change.proposal.key, rules=change.rules)
-    _audit(repo, now, change, change.proposal.group_slug, "rules_rebuilt", change.proposal.key,
-           rules=change.rules)
-
-
-@_apply.register
-def _(change: LastCallScheduled, repo: Repository, now: datetime) -> None:
-    repo.update_proposal(change.proposal.key, last_call_due=change.due)
-
-
-@_apply.register
-def _(change: NameRekeyed, repo: Repository, now: datetime) -> None:
-    if change.proposal is not None:
-        repo.update_proposal(change.proposal, candidate_key=change.key)
-    if change.member is not None:
-        repo.set_member_name_key(change.group, change.member, change.key)
-
-
-@_apply.register
-def _(change: Noted, repo: Repository, now: datetime) -> None:
-    _audit(repo, now, change, change.group, change.action, change.subject, **change.detail)
 
 
 def _group_of(key: str) -> str:

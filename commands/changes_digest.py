@@ -52,7 +52,7 @@ class DigestMissed(Change):
     next_at: datetime | None
 
 
-def _audit(repo: Repository, now: datetime, change: Change, group: str, action: str,
+def audit(repo: Repository, now: datetime, change: Change, group: str, action: str,
            subject: str, **detail: Any) -> None:
     repo.audit(at=now, group=group, actor=change.actor, action=action, subject=subject,
                detail=detail, event_id=change.event_id)
@@ -62,7 +62,7 @@ def _audit(repo: Repository, now: datetime, change: Change, group: str, action: 
 def _(change: DigestScheduled, repo: Repository, now: datetime) -> None:
     repo.set_digest_schedule(change.group, schedule=change.schedule, timezone=change.timezone,
                              since=change.since, next_at=change.next_at)
-    _audit(repo, now, change, change.group, "digest_scheduled", change.schedule,
+    audit(repo, now, change, change.group, "digest_scheduled", change.schedule,
            timezone=change.timezone, since=change.since, next_at=change.next_at,
            previous=change.previous)
 
@@ -77,7 +77,7 @@ def _(change: DigestSent, repo: Repository, now: datetime) -> bool:
             "made_at": now, "posted": int(change.posted), "forum_title": change.forum_title,
             "forum_body": change.forum_body}):
         return False
-    _audit(repo, now, change, change.group, "digest_sent" if change.posted else "digest_empty",
+    audit(repo, now, change, change.group, "digest_sent" if change.posted else "digest_empty",
            change.week, slot=change.slot_at, late=change.late, next_at=change.next_at,
            **change.counts)
     return True
@@ -86,5 +86,5 @@ def _(change: DigestSent, repo: Repository, now: datetime) -> bool:
 @register
 def _(change: DigestMissed, repo: Repository, now: datetime) -> None:
     repo.set_digest_next(change.group, change.next_at)
-    _audit(repo, now, change, change.group, "digest_missed", change.week,
+    audit(repo, now, change, change.group, "digest_missed", change.week,
            next_at=change.next_at)

@@ -32,7 +32,8 @@ from storage.rows import Member, Proposal
 from . import decisions, followup
 from . import digest as weekly_digest
 from . import changes
-from .changes import (
+from .changes import StepsToRecompute
+from .changes_startup import (
     FounderSeeded,
     LastCallScheduled,
     NameRekeyed,
@@ -40,7 +41,6 @@ from .changes import (
     PersonSeeded,
     RoleSeeded,
     RulesRebuilt,
-    StepsToRecompute,
 )
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition

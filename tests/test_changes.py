@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from commands import changes, context
+from commands import changes, changes_startup, context
 from commands.changes import Objected, ProposalMoved, TaskMoved
 from commands.lifecycle import CLOSES_DECISION_TASK, Transition
 
@@ -99,8 +99,8 @@ def test_the_start_up_records_its_changes_too(make_harness, recorded):
     command's changes: every audit row of a first start is a recorded change."""
     h = make_harness()
     rows = h.repo.db.execute("select action from audit order by id").fetchall()
-    auditing = [c for c in recorded if not isinstance(c, SILENT + (changes.PersonSeeded,))]
+    auditing = [c for c in recorded if not isinstance(c, SILENT + (changes_startup.PersonSeeded,))]
     assert [r[0] for r in rows] == [
-        "member_seeded" if isinstance(c, changes.FounderSeeded) else "role_seeded"
+        "member_seeded" if isinstance(c, changes_startup.FounderSeeded) else "role_seeded"
         for c in auditing]
     assert len(rows) >= 4 + 4  # four founders, and roles
