@@ -65,7 +65,7 @@ class Objected(Change):
     proposal: str
     person: str
     member: str
-    reason: str
+    reason: str | None          # None: a 👎 whose reason is to follow (``gestures``)
     principles: str | None
     at: datetime                # the source's timestamp: what counts against the deadline
 
@@ -339,6 +339,12 @@ def _audit(repo: Repository, now: datetime, change: Change, group: str | None, a
            subject: str | None, **detail: Any) -> None:
     repo.audit(at=now, group=group, actor=change.actor, action=action, subject=subject,
                detail=detail, event_id=change.event_id)
+
+
+# Changes defined beside the rule they serve (``reach_changes``) register their applier here
+# and write their audit row with ``audit``: still one applier, one audit row per change.
+register = _apply.register
+audit = _audit
 
 
 @_apply.register

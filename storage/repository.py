@@ -23,6 +23,7 @@ from .base import stored
 from .echoes import clock_cause, transaction_id
 from .mandates import Mandates
 from .people import People
+from .reach import Reach
 from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
 from .schema import migrate
 from .timestamps import from_iso, iso
@@ -35,9 +36,9 @@ class DatabaseLocked(Exception):
     """Another coopbot process already runs on this database."""
 
 
-class Repository(People, Mandates):
+class Repository(People, Mandates, Reach):
     """The whole database, one façade: members and people (``People``), tasks
-    (``Mandates``), and here proposals, what is due, the audit log, the outbox and the
+    (``Mandates``), who a proposal reached and the reactions that voted (``Reach``), and here proposals, what is due, the audit log, the outbox and the
     adapters' own tables."""
 
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
