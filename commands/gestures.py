@@ -97,8 +97,7 @@ def _reacted(out: Effects, event: Inbound) -> bool:
                       reaction=reaction))
     cooptation.contest(out, proposal, person, member, reason=None, principles=None,
                        at=event.at)
-    out.dm(person, "dm.objection_reason_asked", ref=proposal.ref, candidate=proposal.candidate,
-           prefix=out.group.prefix)
+    out.dm(person, "dm.objection_reason_asked", ref=proposal.ref, candidate=proposal.candidate)
     return True
 
 
@@ -159,7 +158,7 @@ def _taken_back(out: Effects, event: Inbound) -> bool:
     if event.sender != reaction.person:
         if proposal.state in ACTIVE:
             out.dm(reaction.person, "dm.reaction_removed_by_other", ref=proposal.ref,
-                   by=event.sender, vote=vote_word, prefix=out.group.prefix)
+                   by=event.sender, vote=vote_word)
         return True
     if proposal.state not in ACTIVE:
         return True

@@ -161,7 +161,7 @@ def extend_if_unreached(out: Effects, proposal: Proposal) -> bool:
             if person.startswith("@"):  # a forum-only person has no direct chat
                 out.dm(person, "dm.reach_extended", ref=proposal.ref,
                        candidate=proposal.candidate, member=names.get(member, member),
-                       deadline=group.when(deadline), prefix=group.prefix)
+                       deadline=group.when(deadline))
     return True
 
 
