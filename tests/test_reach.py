@@ -247,3 +247,35 @@ def test_bad_values_are_refused_and_change_nothing(harness):
     assert "min_reached is now 0.75" in rows[0]["plain"]
     rows = h.dm(ALICE, "config set reach_extension dernier appel")
     assert "reach_extension is now last_call" in rows[0]["plain"]
+
+
+def test_the_console_reads_and_reacts_where_a_chat_client_would(tmp_path):
+    """``/read C-1`` and ``/react C-1 👍``: the gestures with no typed form, as a person."""
+    from tests.harness import BASE_CONFIG, console_blocks, coopbot
+
+    config = tmp_path / "sem.toml"
+    config.write_text(BASE_CONFIG.format(database="sem.db", language="en", min_supporters=0,
+                                         charter="[]"))
+    script = "\n".join([
+        "!config set min_reached 1",
+        '!propose "Repair Together" they fix things with us',
+        "/advance 1m",
+        "/as @bob", "/read C-1",
+        "/as @carol", "/react C-1 👍🏽",
+        "/as @dan", "/react C-1 👎",
+        "!status C-1",
+        "/unreact C-1 👎",
+        "/react C-9 👍", "/read", "/react C-1",
+        "/quit",
+    ]) + "\n"
+    run = coopbot("console", "--config", str(config), stdin=script, cwd=tmp_path)
+    blocks = console_blocks(run)
+    status = next(b for b in blocks if "C-1 — Repair Together: contested" in b)
+    assert "Reached 3 of 3 organisations (100% needed)" in status
+    assert "@dan:example.org (Financité) — reason to follow" in status
+    assert "@carol:example.org (Petites Singularités)" in status.split("Supports:")[1]
+    assert any(b.startswith("[dm @dan:example.org]") and "Please give your reason" in b
+               for b in blocks)
+    assert "the proposal is open again" in blocks[-1]         # dan took his 👎 back
+    assert "C-9 has no announcement in sem" in run.stderr
+    assert "usage: /read C-1" in run.stderr and "usage: /react C-1 👍" in run.stderr

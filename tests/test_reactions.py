@@ -118,8 +118,7 @@ def test_the_reactors_own_removal_withdraws_the_objection(h):
     h.react(BOB, 1, "👎", event_id="$down2")
     rows = h.redact(BOB, "$down2")
     assert active_objections(h) == [] and h.state(1) == "open"
-    assert any("is open again" in r["plain"] or "reopen" in r["plain"].lower()
-               for r in rows if r["venue"] == "room")
+    assert any("the proposal is open again" in r["plain"] for r in rows if r["venue"] == "room")
     assert any(r["venue"] == "dm" and r["target"] == BOB and "withdrawn" in r["plain"]
                for r in rows)
 
