@@ -28,11 +28,13 @@ from hypothesis.stateful import (
 )
 
 from commands.engine import RATE_LIMIT, RATE_WINDOW
-from commands.errors import CommandError
-from commands.events import Inbound, Venue
+from commands.events import Inbound, Kind, Venue
 from commands.legitimacy import deciders, in_good_standing_holders
 from commands.messages import CATALOG
-from commands.parsing import fold, name_key, proposal_number, split_word
+from commands.parsing import fold, name_key, split_word
+from commands.refs import read_ref
+from fractions import Fraction
+
 from commands.settings import SETTINGS, ProposalRules
 from commands.table import find
 from commands.timefmt import from_iso
@@ -68,6 +70,8 @@ DURATIONS = ["30s", "1m", "10m", "2h", "1d", "5d", "2w", "365d", "366d", "500000
 SETTING_VALUES = {
     "silence_window": DURATIONS, "last_call": DURATIONS, "reopen_grace": DURATIONS,
     "min_supporters": ["0", "1", "2", "-1", "99999", "1000", "1001", "1.5", "", "9" * 20],
+    "min_reached": ["0", "0.5", "1", "60%", "0,75", "1.5", "-1", "abc", "150%", ""],
+    "reach_extension": ["1h", "last_call", "2d", "366d", "0", "abc"],
     "downtime_grace": DURATIONS, "stall_after": DURATIONS, "nudge_every": DURATIONS,
     "feedback_window": DURATIONS, "max_snooze": DURATIONS,
     "escalate_after": ["1", "2", "100", "101", "0", "-1"],
@@ -78,7 +82,10 @@ SETTING_VALUES = {
     "language": ["nl", "fr", "en", "de"],
     "SILENCE_WINDOW": ["1m"], "nonsense": ["1"],
 }
-RULE_KEYS = ["silence_window", "last_call", "reopen_grace", "min_supporters"]
+RULE_KEYS = ["silence_window", "last_call", "reopen_grace", "min_supporters", "min_reached",
+             "reach_extension"]
+# What a chat client does besides typing (issue 12): reactions, of which 👍 and 👎 vote.
+REACTION_KEYS = ["👍", "👍🏽", "👎", "👎🏿", "🎉", ":+1:"]
 setting_changes = st.one_of(
     st.sampled_from(RULE_KEYS), st.sampled_from(sorted(SETTING_VALUES)),
 ).flatmap(lambda key: st.tuples(st.just(key), st.sampled_from(SETTING_VALUES[key])))
@@ -187,6 +194,7 @@ class Rules(RuleBasedStateMachine):
         self.horizon = self.h.clock.now()       # every source read up to here, at most
         self.range_checks: list[tuple[str, str, str]] = []  # config set commands to check
         self.withdrawals: list[tuple[dict, dict]] = []  # (objection, its author's withdraw)
+        self.reactions: list[tuple[str, str, str, str]] = []  # (event id, person, target, key)
         self.errors = ErrorLog()
         for name in ("commands", "storage"):
             logging.getLogger(name).addHandler(self.errors)
@@ -258,9 +266,13 @@ class Rules(RuleBasedStateMachine):
     # --- rules: cooptation ------------------------------------------------------------------
     @initialize(proposals=st.lists(st.tuples(st.sampled_from([ALICE, BOB, CAROL, DAN]),
                                              st.sampled_from(CANDIDATES)),
-                                   min_size=1, max_size=3))
-    def some_proposals(self, proposals):
-        """Most runs start with a few proposals (else few would be made by chance)."""
+                                   min_size=1, max_size=3),
+                reach=st.sampled_from(["0", "0", "0.5", "1"]))
+    def some_proposals(self, proposals, reach):
+        """Most runs start with a few proposals (else few would be made by chance), half of
+        them counting who they reach (informed silence)."""
+        if reach != "0":
+            self.change_rules_of_the_day("min_reached", {"0.5": "2", "1": "1"}[reach])
         for sender, name in proposals:
             self.propose(sender, "room", name, "they fix things with us", "quoted")
 
@@ -331,10 +343,9 @@ class Rules(RuleBasedStateMachine):
     def _resolve(self, sender, venue, ref, decision, reason):
         """Who could decide is computed before the command; the decision is checked by
         ``nobody_decides_their_own_case``."""
-        try:
-            proposal = self.repo.proposal("sem", proposal_number(ref))
-        except CommandError:
-            proposal = None
+        # The number as the engine reads it (``C-1.``, ``(C-1)``, ``#1`` all name C-1).
+        number = read_ref(ref, "C")
+        proposal = self.repo.proposal("sem", number) if number is not None else None
         eligible: list[str] = []
         if proposal is not None and proposal.state == "contested":
             eligible, _ = deciders(self.repo, proposal)
@@ -386,6 +397,10 @@ class Rules(RuleBasedStateMachine):
         """An admin changes a rule of the day (running proposals keep theirs)."""
         if key == "min_supporters":
             value = str(len(value) % 3)
+        elif key == "min_reached":  # informed silence on (mostly) or off
+            value = {"1": "1", "2": "0.5", "30s": "0.67", "10m": "0"}.get(value, "1")
+        elif key == "reach_extension" and value in ("1", "2"):
+            value = "last_call"
         event_id = self.send(ALICE, f"config set {key} {value}", "room")
         self.range_checks.append((event_id, key, value))
 
@@ -435,6 +450,64 @@ class Rules(RuleBasedStateMachine):
           ]))
     def other(self, sender, venue, task, ref, command):
         self.send(sender, command.format(t=task, c=ref), venue)
+
+    # --- rules: what a chat client does besides typing (issue 12) ----------------------------
+    def _announced(self) -> list[tuple[str, str]]:
+        """(proposal key, its announcement's event id) of the delivered announcements."""
+        found = [(p.key, self.repo.announcement(p.key)) for p in self.repo.proposals("sem")]
+        return [(key, announced[0]) for key, announced in found if announced]
+
+    def _gesture(self, kind: Kind, person: str, at: datetime, **fields) -> str:
+        self.events += 1
+        event_id = f"$g{self.events}"
+        self.h.engine.handle(Inbound(event_id=event_id, sender=person, text="", at=at,
+                                     venue=Venue.ROOM, group="sem", kind=kind, **fields))
+        self.h.sent()
+        return event_id
+
+    @rule()
+    def deliver(self):
+        """The outbox is delivered: the announcements get their event ids."""
+        self.h.deliver()
+
+    @precondition(lambda self: self._announced())
+    @rule(person=voters, pick=st.integers(0, 100),
+          backdate=st.sampled_from([0, 0, 60, 3600, 86400, 6 * 86400]))
+    def read(self, person, pick, backdate):
+        """A read receipt on an announcement (sent ``backdate`` ago, read only now)."""
+        announced = self._announced()
+        _, target = announced[pick % len(announced)]
+        self._gesture(Kind.READ, person, self.h.clock.now() - timedelta(seconds=backdate),
+                      target=target)
+
+    @precondition(lambda self: self._announced())
+    @rule(person=voters, pick=st.integers(0, 100), key=st.sampled_from(REACTION_KEYS),
+          backdate=st.sampled_from([0, 0, 60, 3600, 86400, 6 * 86400]))
+    def react(self, person, pick, key, backdate):
+        announced = self._announced()
+        _, target = announced[pick % len(announced)]
+        event_id = self._gesture(Kind.REACTION, person,
+                                 self.h.clock.now() - timedelta(seconds=backdate),
+                                 target=target, key=key)
+        self.reactions.append((event_id, person, target, key))
+
+    @precondition(lambda self: self.reactions)
+    @rule(pick=st.integers(0, 1000), how=st.sampled_from(["redact", "unreact", "moderator"]))
+    def take_back_reaction(self, pick, how):
+        """A reaction removed: by its author (a redaction, or taken back), or redacted by a
+        moderator (which withdraws nothing)."""
+        event_id, person, target, key = self.reactions[pick % len(self.reactions)]
+        now = self.h.clock.now()
+        if how == "unreact":
+            self._gesture(Kind.UNREACTION, person, now, target=target, key=key)
+        else:
+            self._gesture(Kind.REDACTION, person if how == "redact" else ALICE, now,
+                          target=event_id)
+
+    @rule(person=senders, backdate=st.sampled_from([0, 0, 3600, 86400]))
+    def chat(self, person, backdate):
+        """Words in the room that are no command."""
+        self._gesture(Kind.CHAT, person, self.h.clock.now() - timedelta(seconds=backdate))
 
     # --- rules: time and restarts ----------------------------------------------------------------
     @rule(seconds=durations, lag=st.sampled_from([0, 0, 60, 3600, 86400, 3 * 86400]))
@@ -547,8 +620,16 @@ class Rules(RuleBasedStateMachine):
             extended = 0
             for row in self.repo.db.query(
                     "select * from audit where subject = ? and action in"
-                    " ('extended', 'last_objection_withdrawn') order by id", [key]):
-                if row["action"] == "extended":
+                    " ('extended', 'last_objection_withdrawn', 'reach_extended') order by id",
+                    [key]):
+                if row["action"] == "reach_extended":
+                    # Once, by the frozen reach_extension (last_call when it follows it),
+                    # from the deadline or, decided late, from the decision.
+                    grows = _frozen(rules, "reach_extension") or _frozen(rules, "last_call")
+                    extended_to = max(deadline, from_iso(row["at"])) + grows
+                    extended += int((extended_to - deadline).total_seconds())
+                    deadline = extended_to
+                elif row["action"] == "extended":
                     # The lost time is added to the deadline, or, back after it, to the
                     # moment of return (decisions.extend_for_downtime).
                     seconds = json.loads(row["detail"])["downtime_seconds"]
@@ -591,6 +672,52 @@ class Rules(RuleBasedStateMachine):
             if proposal.key in lapsed:
                 assert len(counted) < needed, \
                     f"{proposal.key} lapsed with {len(counted)}/{needed} supports"
+
+    @invariant()
+    def silence_counts_only_when_people_were_reached(self):
+        """Rule 3 (cont., issue 12): a proposal whose rules of the day ask for min_reached
+        is never decided by the clock below that share of its electorate's organisations
+        (still active at the deadline, the proposer's left out, reached by then) unless its
+        window was extended for it first; that extension happens at most once, and only
+        when the share was short. (An objection sent within it counts: rule 1 judges by the
+        extended deadline.)"""
+        extensions = defaultdict(list)
+        for row in self.repo.db.query("select * from audit where action = 'reach_extended'"):
+            extensions[row["subject"]].append(row)
+        decided = {row["subject"]: row for row in self.repo.db.query(
+            "select * from audit where actor = ? and action in"
+            " ('deadline_silent', 'deadline_unsupported')", [BOT])}
+        for proposal in self._proposals():
+            needed = _frozen(proposal.rules, "min_reached")
+            rows = extensions.get(proposal.key, [])
+            assert len(rows) <= 1, f"{proposal.key} was extended for reach {len(rows)} times"
+            for row in rows:
+                detail = json.loads(row["detail"])
+                assert needed > 0 and detail["total"] > 0 and \
+                    Fraction(detail["reached"], detail["total"]) < needed, \
+                    f"{proposal.key} extended for reach while it was not short: {detail}"
+            if proposal.key not in decided or needed == 0 or rows:
+                continue
+            reached, total = self._reach(proposal)
+            assert total == 0 or Fraction(reached, total) >= needed, (
+                f"{proposal.key} decided by the clock with {reached} of {total} organisations "
+                f"reached (needed {needed}) and no extension")
+
+    def _reach(self, proposal) -> tuple[int, int]:
+        """(reached, counted) as of the proposal's deadline, from the stored rows, by the
+        model's own reading: the electorate frozen when it opened, the status of each
+        member at the deadline from its periods."""
+        deadline = proposal.deadline
+        counted = set()
+        for member in self.electorates[proposal.key] - {proposal.proposer_member}:
+            periods = [p for p in self.repo.member_periods("sem", member)
+                       if p.start_at is not None and p.start_at <= deadline]
+            if periods and periods[-1].status == "active":
+                counted.add(member)
+        reached = {row["member"] for row in self.repo.db.query(
+            "select member, at from reach_marks where proposal = ?", [proposal.key])
+            if from_iso(row["at"]) <= deadline}
+        return len(reached & counted), len(counted)
 
     @invariant()
     def the_name_typed(self):
