@@ -28,18 +28,17 @@ from hypothesis.stateful import (
 )
 
 from commands.engine import RATE_LIMIT, RATE_WINDOW
-from commands.events import Inbound, Kind, Venue
+from commands.events import Inbound, Venue
 from commands.legitimacy import deciders, in_good_standing_holders
 from commands.messages import CATALOG
 from commands.parsing import fold, name_key, split_word
 from commands.refs import read_ref
-from fractions import Fraction
-
 from commands.settings import SETTINGS, ProposalRules
 from commands.table import find
 from commands.timefmt import from_iso
 from storage.rows import Objection
 from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER, Harness
+from tests.rules_reach import ReachSteps
 
 BOT = "coopbot"
 EVE = STRANGER
@@ -84,8 +83,6 @@ SETTING_VALUES = {
 }
 RULE_KEYS = ["silence_window", "last_call", "reopen_grace", "min_supporters", "min_reached",
              "reach_extension"]
-# What a chat client does besides typing (issue 12): reactions, of which 👍 and 👎 vote.
-REACTION_KEYS = ["👍", "👍🏽", "👎", "👎🏿", "🎉", ":+1:"]
 setting_changes = st.one_of(
     st.sampled_from(RULE_KEYS), st.sampled_from(sorted(SETTING_VALUES)),
 ).flatmap(lambda key: st.tuples(st.just(key), st.sampled_from(SETTING_VALUES[key])))
@@ -176,7 +173,7 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
-class Rules(RuleBasedStateMachine):
+class Rules(ReachSteps, RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="coopbot-rules-"))
@@ -451,64 +448,6 @@ class Rules(RuleBasedStateMachine):
     def other(self, sender, venue, task, ref, command):
         self.send(sender, command.format(t=task, c=ref), venue)
 
-    # --- rules: what a chat client does besides typing (issue 12) ----------------------------
-    def _announced(self) -> list[tuple[str, str]]:
-        """(proposal key, its announcement's event id) of the delivered announcements."""
-        found = [(p.key, self.repo.announcement(p.key)) for p in self.repo.proposals("sem")]
-        return [(key, announced[0]) for key, announced in found if announced]
-
-    def _gesture(self, kind: Kind, person: str, at: datetime, **fields) -> str:
-        self.events += 1
-        event_id = f"$g{self.events}"
-        self.h.engine.handle(Inbound(event_id=event_id, sender=person, text="", at=at,
-                                     venue=Venue.ROOM, group="sem", kind=kind, **fields))
-        self.h.sent()
-        return event_id
-
-    @rule()
-    def deliver(self):
-        """The outbox is delivered: the announcements get their event ids."""
-        self.h.deliver()
-
-    @precondition(lambda self: self._announced())
-    @rule(person=voters, pick=st.integers(0, 100),
-          backdate=st.sampled_from([0, 0, 60, 3600, 86400, 6 * 86400]))
-    def read(self, person, pick, backdate):
-        """A read receipt on an announcement (sent ``backdate`` ago, read only now)."""
-        announced = self._announced()
-        _, target = announced[pick % len(announced)]
-        self._gesture(Kind.READ, person, self.h.clock.now() - timedelta(seconds=backdate),
-                      target=target)
-
-    @precondition(lambda self: self._announced())
-    @rule(person=voters, pick=st.integers(0, 100), key=st.sampled_from(REACTION_KEYS),
-          backdate=st.sampled_from([0, 0, 60, 3600, 86400, 6 * 86400]))
-    def react(self, person, pick, key, backdate):
-        announced = self._announced()
-        _, target = announced[pick % len(announced)]
-        event_id = self._gesture(Kind.REACTION, person,
-                                 self.h.clock.now() - timedelta(seconds=backdate),
-                                 target=target, key=key)
-        self.reactions.append((event_id, person, target, key))
-
-    @precondition(lambda self: self.reactions)
-    @rule(pick=st.integers(0, 1000), how=st.sampled_from(["redact", "unreact", "moderator"]))
-    def take_back_reaction(self, pick, how):
-        """A reaction removed: by its author (a redaction, or taken back), or redacted by a
-        moderator (which withdraws nothing)."""
-        event_id, person, target, key = self.reactions[pick % len(self.reactions)]
-        now = self.h.clock.now()
-        if how == "unreact":
-            self._gesture(Kind.UNREACTION, person, now, target=target, key=key)
-        else:
-            self._gesture(Kind.REDACTION, person if how == "redact" else ALICE, now,
-                          target=event_id)
-
-    @rule(person=senders, backdate=st.sampled_from([0, 0, 3600, 86400]))
-    def chat(self, person, backdate):
-        """Words in the room that are no command."""
-        self._gesture(Kind.CHAT, person, self.h.clock.now() - timedelta(seconds=backdate))
-
     # --- rules: time and restarts ----------------------------------------------------------------
     @rule(seconds=durations, lag=st.sampled_from([0, 0, 60, 3600, 86400, 3 * 86400]))
     def advance(self, seconds, lag):
@@ -672,52 +611,6 @@ class Rules(RuleBasedStateMachine):
             if proposal.key in lapsed:
                 assert len(counted) < needed, \
                     f"{proposal.key} lapsed with {len(counted)}/{needed} supports"
-
-    @invariant()
-    def silence_counts_only_when_people_were_reached(self):
-        """Rule 3 (cont., issue 12): a proposal whose rules of the day ask for min_reached
-        is never decided by the clock below that share of its electorate's organisations
-        (still active at the deadline, the proposer's left out, reached by then) unless its
-        window was extended for it first; that extension happens at most once, and only
-        when the share was short. (An objection sent within it counts: rule 1 judges by the
-        extended deadline.)"""
-        extensions = defaultdict(list)
-        for row in self.repo.db.query("select * from audit where action = 'reach_extended'"):
-            extensions[row["subject"]].append(row)
-        decided = {row["subject"]: row for row in self.repo.db.query(
-            "select * from audit where actor = ? and action in"
-            " ('deadline_silent', 'deadline_unsupported')", [BOT])}
-        for proposal in self._proposals():
-            needed = _frozen(proposal.rules, "min_reached")
-            rows = extensions.get(proposal.key, [])
-            assert len(rows) <= 1, f"{proposal.key} was extended for reach {len(rows)} times"
-            for row in rows:
-                detail = json.loads(row["detail"])
-                assert needed > 0 and detail["total"] > 0 and \
-                    Fraction(detail["reached"], detail["total"]) < needed, \
-                    f"{proposal.key} extended for reach while it was not short: {detail}"
-            if proposal.key not in decided or needed == 0 or rows:
-                continue
-            reached, total = self._reach(proposal)
-            assert total == 0 or Fraction(reached, total) >= needed, (
-                f"{proposal.key} decided by the clock with {reached} of {total} organisations "
-                f"reached (needed {needed}) and no extension")
-
-    def _reach(self, proposal) -> tuple[int, int]:
-        """(reached, counted) as of the proposal's deadline, from the stored rows, by the
-        model's own reading: the electorate frozen when it opened, the status of each
-        member at the deadline from its periods."""
-        deadline = proposal.deadline
-        counted = set()
-        for member in self.electorates[proposal.key] - {proposal.proposer_member}:
-            periods = [p for p in self.repo.member_periods("sem", member)
-                       if p.start_at is not None and p.start_at <= deadline]
-            if periods and periods[-1].status == "active":
-                counted.add(member)
-        reached = {row["member"] for row in self.repo.db.query(
-            "select member, at from reach_marks where proposal = ?", [proposal.key])
-            if from_iso(row["at"]) <= deadline}
-        return len(reached & counted), len(counted)
 
     @invariant()
     def the_name_typed(self):
