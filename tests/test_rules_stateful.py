@@ -314,7 +314,8 @@ class Rules(ReachSteps, RuleBasedStateMachine):
         return self.repo.proposals("sem", states)
 
     @rule(sender=voters, venue=venues, ref=refs(),
-          what=st.sampled_from(["", "", "objection", "proposal", "proposition", "both"]))
+          what=st.sampled_from(["", "", "objection", "proposal", "proposition", "both",
+                                "support"]))
     def withdraw(self, sender, venue, ref, what):
         self.send(sender, f"withdraw {ref} {what}", venue)
 
