@@ -173,11 +173,13 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
     deadline = proposal.deadline
-    if ctx.event.at > deadline:
+    earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
+    # The reason of a 👎 sent in time may come after the deadline: the objection counts
+    # from the reaction, the reason only says why.
+    if ctx.event.at > deadline and (earlier is None or earlier.reason is not None):
         raise CommandError("err.objection_late", ref=ref(proposal), deadline=ctx.group.when(deadline))
     reason = args["reason"]
     principles = _cited_principles(reason, len(rules_of(ctx.group, proposal).charter))
-    earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
     if earlier:
         ctx.apply(ObjectionReworded(actor=ctx.caller, event_id=ctx.event.event_id,
                                     objection=earlier, reason=reason, principles=principles))

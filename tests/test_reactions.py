@@ -112,6 +112,12 @@ def test_a_thumbs_down_sent_before_the_deadline_counts_when_read_after(h):
     h.react(DAN, 1, "👎", at=deadline)
     h.engine.process_due()
     assert h.state(1) == "contested"
+    # Its reason may come after the deadline: the objection counted from the reaction.
+    h.say(DAN, "!object C-1 not a cooperative")
+    assert active_objections(h)[0].reason == "not a cooperative"
+    rows = h.say(DAN, "!object C-1 a new reason, too late")
+    assert "comes too late" in rows[0]["plain"]
+    assert active_objections(h)[0].reason == "not a cooperative"
 
 
 def test_the_reactors_own_removal_withdraws_the_objection(h):
