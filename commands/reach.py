@@ -78,6 +78,8 @@ def wrote(out: Effects, person: str, at: datetime) -> None:
 def after_command(ctx: Context, about: list[Proposal]) -> None:
     """A command went through: the proposals it was about reached its caller, and, typed in
     the room, so did every announcement before it."""
+    if not ctx.repo.reach_counting(ctx.group.slug):
+        return  # the usual case: nothing counts who it reached (one query on an index)
     for proposal in {p.key: p for p in about}.values():
         if counts(ctx.group, proposal):
             note(ctx.out, proposal, ctx.caller, ctx.event.at, "command")

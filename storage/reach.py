@@ -39,7 +39,9 @@ class Reaction:
 
 
 # A proposal's frozen min_reached, as the index ``proposals_reach`` (m012) holds it: a
-# proposal that does not count who it reached is skipped without reading its rules.
+# proposal that does not count who it reached is skipped without reading its rules. Off is
+# written "0" (``settings.share_text``), any other share ("0.6", "1") sorts after it: asked
+# as ``> '0'``, the index answers with a range, not a walk through every running proposal.
 # Malformed rules (a damaged row) read as "not counted", never as an error: a write to that
 # row, or the migration that made the index, must not fail for it.
 REACH_COUNTED = ("coalesce(case when json_valid(rules) then json_extract(rules, '$.min_reached')"
@@ -78,7 +80,7 @@ class Reach(Store):
             " order by id limit 1) as announcement_id, (select sent_at from outbox where"
             " subject = key and venue = 'room' order by id limit 1) as announced_at"
             f" from proposals where group_slug = ? and state in ('open', 'contested')"
-            f" and {REACH_COUNTED} != '0'", [group])  # no ORDER BY: it would take another index
+            f" and {REACH_COUNTED} > '0'", [group])  # no ORDER BY: it would take another index
         return [(build(Proposal, r), r["announcement_id"], from_iso(r["announced_at"]))
                 for r in sorted(rows, key=lambda r: r["number"])
                 if r["announcement_id"] and r["announced_at"]]
@@ -86,7 +88,7 @@ class Reach(Store):
     def reach_counting(self, group: str) -> bool:
         """Whether any running proposal of the group counts who it reached."""
         return self._one(f"select 1 from proposals where group_slug = ? and state in"
-                         f" ('open', 'contested') and {REACH_COUNTED} != '0' limit 1",
+                         f" ('open', 'contested') and {REACH_COUNTED} > '0' limit 1",
                          [group]) is not None
 
     # --- marks ------------------------------------------------------------------------------
