@@ -143,9 +143,8 @@ def _taken_back(out: Effects, event: Inbound) -> bool:
         reaction = repo.reaction(event.target) if event.target else None
     else:
         proposal = _announced(out, event)
-        vote = vote_of(event.key)
-        reaction = repo.live_reaction(proposal.key, event.sender, vote) \
-            if proposal is not None and vote else None
+        reaction = repo.live_reaction(proposal.key, event.sender, event.key) \
+            if proposal is not None and event.key else None
     if reaction is None or reaction.removed_at is not None \
             or not repo.claim_event(event.event_id, out.now):
         return False

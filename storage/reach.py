@@ -135,11 +135,11 @@ class Reach(Store):
         row = self._one("select * from reactions where event_id = ?", [event_id])
         return build(Reaction, row) if row else None
 
-    def live_reaction(self, proposal: str, person: str, vote: str) -> Reaction | None:
-        """The person's reaction voting ``vote`` on the proposal, not taken back."""
-        row = self._one("select * from reactions where proposal = ? and person = ? and vote = ?"
+    def live_reaction(self, proposal: str, person: str, key: str) -> Reaction | None:
+        """The person's counted reaction ``key`` on the proposal, not taken back."""
+        row = self._one("select * from reactions where proposal = ? and person = ? and key = ?"
                         " and removed_at is null order by at desc limit 1",
-                        [proposal, person, vote])
+                        [proposal, person, key])
         return build(Reaction, row) if row else None
 
     def remove_reaction(self, event_id: str, by: str, at: datetime) -> None:

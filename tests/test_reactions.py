@@ -220,3 +220,13 @@ def test_withdraw_support_in_text(h):
     [reply] = h.say(DAN, "!intrekken C-1 steun", at=deadline + timedelta(seconds=1))
     assert "De termijn van C-1 liep af" in reply["plain"]
     assert h.snapshot() == before
+
+
+def test_taking_back_one_reaction_is_taking_back_that_one(h):
+    """Two 👍 of different tones: the second added nothing; taking it back keeps the first."""
+    h.react(BOB, 1, "👍")
+    h.react(BOB, 1, "👍🏽")
+    h.unreact(BOB, 1, "👍🏽")
+    assert supporters(h) == [BOB]
+    h.unreact(BOB, 1, "👍")
+    assert supporters(h) == []
