@@ -20,6 +20,11 @@ for the bot). The rules, from SPEC section 5 and 10:
 - the event id is the ``Inbound.event_id`` (applied at most once) and ``origin_server_ts``
   is ``Inbound.at`` (the source timestamp that decides whether an objection came in time).
 
+Besides commands, what tells who a proposal reached (issue 12) becomes a gesture for the
+engine (``to_gesture``, ``read_receipts``): words in a group room not meant for the bot, a
+reaction (its key and the event it is on), a redaction (what it removed, and who removed
+it), a public read receipt of the main timeline. What they mean is the engine's to decide.
+
 Outbound, an outbox row becomes a notice (an ``m.text`` when it must notify someone): plain body, HTML body,
 ``m.mentions`` always present (empty when the bot means to ping nobody, so nothing a user
 typed can ping), and a reply relation to the command's event.
