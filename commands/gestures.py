@@ -18,6 +18,7 @@ and words not meant for the bot. The adapter says what happened; this decides wh
 from __future__ import annotations
 
 from storage.reach import Reaction
+from storage.rows import Proposal
 
 from . import cooptation, decisions, reach
 from .changes import Supported
@@ -27,7 +28,6 @@ from .legitimacy import in_good_standing_holders
 from .lifecycle import ACTIVE
 from .reach_changes import Reacted, ReactionRemoved
 from .render import Phrase
-from storage.rows import Proposal
 
 THUMBS_UP, THUMBS_DOWN = "\U0001F44D", "\U0001F44E"
 # Skin tones, presentation selectors and joiners: 👍🏽 and 👍️ are 👍.
@@ -166,6 +166,9 @@ def _taken_back(out: Effects, event: Inbound) -> bool:
                         if s.person == reaction.person and s.event_id == reaction.event_id), None)
         if support is not None and event.at <= proposal.deadline:
             cooptation.withdraw_support(out, support, event.sender)
+        elif support is not None:  # as !withdraw would say: given by then, it counts
+            out.dm(event.sender, "err.support_withdraw_late", ref=proposal.ref,
+                   deadline=out.group.when(proposal.deadline))
         return True
     objection = next((o for o in repo.objections(proposal.key, active_only=True)
                       if o.event_id == reaction.event_id), None)

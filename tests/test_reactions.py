@@ -230,3 +230,16 @@ def test_taking_back_one_reaction_is_taking_back_that_one(h):
     assert supporters(h) == [BOB]
     h.unreact(BOB, 1, "👍")
     assert supporters(h) == []
+
+
+def test_a_thumbs_up_taken_back_after_the_deadline_still_counts_and_says_so(make_harness):
+    h = make_harness(min_supporters=1)
+    h.say(ALICE, PROPOSE)
+    h.react(DAN, 1, "👍", event_id="$up5")
+    deadline = h.proposal(1).deadline
+    h.clock.set(deadline + timedelta(minutes=1))
+    rows = h.gesture(Kind.REDACTION, DAN, target="$up5", at=deadline + timedelta(seconds=30))
+    assert supporters(h) == [DAN]
+    assert [r["target"] for r in rows] == [DAN] and "yours stays" in rows[0]["plain"]
+    h.engine.process_due()
+    assert h.state(1) == "validated"
