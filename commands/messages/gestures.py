@@ -11,9 +11,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{ref} ({candidate}): only {reached} of {total} organisations saw the proposal before its window ended ({needed} needed). The window is extended once, until {deadline}, and the representatives of the others are told by direct message. Not reached yet: {unreached}.",
     },
     "dm.reach_extended": {
-        "fr": "La proposition {ref} ({candidate}) sera validée le {deadline} si personne n'y objecte. Votre organisation ({member}) ne l'avait pas encore vue : le délai a été prolongé pour que vous puissiez vous prononcer. La voir : {prefix}statut {ref} — objecter : {prefix}objection {ref} raison… — soutenir : {prefix}soutenir {ref}",
-        "nl": "Het voorstel {ref} ({candidate}) wordt op {deadline} gevalideerd als niemand bezwaar maakt. Uw organisatie ({member}) had het nog niet gezien: de termijn is verlengd zodat u zich kunt uitspreken. Bekijken: {prefix}status {ref} — bezwaar maken: {prefix}bezwaar {ref} reden… — steunen: {prefix}steunen {ref}",
-        "en": "The proposal {ref} ({candidate}) will be validated on {deadline} if nobody objects. Your organisation ({member}) had not seen it yet: the window was extended so that you can have your say. See it: {prefix}status {ref} — object: {prefix}object {ref} reason… — support: {prefix}support {ref}",
+        "fr": "La proposition {ref} ({candidate}) sera décidée le {deadline} : sans objection, elle est validée. Votre organisation ({member}) ne l'avait pas encore vue : le délai a été prolongé pour que vous puissiez vous prononcer. La voir : {prefix}statut {ref} — objecter : {prefix}objection {ref} raison… — soutenir : {prefix}soutenir {ref}",
+        "nl": "Over het voorstel {ref} ({candidate}) wordt op {deadline} beslist: zonder bezwaar wordt het gevalideerd. Uw organisatie ({member}) had het nog niet gezien: de termijn is verlengd zodat u zich kunt uitspreken. Bekijken: {prefix}status {ref} — bezwaar maken: {prefix}bezwaar {ref} reden… — steunen: {prefix}steunen {ref}",
+        "en": "The proposal {ref} ({candidate}) is decided on {deadline}: without objection, it is validated. Your organisation ({member}) had not seen it yet: the window was extended so that you can have your say. See it: {prefix}status {ref} — object: {prefix}object {ref} reason… — support: {prefix}support {ref}",
     },
     "extra.reach": {
         "fr": "\nOrganisations atteintes : {reached} sur {total} (il en faut {needed}){extended} ; pas encore : {unreached}",
