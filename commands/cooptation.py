@@ -477,16 +477,33 @@ def members(ctx: Context, args: dict[str, Any]) -> None:
 
 def _voter(ctx: Context, proposal: Proposal) -> Member:
     """The caller's member, if it may object to or support this proposal."""
-    if proposal.state not in ACTIVE:
-        raise CommandError("err.proposal_closed", ref=ref(proposal),
-                           state=text(ctx.lang, f"state.{proposal.state}"))
+    refusal = why_not_voter(ctx.repo, ctx.group, proposal, ctx.caller, ctx.lang)
+    if refusal is not None:
+        raise refusal
     member = ctx.caller_member()
     assert member is not None
-    if member.slug == proposal.proposer_member:
-        raise CommandError("err.own_proposal", ref=ref(proposal))
-    if not ctx.repo.in_electorate(proposal, member.slug):
-        raise CommandError("err.not_in_electorate", ref=ref(proposal))
     return member
+
+
+def why_not_voter(repo: Repository, group: Group, proposal: Proposal, person: str,
+                  lang: str) -> CommandError | None:
+    """Why ``person`` may not object to or support ``proposal`` (None: they may): the one
+    reading of it, for commands and for reactions alike (``gestures``)."""
+    if proposal.state not in ACTIVE:
+        return CommandError("err.proposal_closed", ref=ref(proposal),
+                            state=text(lang, f"state.{proposal.state}"))
+    member = repo.linked_member(group.slug, person)
+    if member is None:
+        admins = ", ".join(in_good_standing_holders(repo, group.slug, "admin")) or "-"
+        return CommandError("err.not_representative", admins=admins)
+    if member.status != "active":
+        return CommandError("err.member_inactive", member=member.name,
+                            status=text(lang, f"member.{member.status}"))
+    if member.slug == proposal.proposer_member:
+        return CommandError("err.own_proposal", ref=ref(proposal))
+    if not repo.in_electorate(proposal, member.slug):
+        return CommandError("err.not_in_electorate", ref=ref(proposal))
+    return None
 
 
 def _cited_principles(reason: str, count: int) -> str | None:

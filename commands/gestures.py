@@ -23,8 +23,8 @@ from storage.rows import Proposal
 from . import cooptation, decisions, reach
 from .changes import Supported
 from .context import Effects
+from .errors import CommandError
 from .events import Inbound, Kind
-from .legitimacy import in_good_standing_holders
 from .lifecycle import ACTIVE
 from .reach_changes import Reacted, ReactionRemoved
 from .render import Phrase
@@ -103,26 +103,15 @@ def _reacted(out: Effects, event: Inbound) -> bool:
 
 def _refusal(out: Effects, proposal: Proposal, event: Inbound, vote: str) -> Phrase | None:
     """Why this person's 👍 or 👎 cannot count, as the refusal of the same command would say
-    it (None: it counts)."""
-    group, repo, prefix = out.group, out.repo, out.group.prefix
-    if proposal.state not in ACTIVE:
-        return group.phrase("err.proposal_closed", ref=proposal.ref,
-                            state=group.phrase(f"state.{proposal.state}"), prefix=prefix)
-    member = repo.linked_member(group.slug, event.sender)
-    if member is None:
-        admins = ", ".join(in_good_standing_holders(repo, group.slug, "admin")) or "-"
-        return group.phrase("err.not_representative", admins=admins, prefix=prefix)
-    if member.status != "active":
-        return group.phrase("err.member_inactive", member=member.name,
-                            status=group.phrase(f"member.{member.status}"), prefix=prefix)
-    if member.slug == proposal.proposer_member:
-        return group.phrase("err.own_proposal", ref=proposal.ref, prefix=prefix)
-    if not repo.in_electorate(proposal, member.slug):
-        return group.phrase("err.not_in_electorate", ref=proposal.ref, prefix=prefix)
-    if vote == "object" and event.at > proposal.deadline:
-        return group.phrase("err.objection_late", ref=proposal.ref,
-                            deadline=group.when(proposal.deadline), prefix=prefix)
-    return None
+    it, in their language (None: it counts)."""
+    lang = out.caller_lang or out.group.lang
+    refusal = cooptation.why_not_voter(out.repo, out.group, proposal, event.sender, lang)
+    if refusal is None and vote == "object" and event.at > proposal.deadline:
+        refusal = CommandError("err.objection_late", ref=proposal.ref,
+                               deadline=out.group.when(proposal.deadline))
+    if refusal is None:
+        return None
+    return Phrase(refusal.key, {**refusal.params, "prefix": out.group.prefix}, lang)
 
 
 def _tell_once(out: Effects, proposal: Proposal, event: Inbound, why: Phrase) -> None:
