@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from storage.reach import ReachMark
 from storage.repository import Repository
-from storage.rows import Proposal
+from storage.rows import Member, Proposal
 
 from . import decisions
 from .context import Context, Effects, Group
@@ -50,12 +50,18 @@ def counts(group: Group, proposal: Proposal) -> bool:
 
 
 def note(out: Effects, proposal: Proposal, person: str, at: datetime, how: str) -> None:
-    """``person`` showed at ``at`` that their organisation was reached by the proposal: kept
-    if it is in the electorate, not the proposer's, and not already known as reached by
-    then."""
+    """``person`` showed at ``at`` that their organisation was reached by the proposal."""
+    member = out.repo.linked_member(out.group.slug, person)
+    if member is not None:
+        _mark(out, proposal, member, person, at, how)
+
+
+def _mark(out: Effects, proposal: Proposal, member: Member, person: str, at: datetime,
+          how: str) -> None:
+    """Kept if the member is in the electorate, not the proposer's, and not already known
+    as reached by then."""
     repo = out.repo
-    member = repo.linked_member(out.group.slug, person)
-    if member is None or member.slug == proposal.proposer_member:
+    if member.slug == proposal.proposer_member:
         return
     known = repo.reach_mark(proposal.key, member.slug)
     if known is not None and known.at <= at:
@@ -70,9 +76,11 @@ def note(out: Effects, proposal: Proposal, person: str, at: datetime, how: str) 
 def wrote(out: Effects, person: str, at: datetime) -> None:
     """Someone wrote in the group's room at ``at``: every counted announcement delivered
     before then reached them."""
-    for proposal, _, sent_at in out.repo.reach_watched(out.group.slug):
-        if at >= sent_at + SECOND:
-            note(out, proposal, person, at, "message")
+    watched = out.repo.reach_watched(out.group.slug)
+    member = out.repo.linked_member(out.group.slug, person) if watched else None
+    for proposal, _, sent_at in watched:
+        if member is not None and at >= sent_at + SECOND:
+            _mark(out, proposal, member, person, at, "message")
 
 
 def after_command(ctx: Context, about: list[Proposal]) -> None:
@@ -101,10 +109,12 @@ def on_chat(out: Effects, event: Inbound) -> None:
 def on_read(out: Effects, event: Inbound) -> None:
     """A read receipt: on an announcement, or on a later event of the room (read up to
     there, the announcement was read too)."""
-    for proposal, remote_id, sent_at in out.repo.reach_watched(out.group.slug):
-        if event.target == remote_id or (event.target_at is not None
-                                         and event.target_at >= sent_at + SECOND):
-            note(out, proposal, event.sender, event.at, "read")
+    watched = out.repo.reach_watched(out.group.slug)
+    member = out.repo.linked_member(out.group.slug, event.sender) if watched else None
+    for proposal, remote_id, sent_at in watched:
+        if member is not None and (event.target == remote_id or (
+                event.target_at is not None and event.target_at >= sent_at + SECOND)):
+            _mark(out, proposal, member, event.sender, event.at, "read")
 
 
 # --- the count --------------------------------------------------------------------------------
