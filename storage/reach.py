@@ -76,11 +76,12 @@ class Reach(Store):
         proposals whose rules of the day count who was reached (``min_reached`` above 0),
         once their announcement is delivered. Found by index, JSON read only of those."""
         rows = self._all(
-            "select *, (select remote_id from outbox where subject = key and venue = 'room'"
-            " order by id limit 1) as announcement_id, (select sent_at from outbox where"
-            " subject = key and venue = 'room' order by id limit 1) as announced_at"
-            f" from proposals where group_slug = ? and state in ('open', 'contested')"
-            f" and {REACH_COUNTED} > '0'", [group])  # no ORDER BY: it would take another index
+            "select p.*, o.remote_id as announcement_id, o.sent_at as announced_at"
+            " from proposals as p join outbox as o on o.id = (select id from outbox"
+            " where subject = p.key and venue = 'room' order by id limit 1)"
+            " where p.group_slug = ? and p.state in ('open', 'contested')"
+            f" and {REACH_COUNTED} > '0'", [group])  # rules: the proposal's (outbox has none)
+        # (no ORDER BY: it would take another index than proposals_reach)
         return [(build(Proposal, r), r["announcement_id"], from_iso(r["announced_at"]))
                 for r in sorted(rows, key=lambda r: r["number"])
                 if r["announcement_id"] and r["announced_at"]]
