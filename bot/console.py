@@ -2,9 +2,11 @@
 
 Lines are room messages from the current identity, except console controls:
 ``/as @person``, ``/in group``, ``/dm TEXT`` (a direct message to the bot), ``/advance 5d``,
-``/who``, ``/quit``. Every message the bot sends is printed as a block whose first line is
-``[room GROUP]`` or ``[dm @person]``; a picture (``!tree``) is written to a file, and its
-block ends with ``(picture: PATH)``. With piped stdin nothing but those blocks goes to
+``/who``, ``/quit``; and the chat gestures that have no typed form: ``/react C-1 👍`` (and
+``/unreact C-1 👍``) on a proposal's announcement, ``/read C-1`` (a read receipt on it). Every
+message the bot sends is printed as a block whose first line is ``[room GROUP]`` or
+``[dm @person]``; a picture (``!tree``) is written to a file, and its block ends with
+``(picture: PATH)``. With piped stdin nothing but those blocks goes to
 stdout, so scenarios can be scripted.
 """
 
@@ -17,7 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from commands.events import Inbound, Venue
+from commands.errors import CommandError
+from commands.events import Inbound, Kind, Venue
+from commands.parsing import proposal_number
 from commands.timefmt import parse_duration, show_moment
 
 from .clock import ShiftedClock
@@ -131,7 +135,8 @@ class Console:
                     body += f"\n(picture: {self._save_picture(row['id'])})"
                     repo.release_outbox_file(row["id"])
                 self.out.write(f"{header}\n{body}\n\n")
-                repo.mark_sent(row["id"], self.clock.now(), remote_id="console")
+                # Its own id, as a Matrix event's: an announcement is read and reacted to.
+                repo.mark_sent(row["id"], self.clock.now(), remote_id=f"console:{row['id']}")
         self.out.flush()
 
     def _save_picture(self, row_id: int) -> str:
@@ -186,9 +191,39 @@ class Console:
             self.wakeups.sync()
         elif command == "who":
             self._who()
+        elif command in ("react", "unreact", "read"):
+            self._gesture(command, argument)
         else:
-            self._note("console controls: /as @person, /in GROUP, /dm TEXT, /advance 5d, /who, /quit")
+            self._note("console controls: /as @person, /in GROUP, /dm TEXT, /advance 5d, "
+                       "/react C-1 👍, /unreact C-1 👍, /read C-1, /who, /quit")
         return True
+
+    def _gesture(self, command: str, argument: str) -> None:
+        """A reaction to a proposal's announcement, its removal, or a read receipt on it:
+        what a chat client does without typing, passed to the engine as Matrix would."""
+        ref, _, key = argument.partition(" ")
+        key = key.strip()
+        usage = "usage: /read C-1" if command == "read" else f"usage: /{command} C-1 👍"
+        if not ref or (command != "read" and not key):
+            self._note(usage)
+            return
+        try:
+            number = proposal_number(ref)
+        except CommandError:
+            self._note(usage)
+            return
+        announced = self.runtime.repo.announcement(f"{self.group}:C-{number}")
+        if announced is None:
+            self._note(f"C-{number} has no announcement in {self.group}")
+            return
+        kind = {"react": Kind.REACTION, "unreact": Kind.UNREACTION, "read": Kind.READ}[command]
+        self.runtime.engine.handle(Inbound(
+            event_id=f"console:{uuid.uuid4().hex}", sender=self.person, text="",
+            at=self.clock.now(), venue=Venue.ROOM, group=self.group, kind=kind,
+            target=announced[0], key=key or None))
+        self.runtime.catch_up()
+        self.deliver()
+        self.wakeups.sync()
 
     def _person(self, text: str) -> str | None:
         text = text.strip()
@@ -237,5 +272,6 @@ class Console:
             f"coopbot console — you are {self.person} in group {self.group}.\n"
             f"Try: {prefix}help · {prefix}propose \"Repair Together\" they fix things with us · "
             f"{prefix}list\n"
-            "Then /as @bob to become someone else, /advance 10m to move the clock, /who, /quit."
+            "Then /as @bob to become someone else, /advance 10m to move the clock, "
+            "/react C-1 👍 or /read C-1 for what a chat client does without typing, /who, /quit."
         )

@@ -56,7 +56,7 @@ from pydiscourse.exceptions import DiscourseClientError, DiscourseError, Discour
 
 from commands import cooptation, forum_text
 from commands.context import Effects
-from commands.events import Inbound, Venue
+from commands.events import Inbound, Kind, Venue
 from storage.echoes import Echoes
 from storage.forum_store import ForumStore, ReplyTarget
 from storage.health import FORUM_READ, HealthStore
@@ -265,17 +265,28 @@ class ForumAdapter:
                 post_id=post_id, topic_id=int(post["topic_id"]), proposal=topic.proposal,
                 username=username, created_at=post.get("created_at"),
                 kind=reply.kind if reply else "discussion", at=self.clock.now())
-        if reply is None:
-            return False
         proposal = self.repo.proposal_by_key(topic.proposal)
         if proposal is None:
             return False
         person = f"forum:{username.lower()}"
         # The text we read is the post's latest version: if it was edited, it was written
         # no earlier than its last edit, so an objection edited in after the deadline is late.
-        at = forum_text.parse_time(str(post["created_at"]))
-        if int(post.get("version") or 1) > 1 and post.get("updated_at"):
-            at = max(at, forum_text.parse_time(str(post["updated_at"])))
+        try:
+            at = forum_text.parse_time(str(post["created_at"]))
+            if int(post.get("version") or 1) > 1 and post.get("updated_at"):
+                at = max(at, forum_text.parse_time(str(post["updated_at"])))
+        except (KeyError, ValueError, TypeError):
+            if reply is None:
+                return False  # discussion of unknown date: no sign to count
+            raise
+        if reply is None:
+            # Discussion: no command, but a sign that the writer's organisation saw the
+            # proposal (informed silence; the engine decides what it counts for).
+            self.engine.handle(Inbound(
+                event_id=f"{EVENT_PREFIX}{post_id}", sender=person, text="", at=at,
+                venue=Venue.FORUM, group=topic.group_slug, kind=Kind.CHAT,
+                proposal=topic.proposal))
+            return False
         event = Inbound(
             event_id=f"{EVENT_PREFIX}{post_id}", sender=person,
             text=forum_text.command_text(reply, proposal.ref, self.engine.prefix),

@@ -20,6 +20,11 @@ for the bot). The rules, from SPEC section 5 and 10:
 - the event id is the ``Inbound.event_id`` (applied at most once) and ``origin_server_ts``
   is ``Inbound.at`` (the source timestamp that decides whether an objection came in time).
 
+Besides commands, what tells who a proposal reached (issue 12) becomes a gesture for the
+engine (``to_gesture``, ``read_receipts``): words in a group room not meant for the bot, a
+reaction (its key and the event it is on), a redaction (what it removed, and who removed
+it), a public read receipt of the main timeline. What they mean is the engine's to decide.
+
 Outbound, an outbox row becomes a notice (an ``m.text`` when it must notify someone): plain body, HTML body,
 ``m.mentions`` always present (empty when the bot means to ping nobody, so nothing a user
 typed can ping), and a reply relation to the command's event.
@@ -29,14 +34,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import unquote
 
-from commands.events import Inbound, Venue
+from commands.events import Inbound, Kind, Venue
 
 HTML_FORMAT = "org.matrix.custom.html"
 _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#\s]+)", re.IGNORECASE)
@@ -279,6 +284,91 @@ def member_name(event: Any) -> tuple[str, str | None] | None:
         return None
     name = content.get("displayname")
     return user, (name if isinstance(name, str) else None)
+
+
+# --- gestures (issue 12): what tells who was reached, and reactions that vote ---------------
+
+def to_gesture(event: Any, user_id: str, *, group: str) -> Inbound | None:
+    """An event of a group's room that is no command -> a gesture for the engine, or None:
+    a message from someone (words not for the bot: they wrote in the room), a reaction
+    (``m.annotation``: its key and the event it is on), or a redaction (what it removed and
+    who removed it). Never the bot's own events, nor notices (other bots)."""
+    source = getattr(event, "source", event)
+    if not isinstance(source, Mapping):
+        return None
+    sender, event_id = source.get("sender"), source.get("event_id")
+    ts = source.get("origin_server_ts")
+    if not isinstance(sender, str) or sender == user_id or not isinstance(event_id, str) \
+            or not isinstance(ts, int) or isinstance(ts, bool):
+        return None
+    at = timestamp(ts)
+    content = source.get("content")
+    if at is None or not isinstance(content, Mapping):
+        return None
+    kind, target, key = _gesture_of(source.get("type"), source, content)
+    if kind is None:
+        return None
+    return Inbound(event_id=event_id, sender=sender, text="", at=at, venue=Venue.ROOM,
+                   group=group, kind=kind, target=target, key=key)
+
+
+def _gesture_of(kind: Any, source: Mapping[str, Any], content: Mapping[str, Any]
+                ) -> tuple[Kind | None, str | None, str | None]:
+    if kind == "m.room.message":
+        return (None, None, None) if content.get("msgtype") == "m.notice" \
+            else (Kind.CHAT, None, None)
+    if kind == "m.reaction":
+        relates = content.get("m.relates_to")
+        if isinstance(relates, Mapping) and relates.get("rel_type") == "m.annotation" \
+                and isinstance(relates.get("event_id"), str) \
+                and isinstance(relates.get("key"), str):
+            return Kind.REACTION, relates["event_id"], relates["key"][:64]
+        return None, None, None
+    if kind == "m.room.redaction":
+        # Room versions from 11 keep ``redacts`` in the content; older ones beside it.
+        redacts = content.get("redacts") or source.get("redacts")
+        return (Kind.REDACTION, redacts, None) if isinstance(redacts, str) \
+            else (None, None, None)
+    return None, None, None
+
+
+def read_receipts(ephemeral: Iterable[Any], user_id: str, *, group: str,
+                  seen_at: Callable[[str], datetime | None]) -> list[Inbound]:
+    """A room's ``m.receipt`` events -> read gestures: who read up to which event, when
+    (the receipt's ``ts``), and when that event was sent if known (``seen_at``): a read of a
+    later event is a read of the announcement too. Only public read receipts of the main
+    timeline count (a receipt in a thread says nothing of the room's own timeline); the
+    bot's own are not read."""
+    found: list[Inbound] = []
+    for event in ephemeral:
+        for target, reader, ts, thread in _receipts(event):
+            at = timestamp(ts)
+            if reader == user_id or at is None or thread not in (None, "main"):
+                continue
+            found.append(Inbound(event_id=f"receipt:{reader}:{target}", sender=reader, text="",
+                                 at=at, venue=Venue.ROOM, group=group, kind=Kind.READ,
+                                 target=target, target_at=seen_at(target)))
+    return found
+
+
+def _receipts(event: Any) -> Iterable[tuple[str, str, int, Any]]:
+    """(event id, reader, ts, thread) of the ``m.read`` receipts in one ephemeral event, as
+    nio parsed it (``ReceiptEvent``) or as JSON."""
+    receipts = getattr(event, "receipts", None)
+    if receipts is not None:
+        for receipt in receipts:
+            if receipt.receipt_type == "m.read" and isinstance(receipt.timestamp, int):
+                yield receipt.event_id, receipt.user_id, receipt.timestamp, receipt.thread_id
+        return
+    if not isinstance(event, Mapping) or event.get("type") != "m.receipt" \
+            or not isinstance(event.get("content"), Mapping):
+        return
+    for target, kinds in event["content"].items():
+        readers = kinds.get("m.read") if isinstance(kinds, Mapping) else None
+        for reader, info in (readers or {}).items() if isinstance(readers, Mapping) else ():
+            if isinstance(info, Mapping) and isinstance(info.get("ts"), int) \
+                    and not isinstance(info.get("ts"), bool):
+                yield target, reader, info["ts"], info.get("thread_id")
 
 
 # --- invites -------------------------------------------------------------------------------

@@ -11,6 +11,10 @@
   from ``/messages``, forward from the stored position, however long the absence, and
   applied oldest first as it comes (the next page is fetched while one is applied), before
   the timeline's own events.
+- **Who was reached.** Words in a group room that are not for the bot, reactions,
+  redactions and read receipts go to the engine as gestures (``matrix_events.to_gesture``,
+  ``matrix_receipts``), in the batch's own transaction: the watermark covers them too, so no
+  deadline is judged before the receipts sent up to it are read.
 - **The watermark.** ``read_until`` is the moment the last applied sync *started*, minus a
   small margin (an event stamped just before may still be being written; the bot's and the
   homeserver's clocks may differ a little), and never past an event still waiting for its
@@ -32,14 +36,16 @@ from typing import Any
 from nio import (ErrorResponse, MegolmEvent, MessageDirection, RoomMemberEvent,
                  RoomMessagesResponse, RoomUpgradeEvent, SyncResponse)
 
-from commands.events import Venue
+from commands.events import Inbound, Venue
 from commands.render import render
 from storage.echoes import PREFIX as ECHO_PREFIX
 from storage.echoes import Echoes
 from storage.health import MATRIX_SYNCED, HealthStore
 
 from .config import Config
-from .matrix_events import Addressee, member_name, thread_root, timestamp, to_inbound
+from .matrix_events import (Addressee, member_name, thread_root, timestamp, to_gesture,
+                            to_inbound)
+from .matrix_receipts import Receipts
 from .matrix_rooms import RoomDirectory
 from .matrix_undecrypted import Undecrypted
 from .matrix_session import (META_SYNC_TOKEN, REQUEST_TIMEOUT, TRANSPORT_ERRORS, MatrixFatal,
@@ -50,9 +56,10 @@ from .runtime import Runtime
 log = logging.getLogger(__name__)
 
 HISTORY_PAGE = 100               # events per /messages page when a gap is read back
-# What a gap is read for: commands, undecryptable messages, joins and leaves, a room's
-# upgrade (reactions and the like would only make the pages longer).
-GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member", "m.room.tombstone"]
+# What a gap is read for: commands and words, undecryptable messages, joins and leaves, a
+# room's upgrade, reactions and their redactions (a 👎 sent while the bot was down counts).
+GAP_TYPES = ["m.room.message", "m.room.encrypted", "m.room.member", "m.room.tombstone",
+             "m.reaction", "m.room.redaction"]
 
 
 def _own_join(events: list, user_id: str) -> int | None:
@@ -103,6 +110,7 @@ class Reader:
         self.echoes = Echoes(self.repo.db)
         self._token: str | None = None
         self.undecrypted = Undecrypted(session, self.repo, self.clock)
+        self.receipts = Receipts(session)
         self._changed = False  # a command was applied since take_changed() last asked
         self._stopping = False
 
@@ -267,6 +275,7 @@ class Reader:
                                     self._on_event(room_id, where, event)
                             self.on_applied()
             timelines.append((room_id, where, events))
+        receipts = [] if history else await self._receipts(response, timelines)
         with self.repo.transaction():
             for room_id, where, _ in timelines:
                 # Names from a group room's state and its whole timeline, history included:
@@ -278,6 +287,9 @@ class Reader:
                 for event in events:
                     self._on_event(room_id, where, event)
                 self._check_readable(room_id, where)
+            for room_id, group, ephemeral in receipts:
+                for read in self.receipts.gestures(ephemeral, group, user_id=self.user_id):
+                    self._hand(room_id, read)
             self.undecrypted.retry(self._on_decrypted)
             self._store_position(response.next_batch)
         self._token = response.next_batch
@@ -286,6 +298,24 @@ class Reader:
         await asyncio.sleep(0)
         self._advance(started)
         await self.undecrypted.request_keys()
+
+    async def _receipts(self, response: SyncResponse,
+                        timelines: list[tuple[str, tuple[Venue, str], list]]
+                        ) -> list[tuple[str, str, list]]:
+        """The group rooms' ephemeral events of a batch, once the send time of the events
+        their receipts name is known (the batch's own events first)."""
+        for _, where, events in timelines:
+            if where[0] is Venue.ROOM:
+                for event in events:
+                    self.receipts.saw(event)
+        rooms = []
+        for room_id, info in response.rooms.join.items():
+            where = self.rooms.where(room_id)
+            if where is not None and where[0] is Venue.ROOM and info.ephemeral:
+                rooms.append((room_id, where[1], list(info.ephemeral)))
+        if rooms:
+            await self.receipts.learn(rooms, self.user_id)
+        return rooms
 
     async def _missed(self, room_id: str, prev_batch: str, *,
                       group_room: bool) -> AsyncIterator[list]:
@@ -397,6 +427,8 @@ class Reader:
         venue, who = where
         if venue is Venue.ROOM and isinstance(event, RoomMemberEvent):
             self._note_names(room_id, [event])  # a gap read back, in time order
+        if venue is Venue.ROOM:
+            self.receipts.saw(event)
         if getattr(event, "sender", None) == self.user_id:
             self._echo(event)
             return
@@ -421,22 +453,32 @@ class Reader:
         inbound = to_inbound(event, self.addressee, venue=venue,
                              group=who if venue is Venue.ROOM else None)
         if inbound is None:
+            if venue is Venue.ROOM:  # words not for the bot, a reaction, a redaction
+                gesture = to_gesture(event, self.user_id, group=who)
+                if gesture is not None:
+                    self._hand(room_id, gesture)
             return
         if venue is Venue.DM and inbound.sender == who:
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
+        if self._hand(room_id, inbound):
+            root = thread_root(event)
+            if root is not None:
+                # The answer goes to the command's thread, after a restart too.
+                self.repo.set_reply_thread(inbound.event_id, root)
+
+    def _hand(self, room_id: str, inbound: Inbound) -> bool:
+        """Hand one event to the engine; True if it changed something."""
         try:
             if self.engine.handle(inbound):
                 self._changed = True
-                root = thread_root(event)
-                if root is not None:
-                    # The answer goes to the command's thread, after a restart too.
-                    self.repo.set_reply_thread(inbound.event_id, root)
+                return True
         except sqlite3.Error:
             raise  # the batch is read again: its position is not stored
         except Exception:
             # At most once: an event that cannot be applied is logged and skipped, it does
             # not hold the whole room back.
             log.exception("event %s in %s could not be applied", inbound.event_id, room_id)
+        return False
 
     def _echo(self, event: Any) -> None:
         """One of the bot's own messages, read back: noted by its transaction id (which the

@@ -65,7 +65,7 @@ class Objected(Change):
     proposal: str
     person: str
     member: str
-    reason: str
+    reason: str | None          # None: a 👎 whose reason is to follow (``gestures``)
     principles: str | None
     at: datetime                # the source's timestamp: what counts against the deadline
 
@@ -273,8 +273,9 @@ def _apply(change: Change, repo: Repository, now: datetime) -> Any:
 
 
 # The appliers of changes defined elsewhere (``changes_digest``: the weekly digest;
-# ``changes_startup``: the start-up and the host's tools) register
-# here, so ``apply`` stays the one writer.
+# ``changes_startup``: the start-up and the host's tools; ``reach_changes``: informed
+# silence and reactions) register here and write their audit row with ``audit``: still one
+# applier, one audit row per change.
 register = _apply.register
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from storage.outbox_files import File
 from storage.repository import Repository
-from storage.rows import Member
+from storage.rows import Member, Proposal
 
 from .changes import Change, apply
 from .errors import CommandError
@@ -187,6 +187,9 @@ class Context:
     now: datetime
     usage: str = ""      # the running command's syntax, for refusals that show it
     lang: str = ""       # the caller's: chosen, else their command word's, else the group's
+    # The proposals the command was about besides its arguments (``!status C-3``): they
+    # reached the caller (``reach.after_command``).
+    about: list[Proposal] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.lang = self.lang or self.out.caller_lang or self.group.lang

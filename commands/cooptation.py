@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from storage.repository import Repository
-from storage.rows import Member, Proposal
+from storage.rows import Member, Proposal, Support
 
-from . import followup, tasks
-from .context import Context, Group
+from . import followup, reach, tasks
+from .context import Context, Effects, Group
 from .changes import Objected, ObjectionReworded, Proposed, Supported
+from .reach_changes import SupportWithdrawn
 from .decisions import (
     BOT,
     admit,
@@ -182,46 +183,68 @@ def object_(ctx: Context, args: dict[str, Any]) -> None:
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
     deadline = proposal.deadline
-    if ctx.event.at > deadline:
+    earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
+    # The reason of a 👎 sent in time may come after the deadline: the objection counts
+    # from the reaction, the reason only says why.
+    if ctx.event.at > deadline and (earlier is None or earlier.reason is not None):
         raise CommandError("err.objection_late", ref=ref(proposal), deadline=ctx.group.when(deadline))
     reason = args["reason"]
     principles = _cited_principles(reason, len(rules_of(ctx.group, proposal).charter))
-    earlier = ctx.repo.active_objection(proposal.key, ctx.caller)
     if earlier:
         ctx.apply(ObjectionReworded(actor=ctx.caller, event_id=ctx.event.event_id,
                                     objection=earlier, reason=reason, principles=principles))
-        ctx.out.reply("ok.objection_updated", ref=ref(proposal))
+        if earlier.reason is not None:
+            ctx.out.reply("ok.objection_updated", ref=ref(proposal))
+            return
+        # The reason of a 👎, which the room was told would follow.
+        ctx.out.reply("ok.objection_reason", ref=ref(proposal))
+        ctx.out.announce("ann.objection_reason", subject=proposal.key, ref=ref(proposal),
+                         candidate=proposal.candidate, objector=ctx.caller, member=member.name,
+                         reason=_cited(ctx.out, reason, principles))
         return
-    ctx.apply(Objected(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal.key,
-                       person=ctx.caller, member=member.slug, reason=reason,
-                       principles=principles, at=ctx.event.at))
-    was = proposal.state
-    proposal = move(ctx.out, proposal, Transition.OBJECT, ctx.caller, reason=reason)
     ctx.out.reply("ok.objection", ref=ref(proposal))
-    cited = Pieces.of(reason, ctx.phrase("extra.principles", value=principles)) \
-        if principles else reason
+    contest(ctx.out, proposal, ctx.caller, member, reason, principles, ctx.event.at)
+
+
+def contest(out: Effects, proposal: Proposal, person: str, member: Member, reason: str | None,
+            principles: str | None, at: datetime) -> None:
+    """An objection that counts (by ``!object``, or a 👎 whose ``reason`` is to follow): the
+    proposal is contested at once, the room told and the eligible deciders mentioned."""
+    event_id = out.event.event_id if out.event is not None else None
+    out.apply(Objected(actor=person, event_id=event_id, proposal=proposal.key, person=person,
+                       member=member.slug, reason=reason, principles=principles, at=at))
+    was = proposal.state
+    proposal = move(out, proposal, Transition.OBJECT, person, reason=reason)
+    cited = _cited(out, reason, principles)
     if was == State.OPEN:
-        people, _ = deciders(ctx.repo, proposal)
+        people, _ = deciders(out.repo, proposal)
         if people:
-            ctx.out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
-                             candidate=proposal.candidate, objector=Person.of(ctx.caller),
-                             member=member.name, reason=cited,
-                             core=Mention(tuple(people)))
+            out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
+                         candidate=proposal.candidate, objector=Person.of(person), member=member.name,
+                         reason=cited, core=Mention(tuple(people)))
         else:  # follow_decision says who is missing, once
-            ctx.out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
-                             candidate=proposal.candidate, objector=Person.of(ctx.caller),
-                             member=member.name, reason=cited)
-        follow_decision(ctx.out, proposal)
+            out.announce("ann.contested_plain", subject=proposal.key, ref=ref(proposal),
+                         candidate=proposal.candidate, objector=Person.of(person), member=member.name,
+                         reason=cited)
     else:
-        ctx.out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
-                         candidate=proposal.candidate, objector=Person.of(ctx.caller),
-                         member=member.name, reason=cited)
-        # Another organisation in the case: its core members may no longer decide.
-        follow_decision(ctx.out, proposal)
+        out.announce("ann.objection_added", subject=proposal.key, ref=ref(proposal),
+                     candidate=proposal.candidate, objector=Person.of(person), member=member.name,
+                     reason=cited)
+    # Contested now, or another organisation in the case: who may decide moves.
+    follow_decision(out, proposal)
+
+
+def _cited(out: Effects, reason: str | None, principles: str | None) -> object:
+    """An objection's reason as the room reads it: with the principles it cites, or
+    "reason to follow" for a 👎 whose reason has not come yet."""
+    shown: object = reason if reason is not None else out.group.phrase("objection.to_follow")
+    return Pieces.of(shown, out.group.phrase("extra.principles", value=principles)) \
+        if principles else shown
 
 
 def withdraw(ctx: Context, args: dict[str, Any]) -> None:
-    """!withdraw C-3 [objection|proposal] — one's own objection, or one's own proposal."""
+    """!withdraw C-3 [objection|support|proposal] — one's own objection, support, or
+    proposal."""
     proposal = args["proposal"]
     if proposal.state not in ACTIVE:
         raise CommandError("err.proposal_closed", ref=ref(proposal),
@@ -231,13 +254,21 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
     # proposal needs a representative of the proposing member in good standing.
     member = ctx.caller_member()
     objection = ctx.repo.active_objection(proposal.key, ctx.caller)
+    support = next((s for s in ctx.repo.supports(proposal.key) if s.person == ctx.caller), None)
     is_proposer = member is not None and member.slug == proposal.proposer_member
-    if objection is None and member is None:
+    if objection is None and support is None and member is None:
         ctx.require_representative()
-    what = args.get("what") or ("objection" if objection else "proposal" if is_proposer else None)
+    what = args.get("what") or ("objection" if objection else "proposal" if is_proposer
+                                else "support" if support else None)
     if what == "objection" and objection:
         ctx.out.reply("ok.objection_withdrawn", ref=ref(proposal))
         withdraw_objection(ctx.out, proposal, objection, ctx.caller)
+    elif what == "support" and support:
+        if ctx.event.at > proposal.deadline:
+            raise CommandError("err.support_withdraw_late", ref=ref(proposal),
+                               deadline=ctx.group.when(proposal.deadline))
+        withdraw_support(ctx.out, support, ctx.caller)
+        ctx.out.reply("ok.support_withdrawn", ref=ref(proposal))
     elif what == "proposal" and is_proposer:
         proposal = move(ctx.out, proposal, Transition.WITHDRAW, ctx.caller)
         ctx.out.reply("ok.proposal_withdrawn", ref=ref(proposal))
@@ -245,8 +276,18 @@ def withdraw(ctx: Context, args: dict[str, Any]) -> None:
                          candidate=proposal.candidate, by=Person.of(ctx.caller))
     elif what == "objection":
         raise CommandError("err.no_objection", ref=ref(proposal))
+    elif what == "support":
+        raise CommandError("err.no_support", ref=ref(proposal))
     else:
         raise CommandError("err.nothing_to_withdraw", ref=ref(proposal))
+
+
+def withdraw_support(out: Effects, support: Support, actor: str) -> None:
+    """A support taken back (by ``!withdraw C-n support`` or by removing a 👍), before the
+    deadline: given by then, it counts."""
+    event_id = out.event.event_id if out.event is not None else None
+    out.apply(SupportWithdrawn(actor=actor, event_id=event_id, support=support,
+                               group=out.group.slug))
 
 
 def support(ctx: Context, args: dict[str, Any]) -> None:
@@ -314,6 +355,7 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
     proposal = ctx.repo.proposal(ctx.group.slug, number)
     if proposal is None:
         raise CommandError("err.unknown_proposal", ref=f"C-{number}")
+    ctx.about.append(proposal)
     ctx.out.reply_message(describe(ctx.repo, ctx.group, proposal, ctx.lang, ctx.now,
                                    names=ctx.out.names()))
 
@@ -329,8 +371,9 @@ def voices(repo: Repository, group: Group, proposal: Proposal, *, with_withdrawn
     members = repo.member_names(group.slug, {r.member for r in objection_rows + support_rows})
     names.prefetch(r.person for r in objection_rows + support_rows)
     objections = [
-        text(lang, "item.objection", names=names, person=Person.of(o.person), member=members.get(o.member, o.member),
-             reason=o.reason)
+        text(lang, "item.objection", names=names, person=Person.of(o.person),
+             member=members.get(o.member, o.member),
+             reason=o.reason if o.reason is not None else Phrase("objection.to_follow"))
         + (text(lang, "status.withdrawn", at=group.when(o.withdrawn_at))
            if o.withdrawn_at else "")
         for o in objection_rows
@@ -365,7 +408,7 @@ def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
         member=members.get(proposal.proposer_member, proposal.proposer_member),
         created=group.when(proposal.created_at), rationale=proposal.rationale,
         extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)}),
-                      lang),
+                      lang) + reach.status_line(repo, group, proposal, lang, now),
         next=_next_step(repo, group, proposal, lang, now, names),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,
         supports=("\n  " + "\n  ".join(supports)) if supports else text(lang, "status.no_support"),
@@ -458,16 +501,33 @@ def members(ctx: Context, args: dict[str, Any]) -> None:
 
 def _voter(ctx: Context, proposal: Proposal) -> Member:
     """The caller's member, if it may object to or support this proposal."""
-    if proposal.state not in ACTIVE:
-        raise CommandError("err.proposal_closed", ref=ref(proposal),
-                           state=text(ctx.lang, f"state.{proposal.state}"))
+    refusal = why_not_voter(ctx.repo, ctx.group, proposal, ctx.caller, ctx.lang)
+    if refusal is not None:
+        raise refusal
     member = ctx.caller_member()
     assert member is not None
-    if member.slug == proposal.proposer_member:
-        raise CommandError("err.own_proposal", ref=ref(proposal))
-    if not ctx.repo.in_electorate(proposal, member.slug):
-        raise CommandError("err.not_in_electorate", ref=ref(proposal))
     return member
+
+
+def why_not_voter(repo: Repository, group: Group, proposal: Proposal, person: str,
+                  lang: str) -> CommandError | None:
+    """Why ``person`` may not object to or support ``proposal`` (None: they may): the one
+    reading of it, for commands and for reactions alike (``gestures``)."""
+    if proposal.state not in ACTIVE:
+        return CommandError("err.proposal_closed", ref=ref(proposal),
+                            state=text(lang, f"state.{proposal.state}"))
+    member = repo.linked_member(group.slug, person)
+    if member is None:
+        admins = ", ".join(in_good_standing_holders(repo, group.slug, "admin")) or "-"
+        return CommandError("err.not_representative", admins=admins)
+    if member.status != "active":
+        return CommandError("err.member_inactive", member=member.name,
+                            status=text(lang, f"member.{member.status}"))
+    if member.slug == proposal.proposer_member:
+        return CommandError("err.own_proposal", ref=ref(proposal))
+    if not repo.in_electorate(proposal, member.slug):
+        return CommandError("err.not_in_electorate", ref=ref(proposal))
+    return None
 
 
 def _cited_principles(reason: str, count: int) -> str | None:

@@ -13,7 +13,8 @@ Rules of legitimacy held here (README, "Rules no input may break"):
   room is told once which role is missing and the admins are asked to grant it
   (``follow_decision``), and the follow-up goes on.
 * **The rules of the day** (``rules_of``): the silence window, last call, reopen grace,
-  minimum supports and charter are frozen with the proposal when it opens.
+  minimum supports, informed silence (``min_reached``, ``reach_extension``: see ``reach``)
+  and charter are frozen with the proposal when it opens.
 * **One name, one candidate** (``parsing.name_key``), checked again at admission: an active
   or suspended member of the same name makes the proposal lapse; one that left comes back
   in its own row (``admit``).
@@ -26,7 +27,7 @@ from typing import Any
 
 from storage.rows import Member, Objection, Proposal
 
-from . import followup
+from . import followup, reach
 from .changes import (
     Admitted,
     DeciderFound,
@@ -105,6 +106,8 @@ def decide_at_deadline(out: Effects, proposal: Proposal) -> None:
     deadline = proposal.deadline
     counted = [o for o in repo.objections(proposal.key, active_only=True) if o.at <= deadline]
     assert not counted, "an open proposal cannot hold a counted objection"
+    if reach.extend_if_unreached(out, proposal):
+        return  # informed silence: too few were reached by now; the window grows, once
     supporters = {s.member for s in repo.supports(proposal.key)
                   if s.member != proposal.proposer_member and s.at <= deadline}
     needed = rules_of(group, proposal).min_supporters

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from storage.repository import Repository
 from storage.rows import Member, Proposal
 
-from . import decisions, followup
+from . import decisions, followup, gestures, reach
 from . import digest as weekly_digest
 from . import changes
 from .changes import StepsToRecompute
@@ -45,7 +45,7 @@ from .changes_startup import (
 from .context import Clock, Context, Effects, Group
 from .definitions import GroupDefinition
 from .errors import CommandError
-from .events import Inbound, Venue
+from .events import Inbound, Kind, Venue
 from .legitimacy import in_good_standing_holders
 from .lifecycle import State
 from .parsing import fold, has_control_characters, name_key, split_word
@@ -221,11 +221,12 @@ class Engine:
 
     # --- inbound ---------------------------------------------------------------------------
     def handle(self, event: Inbound) -> bool:
-        """Apply one message addressed to the bot. Returns False if it was not a command for
-        us or was already applied."""
-        body = self._command_text(event)
+        """Apply one message addressed to the bot, or a gesture (``gestures``). Returns False
+        if it was not a command for us (nor a gesture that changed a vote) or was already
+        applied."""
+        body = self._command_text(event) if event.kind is Kind.MESSAGE else None
         if body is None:
-            return False
+            return self._gesture(event)
         now = self.clock.now()
         with self.repo.transaction():
             if not self.repo.claim_event(event.event_id, now):
@@ -253,6 +254,30 @@ class Engine:
                 out.reply("err.internal")
             out.flush()
         return True
+
+    def _gesture(self, event: Inbound) -> bool:
+        """A read receipt, a reaction, a redaction, or words in the room not for the bot:
+        who they show was reached, and the votes reactions make. Only in a group's room or
+        forum topic; a failure is logged and changes nothing (it is no command to answer)."""
+        if event.group not in self._definitions or event.venue is Venue.DM:
+            return False
+        if event.kind in (Kind.MESSAGE, Kind.CHAT, Kind.READ) and event.proposal is None \
+                and not self.repo.reach_counting(event.group):
+            return False  # nothing counts who it reached: no write, no more reading
+        now = self.clock.now()
+        with self.repo.transaction():
+            group = self.group(event.group)
+            out = Effects(self.repo, group, now, event,
+                          caller_lang=self.repo.language_of(event.sender) or group.lang)
+            try:
+                with self.repo.transaction():
+                    acted = gestures.apply(out, event)
+            except Exception:
+                log.exception("gesture failed: %s", event.event_id)
+                out.discard()
+                return False
+            out.flush()
+        return acted
 
     def _caller_language(self, event: Inbound, body: str, group: Group) -> str:
         """Who typed answers in: the language they chose; until they choose, the language of
@@ -335,7 +360,10 @@ class Engine:
         slug = ctx.group.slug
         had_admin = command.right is Right.ADMIN \
             and bool(in_good_standing_holders(self.repo, slug, "admin"))
-        command.run(ctx, parse_args(ctx, command, rest))
+        args = parse_args(ctx, command, rest)
+        command.run(ctx, args)
+        reach.after_command(ctx, ctx.about + [v for v in args.values()
+                                              if isinstance(v, Proposal)])
         if had_admin and not in_good_standing_holders(self.repo, slug, "admin"):
             raise CommandError("err.no_admin_left")
         if command.right is Right.ADMIN:

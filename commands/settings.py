@@ -13,6 +13,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from . import weekly
@@ -128,11 +130,57 @@ def _zone(text: str) -> str:
 
 YEAR = timedelta(days=365)
 
+
+def _share(text: str) -> Fraction:
+    """A share of the electorate's organisations: ``0.6``, ``0,6`` (a Belgian decimal comma)
+    or ``60%``; from 0 (off) to 1. Kept exact: 7 of 10 is exactly 0.7, never a hair below."""
+    raw = str(text).strip().replace(",", ".").replace(" ", "")
+    percent = raw.endswith("%")
+    raw = raw.removesuffix("%")
+    if not raw or len(raw) > 12 or not all(c.isdigit() or c == "." for c in raw) \
+            or raw.count(".") > 1 or raw == ".":
+        raise ValueError("between 0 and 1")
+    value = Fraction(raw) / (100 if percent else 1)
+    if not 0 <= value <= 1:
+        raise ValueError("between 0 and 1")
+    return value
+
+
+def share_text(value: Fraction) -> str:
+    """A share written back as a decimal (``0.7``; ``0`` when off)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    written = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return written.rstrip("0").rstrip(".") if "." in written else written
+
+
+# ``reach_extension`` may follow the group's last call (its default): said with this word
+# (or the last call's name in a language).
+FOLLOWS_LAST_CALL = "last_call"
+_LAST_CALL_WORDS = frozenset(choice_key(w) for w in (
+    FOLLOWS_LAST_CALL, "last call", "lastcall", "dernier appel", "laatste oproep"))
+
+
+def _extension(text: str) -> timedelta | None:
+    if choice_key(str(text)) in _LAST_CALL_WORDS:
+        return None
+    return _duration_up_to(YEAR)(text)
+
+
+def _extension_text(value: timedelta | None) -> str:
+    return FOLLOWS_LAST_CALL if value is None else duration_text(value)
+
+
 SETTINGS: dict[str, Setting] = {
     "silence_window": _duration(YEAR),
     "last_call": _duration(YEAR),
     "reopen_grace": _duration(YEAR),
     "min_supporters": _count(0, 1000),
+    "min_reached": Setting(_share, share_text, "a share from 0 (off) to 1, such as 0.6 or 60%",
+                           "share", "0", "1"),
+    "reach_extension": Setting(_extension, _extension_text,
+                               "a duration from 1s to 365d, or last_call (the same as it)",
+                               "extension", "1s", duration_text(YEAR)),
     "stall_after": _duration(YEAR),
     "nudge_every": _duration(YEAR),
     "escalate_after": _count(1, 100),
@@ -154,13 +202,16 @@ SETTINGS: dict[str, Setting] = {
 
 # The settings a proposal is judged by, frozen with it when it opens (SPEC section 3, "the
 # rules of the day"); a later change applies to new proposals only.
-PROPOSAL_RULES = ("silence_window", "last_call", "reopen_grace", "min_supporters")
+PROPOSAL_RULES = ("silence_window", "last_call", "reopen_grace", "min_supporters",
+                  "min_reached", "reach_extension")
 
 DEFAULTS: dict[str, str] = {
     "silence_window": "5d",
     "last_call": "24h",
     "reopen_grace": "24h",
     "min_supporters": "0",
+    "min_reached": "0",
+    "reach_extension": FOLLOWS_LAST_CALL,
     "stall_after": "7d",
     "nudge_every": "3d",
     "escalate_after": "2",
@@ -183,6 +234,8 @@ class GroupSettings:
     last_call: timedelta
     reopen_grace: timedelta
     min_supporters: int
+    min_reached: Fraction
+    reach_extension: timedelta | None   # None: as long as last_call
     stall_after: timedelta
     nudge_every: timedelta
     escalate_after: int
@@ -212,7 +265,14 @@ class ProposalRules:
     last_call: timedelta
     reopen_grace: timedelta
     min_supporters: int
+    min_reached: Fraction = Fraction(0)       # informed silence (issue 12); 0: off
+    reach_extension: timedelta | None = None  # None: as long as this proposal's last_call
     charter: tuple[str, ...] = ()
+
+    @property
+    def extension(self) -> timedelta:
+        """How long the window grows, once, when too few organisations were reached."""
+        return self.reach_extension if self.reach_extension is not None else self.last_call
 
     @classmethod
     def of(cls, settings: GroupSettings, charter: tuple[str, ...]) -> "ProposalRules":

@@ -87,6 +87,7 @@ def _keys(prefix: str, names: str) -> tuple[str, ...]:
 
 
 _WITHDRAW_WHAT = _choice(objection=("objection", "bezwaar", "objection"),
+                         support=("soutien", "steun", "support"),
                          proposal=("proposition", "voorstel", "proposal"))
 _DECISION = _choice(accept=("accepter", "aanvaarden", "accept"),
                     reject=("refuser", "weigeren", "reject"))

@@ -26,6 +26,7 @@ from .mandates import Mandates
 from .names import Names
 from .outbox_files import File, OutboxFiles
 from .people import People
+from .reach import Reach
 from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, build_all, values
 from .schema import migrate
 from .timestamps import from_iso, iso
@@ -38,11 +39,12 @@ class DatabaseLocked(Exception):
     """Another coopbot process already runs on this database."""
 
 
-class Repository(People, Mandates, Names, Digests, OutboxFiles):
+class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
     """The whole database, one façade: members and people (``People``), tasks
     (``Mandates``), the names people are shown by (``Names``), the weekly digest
-    (``Digests``), pictures sent with a message (``OutboxFiles``), and here proposals, what
-    is due, the audit log, the outbox and the adapters' own tables."""
+    (``Digests``), pictures sent with a message (``OutboxFiles``), who a proposal reached and
+    the reactions that voted (``Reach``), and here proposals, what is due, the audit log, the
+    outbox and the adapters' own tables."""
 
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
         self.path = str(path)

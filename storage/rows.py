@@ -81,6 +81,7 @@ class Proposal:
     no_decider_at: datetime | None
     electorate_seq: int | None
     last_call_due: datetime | None
+    reach_extended_at: datetime | None = None  # the one extension for want of reach
 
     @property
     def ref(self) -> str:

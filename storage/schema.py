@@ -385,5 +385,40 @@ def m014_digests_and_pictures(db: Database) -> None:
     )
 
 
+@migrations()
+def m015_informed_silence(db: Database) -> None:
+    """Informed silence and one-tap participation (issue 12).
+
+    ``reach_marks``: for a running proposal, the earliest sign that one organisation of its
+    electorate was reached (a representative read the announcement, reacted to it, wrote in
+    the room after it, replied in the forum topic or used a command about it), by the
+    source's time. ``proposals.reach_extended_at``: when its window was extended, once,
+    because too few were reached. ``reactions``: the 👍 and 👎 that counted as a support or
+    an objection, so that taking one back withdraws it (and a moderator's redaction does
+    not). The indexes find a proposal by its announcement's event id, its announcement by
+    its subject, and a vote by the event that made it.
+    """
+    db["reach_marks"].create(
+        {"proposal": str, "member": str, "person": str, "at": str, "how": str,
+         "event_id": str, "recorded_at": str},
+        pk=("proposal", "member"),
+    )
+    db["proposals"].add_column("reach_extended_at", str)
+    db["reactions"].create(
+        {"event_id": str, "proposal": str, "person": str, "key": str, "vote": str, "at": str,
+         "removed_at": str, "removed_by": str},
+        pk="event_id",
+    )
+    db["reactions"].create_index(["proposal", "person", "vote"])
+    db["outbox"].create_index(["remote_id"])
+    db["outbox"].create_index(["subject", "venue", "id"])
+    db["supports"].create_index(["event_id"])
+    db["objections"].create_index(["event_id"])
+    # The running proposals that count who they reached (see storage/reach.py).
+    # Malformed rules (a damaged row) must not make this migration, or a write, fail.
+    db.execute("create index proposals_reach on proposals (group_slug, state, coalesce(case"
+               " when json_valid(rules) then json_extract(rules, '$.min_reached') end, '0'))")
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

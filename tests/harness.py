@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.clock import FakeClock
 from bot.config import Config, parse
 from commands.engine import Engine
-from commands.events import Inbound, Venue
+from commands.events import Inbound, Kind, Venue
 from commands.timefmt import parse_duration
 from storage.repository import Repository
 
@@ -105,6 +105,49 @@ class Harness:
         )
         self.engine.handle(event)
         return self.sent()
+
+    # --- gestures (issue 12): what a Matrix client does besides typing ----------------------
+    def deliver(self) -> None:
+        """Mark what the outbox holds as delivered, now, each with an event id as Matrix
+        gives one (``$out<row id>``): announcements can then be read and reacted to."""
+        for row in self.repo.pending_outbox():
+            self.repo.mark_sent(row["id"], self.clock.now(), remote_id=f"$out{row['id']}")
+
+    def announcement(self, number: int) -> str:
+        """The event id of proposal C-``number``'s announcement (delivered first)."""
+        self.deliver()
+        found = self.repo.announcement(f"sem:C-{number}")
+        assert found is not None, f"C-{number} has no announcement"
+        return found[0]
+
+    def gesture(self, kind: Kind, person: str, *, target: str | None = None,
+                key: str | None = None, at: datetime | None = None,
+                target_at: datetime | None = None, event_id: str | None = None,
+                venue: Venue = Venue.ROOM, proposal: str | None = None) -> list[dict]:
+        event = Inbound(event_id=event_id or f"$g{next(self._ids)}:{self.database}",
+                        sender=person, text="", at=at or self.clock.now(), venue=venue,
+                        group="sem", kind=kind, target=target, target_at=target_at, key=key,
+                        proposal=proposal)
+        self.engine.handle(event)
+        return self.sent()
+
+    def react(self, person: str, number: int, key: str, *, event_id: str | None = None,
+              at: datetime | None = None) -> list[dict]:
+        return self.gesture(Kind.REACTION, person, target=self.announcement(number), key=key,
+                            event_id=event_id, at=at)
+
+    def unreact(self, person: str, number: int, key: str) -> list[dict]:
+        return self.gesture(Kind.UNREACTION, person, target=self.announcement(number), key=key)
+
+    def redact(self, person: str, event_id: str) -> list[dict]:
+        return self.gesture(Kind.REDACTION, person, target=event_id)
+
+    def read(self, person: str, number: int, *, at: datetime | None = None) -> list[dict]:
+        return self.gesture(Kind.READ, person, target=self.announcement(number), at=at)
+
+    def chat(self, person: str, text: str = "hello", *, at: datetime | None = None) -> list[dict]:
+        """Words in the room that are no command."""
+        return self.say(person, text, at=at)
 
     def dm(self, person: str, text: str, **kwargs) -> list[dict]:
         return self.say(person, text, venue=Venue.DM, **kwargs)

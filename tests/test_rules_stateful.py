@@ -28,16 +28,17 @@ from hypothesis.stateful import (
 )
 
 from commands.engine import RATE_LIMIT, RATE_WINDOW
-from commands.errors import CommandError
 from commands.events import Inbound, Venue
 from commands.legitimacy import deciders, in_good_standing_holders
 from commands.messages import CATALOG
-from commands.parsing import fold, name_key, proposal_number, split_word
+from commands.parsing import fold, name_key, split_word
+from commands.refs import read_ref
 from commands.settings import SETTINGS, ProposalRules
 from commands.table import find
 from commands.timefmt import from_iso
 from storage.rows import Objection
 from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER, Harness
+from tests.rules_reach import ReachSteps
 
 BOT = "coopbot"
 EVE = STRANGER
@@ -68,6 +69,8 @@ DURATIONS = ["30s", "1m", "10m", "2h", "1d", "5d", "2w", "365d", "366d", "500000
 SETTING_VALUES = {
     "silence_window": DURATIONS, "last_call": DURATIONS, "reopen_grace": DURATIONS,
     "min_supporters": ["0", "1", "2", "-1", "99999", "1000", "1001", "1.5", "", "9" * 20],
+    "min_reached": ["0", "0.5", "1", "60%", "0,75", "1.5", "-1", "abc", "150%", ""],
+    "reach_extension": ["1h", "last_call", "2d", "366d", "0", "abc"],
     "downtime_grace": DURATIONS, "stall_after": DURATIONS, "nudge_every": DURATIONS,
     "feedback_window": DURATIONS, "max_snooze": DURATIONS,
     "escalate_after": ["1", "2", "100", "101", "0", "-1"],
@@ -78,7 +81,8 @@ SETTING_VALUES = {
     "language": ["nl", "fr", "en", "de"],
     "SILENCE_WINDOW": ["1m"], "nonsense": ["1"],
 }
-RULE_KEYS = ["silence_window", "last_call", "reopen_grace", "min_supporters"]
+RULE_KEYS = ["silence_window", "last_call", "reopen_grace", "min_supporters", "min_reached",
+             "reach_extension"]
 setting_changes = st.one_of(
     st.sampled_from(RULE_KEYS), st.sampled_from(sorted(SETTING_VALUES)),
 ).flatmap(lambda key: st.tuples(st.just(key), st.sampled_from(SETTING_VALUES[key])))
@@ -169,7 +173,7 @@ class ErrorLog(logging.Handler):
         self.records.append(record)
 
 
-class Rules(RuleBasedStateMachine):
+class Rules(ReachSteps, RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="coopbot-rules-"))
@@ -187,6 +191,7 @@ class Rules(RuleBasedStateMachine):
         self.horizon = self.h.clock.now()       # every source read up to here, at most
         self.range_checks: list[tuple[str, str, str]] = []  # config set commands to check
         self.withdrawals: list[tuple[dict, dict]] = []  # (objection, its author's withdraw)
+        self.reactions: list[tuple[str, str, str, str]] = []  # (event id, person, target, key)
         self.errors = ErrorLog()
         for name in ("commands", "storage"):
             logging.getLogger(name).addHandler(self.errors)
@@ -258,9 +263,13 @@ class Rules(RuleBasedStateMachine):
     # --- rules: cooptation ------------------------------------------------------------------
     @initialize(proposals=st.lists(st.tuples(st.sampled_from([ALICE, BOB, CAROL, DAN]),
                                              st.sampled_from(CANDIDATES)),
-                                   min_size=1, max_size=3))
-    def some_proposals(self, proposals):
-        """Most runs start with a few proposals (else few would be made by chance)."""
+                                   min_size=1, max_size=3),
+                reach=st.sampled_from(["0", "0", "0.5", "1"]))
+    def some_proposals(self, proposals, reach):
+        """Most runs start with a few proposals (else few would be made by chance), half of
+        them counting who they reach (informed silence)."""
+        if reach != "0":
+            self.change_rules_of_the_day("min_reached", {"0.5": "2", "1": "1"}[reach])
         for sender, name in proposals:
             self.propose(sender, "room", name, "they fix things with us", "quoted")
 
@@ -305,7 +314,8 @@ class Rules(RuleBasedStateMachine):
         return self.repo.proposals("sem", states)
 
     @rule(sender=voters, venue=venues, ref=refs(),
-          what=st.sampled_from(["", "", "objection", "proposal", "proposition", "both"]))
+          what=st.sampled_from(["", "", "objection", "proposal", "proposition", "both",
+                                "support"]))
     def withdraw(self, sender, venue, ref, what):
         self.send(sender, f"withdraw {ref} {what}", venue)
 
@@ -331,10 +341,9 @@ class Rules(RuleBasedStateMachine):
     def _resolve(self, sender, venue, ref, decision, reason):
         """Who could decide is computed before the command; the decision is checked by
         ``nobody_decides_their_own_case``."""
-        try:
-            proposal = self.repo.proposal("sem", proposal_number(ref))
-        except CommandError:
-            proposal = None
+        # The number as the engine reads it (``C-1.``, ``(C-1)``, ``#1`` all name C-1).
+        number = read_ref(ref, "C")
+        proposal = self.repo.proposal("sem", number) if number is not None else None
         eligible: list[str] = []
         if proposal is not None and proposal.state == "contested":
             eligible, _ = deciders(self.repo, proposal)
@@ -386,6 +395,10 @@ class Rules(RuleBasedStateMachine):
         """An admin changes a rule of the day (running proposals keep theirs)."""
         if key == "min_supporters":
             value = str(len(value) % 3)
+        elif key == "min_reached":  # informed silence on (mostly) or off
+            value = {"1": "1", "2": "0.5", "30s": "0.67", "10m": "0"}.get(value, "1")
+        elif key == "reach_extension" and value in ("1", "2"):
+            value = "last_call"
         event_id = self.send(ALICE, f"config set {key} {value}", "room")
         self.range_checks.append((event_id, key, value))
 
@@ -547,8 +560,16 @@ class Rules(RuleBasedStateMachine):
             extended = 0
             for row in self.repo.db.query(
                     "select * from audit where subject = ? and action in"
-                    " ('extended', 'last_objection_withdrawn') order by id", [key]):
-                if row["action"] == "extended":
+                    " ('extended', 'last_objection_withdrawn', 'reach_extended') order by id",
+                    [key]):
+                if row["action"] == "reach_extended":
+                    # Once, by the frozen reach_extension (last_call when it follows it),
+                    # from the deadline or, decided late, from the decision.
+                    grows = _frozen(rules, "reach_extension") or _frozen(rules, "last_call")
+                    extended_to = max(deadline, from_iso(row["at"])) + grows
+                    extended += int((extended_to - deadline).total_seconds())
+                    deadline = extended_to
+                elif row["action"] == "extended":
                     # The lost time is added to the deadline, or, back after it, to the
                     # moment of return (decisions.extend_for_downtime).
                     seconds = json.loads(row["detail"])["downtime_seconds"]

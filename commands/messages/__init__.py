@@ -8,14 +8,14 @@ languages with the same placeholders.
 
 from __future__ import annotations
 
-from . import (announcements, digest, forum, help, reading, refusals, replies, tasks,
-               views, words)
+from . import (announcements, digest, forum, gestures, help, reading, refusals, replies,
+               tasks, views, words)
 
 LANGUAGES = ("fr", "nl", "en")
 
 CATALOG: dict[str, dict[str, str]] = {}
 for _part in (refusals, reading, replies, views, announcements, words, help, tasks, forum,
-              digest):
+              digest, gestures):
     for _key in _part.CATALOG:
         assert _key not in CATALOG, f"the message {_key!r} is defined twice"
     CATALOG.update(_part.CATALOG)

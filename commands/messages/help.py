@@ -27,7 +27,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "who.anyone": {"fr": "tout le monde", "nl": "iedereen", "en": "anyone"},
     "help.propose": {"fr": "proposer une organisation (cooptation)", "nl": "een organisatie voordragen (coöptatie)", "en": "propose an organisation (cooptation)"},
     "help.object": {"fr": "objecter à une proposition, avec une raison", "nl": "bezwaar maken tegen een voorstel, met een reden", "en": "object to a proposal, with a reason"},
-    "help.withdraw": {"fr": "retirer votre objection ou votre proposition", "nl": "uw bezwaar of uw voorstel intrekken", "en": "withdraw your objection or your proposal"},
+    "help.withdraw": {"fr": "retirer votre objection, votre soutien ou votre proposition", "nl": "uw bezwaar, uw steun of uw voorstel intrekken", "en": "withdraw your objection, your support or your proposal"},
     "help.support": {"fr": "soutenir une proposition", "nl": "een voorstel steunen", "en": "support a proposal"},
     "help.status": {"fr": "voir où en est une proposition ou une tâche", "nl": "de stand van een voorstel of taak bekijken", "en": "see where a proposal or task stands"},
     "help.list": {"fr": "lister les propositions", "nl": "de voorstellen oplijsten", "en": "list the proposals"},

@@ -145,9 +145,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "A reason is required. Syntax: {syntax}",
     },
     "err.nothing_to_withdraw": {
-        "fr": "Vous n'avez rien à retirer sur {ref} : ni objection active, ni proposition de votre organisation.",
-        "nl": "U hebt niets in te trekken op {ref}: geen actief bezwaar en geen voorstel van uw organisatie.",
-        "en": "You have nothing to withdraw on {ref}: no active objection, and it is not your organisation's proposal.",
+        "fr": "Vous n'avez rien à retirer sur {ref} : ni objection active, ni soutien, ni proposition de votre organisation.",
+        "nl": "U hebt niets in te trekken op {ref}: geen actief bezwaar, geen steun en geen voorstel van uw organisatie.",
+        "en": "You have nothing to withdraw on {ref}: no active objection, no support, and it is not your organisation's proposal.",
     },
     "err.not_contested": {
         "fr": "{ref} n'est pas contesté ({state}) : il n'y a rien à trancher.",

@@ -389,3 +389,25 @@ async def test_run_forum_lets_the_chat_deliver_after_each_pass(env):
                                      after_pass=lambda: passes.append(env.clock.now())), 30)
     assert passes  # Matrix is woken to deliver what the pass queued (the topic's address)
     assert env.topic_id() is not None
+
+
+@pytest.mark.asyncio
+async def test_a_discussion_reply_shows_its_organisation_was_reached(env):
+    """Informed silence (issue 12): a reply in the proposal's topic, even with no keyword,
+    counts as its writer's organisation having seen the proposal; an unlinked user's not."""
+    env.runtime.engine.handle(Inbound("$share", ALICE, "!config set min_reached 0.5",
+                                      env.clock.now(), Venue.ROOM, "sem"))
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    env.fake.user_reply(topic_id, "eve", "who are they?", created_at=fmt(env.clock.now()))
+    env.fake.user_reply(topic_id, "bob", "I read their website, interesting",
+                        created_at=fmt(env.clock.now() + timedelta(minutes=30)))
+    env.clock.advance(timedelta(hours=1))
+    await env.sync()
+    marks = list(env.repo.db.query("select member, person, how from reach_marks"))
+    assert marks == [{"member": "transition", "person": "forum:bob", "how": "forum"}]
+    env.clock.advance(timedelta(days=5))
+    await env.sync()
+    assert env.state() == "validated"           # 1 of 2 reached: the share was met
+    assert not list(env.repo.db.query("select * from audit where action = 'reach_extended'"))

@@ -301,3 +301,73 @@ def test_a_command_in_a_thread_is_answered_in_the_thread():
     assert relates["rel_type"] == "m.thread" and relates["event_id"] == "$root"
     assert relates["m.in_reply_to"] == {"event_id": "$cmd"}
     assert notice_content(row)["m.relates_to"] == {"m.in_reply_to": {"event_id": "$cmd"}}
+
+
+# --- gestures (issue 12) ---------------------------------------------------------------------
+
+from bot.matrix_events import read_receipts, to_gesture  # noqa: E402
+from commands.events import Kind  # noqa: E402
+
+
+def event_of(kind: str, content: dict, sender: str = BOB, **extra) -> dict:
+    return {"type": kind, "event_id": "$g1", "sender": sender,
+            "origin_server_ts": 1_790_000_000_123, "content": content, "room_id": "!opaque",
+            **extra}
+
+
+def test_a_reaction_becomes_a_reaction_gesture_on_its_target():
+    source = event_of("m.reaction", {"m.relates_to": {
+        "rel_type": "m.annotation", "event_id": "$announce", "key": "👍🏽"}})
+    for event in (source, Event.parse_event(source)):
+        gesture = to_gesture(event, BOT, group="sem")
+        assert gesture.kind is Kind.REACTION and gesture.target == "$announce"
+        assert gesture.key == "👍🏽" and gesture.event_id == "$g1" and gesture.sender == BOB
+        assert gesture.at == datetime(2026, 9, 21, 14, 13, 20, 123000, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("where", ["content", "top"])
+def test_a_redaction_names_what_it_removed_and_who_removed_it(where):
+    extra = {"redacts": "$reaction"} if where == "top" else {}
+    content = {"redacts": "$reaction"} if where == "content" else {}
+    gesture = to_gesture(Event.parse_event(event_of("m.room.redaction", content, ALICE,
+                                                    **extra)), BOT, group="sem")
+    assert gesture.kind is Kind.REDACTION and gesture.target == "$reaction"
+    assert gesture.sender == ALICE
+
+
+def test_words_not_for_the_bot_are_a_chat_gesture():
+    gesture = to_gesture(parsed({"msgtype": "m.text", "body": "nice idea"}), BOT, group="sem")
+    assert gesture.kind is Kind.CHAT and gesture.group == "sem"
+
+
+@pytest.mark.parametrize("source", [
+    message({"msgtype": "m.notice", "body": "a bot"}),                  # other bots
+    message({"msgtype": "m.text", "body": "mine"}, sender=BOT),          # the bot's own
+    event_of("m.reaction", {"m.relates_to": {"rel_type": "m.reference", "event_id": "$x"}}),
+    event_of("m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": "$x"}}),
+    event_of("m.room.redaction", {}),
+    event_of("m.room.topic", {"topic": "x"}),
+    event_of("m.reaction", "not a mapping"),
+    {**event_of("m.reaction", {}), "origin_server_ts": "yesterday"},
+])
+def test_what_is_no_gesture(source):
+    assert to_gesture(source, BOT, group="sem") is None
+
+
+def test_read_receipts_of_the_main_timeline_become_read_gestures():
+    receipts = {"type": "m.receipt", "content": {
+        "$announce": {"m.read": {BOB: {"ts": 1_790_000_100_000},
+                                 BOT: {"ts": 1_790_000_100_000}}},
+        "$later": {"m.read": {CAROL: {"ts": 1_790_000_200_000, "thread_id": "main"}},
+                   "m.read.private": {ALICE: {"ts": 1_790_000_200_000}}},
+        "$in_thread": {"m.read": {ALICE: {"ts": 1_790_000_300_000, "thread_id": "$root"}}},
+    }}
+    known = {"$later": datetime(2026, 9, 21, 14, 20, tzinfo=timezone.utc)}
+    for ephemeral in ([receipts], [nio.ReceiptEvent.from_dict(receipts)]):
+        reads = {r.sender: r for r in read_receipts(ephemeral, BOT, group="sem",
+                                                    seen_at=known.get)}
+        assert set(reads) == {BOB, CAROL}
+        assert reads[BOB].kind is Kind.READ and reads[BOB].target == "$announce"
+        assert reads[BOB].target_at is None
+        assert reads[CAROL].target_at == known["$later"]
+        assert reads[CAROL].at == datetime(2026, 9, 21, 14, 16, 40, tzinfo=timezone.utc)
