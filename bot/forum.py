@@ -145,6 +145,18 @@ class ForumAdapter:
         self.retries.succeeded(item)
         return result
 
+    async def topic_by_external_id(self, item: str, eid: str) -> dict | None:
+        """The topic made under ``external_id`` (ours: a proposal's, a digest's), or None if
+        there is none yet: always looked for before a topic is made, so none is made twice."""
+        try:
+            found = await self._call(item, self.client._get, f"/t/external_id/{eid}.json",
+                                     override_request_kwargs={"allow_redirects": True})
+        except DiscourseClientError as error:
+            if error.response is None or error.response.status_code != 404:
+                raise
+            return None
+        return found or None
+
     def fail(self, item: str, error: BaseException) -> None:
         """One more failure of a work item: it backs off (exponentially, capped)."""
         delay = self.retries.failed(item)

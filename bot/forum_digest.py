@@ -53,13 +53,7 @@ async def post_digests(adapter: "ForumAdapter") -> None:
 
 async def _ensure(adapter: "ForumAdapter", item: str, digest: Digest, category_id: int) -> int:
     eid = external_id(digest)
-    try:
-        found = await adapter._call(item, adapter.client._get, f"/t/external_id/{eid}.json",
-                                    override_request_kwargs={"allow_redirects": True})
-    except DiscourseClientError as error:
-        if error.response is None or error.response.status_code != 404:
-            raise
-        found = None
+    found = await adapter.topic_by_external_id(item, eid)
     if found:
         return int(found["id"])
     created = await adapter._call(

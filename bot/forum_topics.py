@@ -64,13 +64,7 @@ class ForumTopics:
         item = f"topic:{key}"
         eid = forum_text.external_id(key)
         self.store.reserve_topic(key, proposal.group_slug, eid)
-        try:
-            found = await adapter._call(item, adapter.client._get, f"/t/external_id/{eid}.json",
-                                        override_request_kwargs={"allow_redirects": True})
-        except DiscourseClientError as error:
-            if error.response is None or error.response.status_code != 404:
-                raise
-            found = None
+        found = await adapter.topic_by_external_id(item, eid)
         if found:
             topic_id = int(found["id"])
             posts = (found.get("post_stream") or {}).get("posts") or []
