@@ -33,6 +33,7 @@ from commands.legitimacy import deciders, in_good_standing_holders
 from commands.messages import CATALOG
 from commands.parsing import fold, name_key, split_word
 from commands.refs import read_ref
+from commands.render import RULE
 from commands.settings import SETTINGS, ProposalRules
 from commands.table import find
 from commands.timefmt import from_iso
@@ -419,8 +420,12 @@ class Rules(ReachSteps, RuleBasedStateMachine):
     def link(self, sender, venue, person, member, unlink):
         self.send(sender, f"unlink {person}" if unlink else f"link {person} {member}", venue)
 
-    @rule(sender=admin_senders, venue=venues, lang=st.sampled_from(["fr", "nl", "en", "de"]))
+    @rule(sender=admin_senders, venue=venues,
+          lang=st.sampled_from(["fr", "nl", "en", "de", "Nederlands", "group fr",
+                                "groupe nl fr", "group en nl fr", "group de"]))
     def lang(self, sender, venue, lang):
+        """A person's own language (anyone), or the group's, bilingual too (admins): every
+        command still gets exactly one reply, in one language."""
         self.send(sender, f"lang {lang}", venue)
 
     # --- rules: tasks -------------------------------------------------------------------------
@@ -689,6 +694,9 @@ class Rules(ReachSteps, RuleBasedStateMachine):
                 assert reply["target"] == call["sender"], f"{what} answered to {reply['target']}"
             assert not any(n in replies[0]["plain"] for n in RATE_NOTICE), \
                 f"{what} was rate-limited, though within the limit"
+            # A reply is for one reader, in one language: only room announcements carry a
+            # bilingual group's languages one after the other.
+            assert RULE not in reply["plain"], f"{what} was answered in several languages"
 
     @invariant()
     def every_value_has_a_range(self):
