@@ -95,6 +95,11 @@ class Effects:
     changes: list[Change] = field(default_factory=list)
     items: list[Outgoing] = field(default_factory=list)
 
+    @property
+    def event_id(self) -> str | None:
+        """The inbound event this answers, if any (the clock's work answers none)."""
+        return self.event.event_id if self.event is not None else None
+
     def apply(self, change: Change) -> Any:
         """Record what happened; the applier writes it (the only writer of governance
         state). Returns what the write found out, when the caller needs it."""

@@ -69,15 +69,12 @@ def rules_of(group: Group, proposal: Proposal) -> ProposalRules:
     return ProposalRules.of(group.settings, group.charter)
 
 
-def _event_id(out: Effects) -> str | None:
-    return out.event.event_id if out.event is not None else None
-
 
 def move(out: Effects, proposal: Proposal, transition: Transition, actor: str,
          reason: str | None = None, **fields: Any) -> Proposal:
     """One transition of the table (refused by it if not listed), with what the table says
     follows from it (``CLOSES_DECISION_TASK``); returns the proposal as it now is."""
-    change = ProposalMoved(actor=actor, event_id=_event_id(out), proposal=proposal,
+    change = ProposalMoved(actor=actor, event_id=out.event_id, proposal=proposal,
                            transition=transition, fields=fields, reason=reason)
     after = change.after  # the table's verdict, before anything is written
     out.apply(change)
@@ -90,7 +87,7 @@ def withdraw_objection(out: Effects, proposal: Proposal, objection: Objection,
                        actor: str) -> None:
     """Withdraw one objection; the last one withdrawn reopens the proposal with a grace."""
     repo, group, now = out.repo, out.group, out.now
-    out.apply(ObjectionWithdrawn(actor=actor, event_id=_event_id(out), objection=objection))
+    out.apply(ObjectionWithdrawn(actor=actor, event_id=out.event_id, objection=objection))
     if proposal.state == State.CONTESTED and not repo.objections(proposal.key, active_only=True):
         deadline = max(proposal.deadline, now + rules_of(group, proposal).reopen_grace)
         proposal = move(out, proposal, Transition.LAST_OBJECTION_WITHDRAWN, actor,
@@ -197,7 +194,7 @@ def admit(out: Effects, proposal: Proposal, actor: str) -> str:
     key = name_key(proposal.candidate)
     departed = [m for m in repo.members_by_name_key(group.slug, key) if m.status == "left"]
     slug = departed[0].slug if departed else free_slug(out, proposal.candidate)
-    out.apply(Admitted(actor=actor, event_id=_event_id(out), proposal=proposal, slug=slug,
+    out.apply(Admitted(actor=actor, event_id=out.event_id, proposal=proposal, slug=slug,
                        name=proposal.candidate, name_key=key, readmitted=bool(departed)))
     if departed:
         for contested in repo.proposals(group.slug, (State.CONTESTED.value,)):
@@ -218,12 +215,12 @@ def follow_decision(out: Effects, proposal: Proposal) -> None:
     people, role = deciders(repo, proposal)
     if people:
         if proposal.no_decider_at:
-            out.apply(DeciderFound(actor=BOT, event_id=_event_id(out), proposal=proposal))
+            out.apply(DeciderFound(actor=BOT, event_id=out.event_id, proposal=proposal))
         followup.assign_decision(out, proposal, people, role)
         return
     if not proposal.no_decider_at:
         admins = in_good_standing_holders(repo, group.slug, "admin")
-        out.apply(NoDecider(actor=BOT, event_id=_event_id(out), proposal=proposal,
+        out.apply(NoDecider(actor=BOT, event_id=out.event_id, proposal=proposal,
                             admins=admins))
         out.announce("ann.no_decider", subject=proposal.key, ref=ref(proposal),
                      candidate=proposal.candidate, admins=Mention(tuple(admins)))

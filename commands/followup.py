@@ -341,13 +341,10 @@ def move(out: Effects, task: Task, kind: TaskMove, actor: str, *, note: str | No
     """One move of the table (refused by it if not listed), appended to the task's history
     and the audit log; returns the task as it now is."""
     changed = task_move_fields(task, kind, out.now, actor, fields)  # the table's verdict
-    out.apply(TaskMoved(actor=actor, event_id=_event_id(out), task=task, move=kind,
+    out.apply(TaskMoved(actor=actor, event_id=out.event_id, task=task, move=kind,
                         fields=fields, note=note, person=person, detail=detail))
     return replace(task, **changed)
 
-
-def _event_id(out: Effects) -> str | None:
-    return out.event.event_id if out.event is not None else None
 
 
 def create_task(out: Effects, *, title: "str | Phrase", lead: str, role: str | None,
@@ -356,7 +353,7 @@ def create_task(out: Effects, *, title: "str | Phrase", lead: str, role: str | N
     """A new running task ``T-n``; its lead (every holder, for a role) is told by DM, unless
     ``notify`` is False because the caller has already told them. A title or description
     given as a ``Phrase`` (a task the bot makes) is stored as its key and parameters."""
-    repo, group, now, event_id = out.repo, out.group, out.now, _event_id(out)
+    repo, group, now, event_id = out.repo, out.group, out.now, out.event_id
     number = repo.next_number(group.slug, "task")
     task = Task(
         key=f"{group.slug}:T-{number}", group_slug=group.slug, number=number,
