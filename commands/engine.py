@@ -71,6 +71,9 @@ class Engine:
         self.clock = clock
         self.prefix = prefix
         self._definitions = {g.slug: g for g in groups}
+        # Each group as last built, with the stored settings it was built from: one small
+        # indexed read per command, instead of parsing every setting again.
+        self._groups: dict[str, tuple[tuple[tuple[str, str], ...], Group]] = {}
         self._recent: dict[str, deque[datetime]] = defaultdict(deque)
         self._alive_noted: datetime | None = None
 
@@ -83,20 +86,25 @@ class Engine:
         """The group with its effective settings: the config file, then changes by command.
         A stored value that is no longer accepted (stored before its range existed) is
         ignored, with a warning: the file's value holds instead of the group stopping."""
+        stored = tuple(sorted((key, row.value) for key, row in self.repo.settings(slug).items()))
+        cached = self._groups.get(slug)
+        if cached is not None and cached[0] == stored:
+            return cached[1]  # the same stored values: parsing them again would give the same
         definition = self._definitions[slug]
         texts = dict(definition.settings)
-        for key, row in self.repo.settings(slug).items():
+        for key, value in stored:
             if key not in SETTINGS:
                 continue
             try:
-                SETTINGS[key].parse(row.value)
+                SETTINGS[key].parse(value)
             except (ValueError, TypeError):
-                log.warning("group %s: stored %s=%r is out of range; ignored", slug, key,
-                            row.value)
+                log.warning("group %s: stored %s=%r is out of range; ignored", slug, key, value)
                 continue
-            texts[key] = row.value
-        return Group(slug, definition.name, GroupSettings.from_texts(texts),
-                     definition.charter, self.prefix)
+            texts[key] = value
+        group = Group(slug, definition.name, GroupSettings.from_texts(texts),
+                      definition.charter, self.prefix)
+        self._groups[slug] = (stored, group)
+        return group
 
     def seed(self) -> None:
         """Founders, representatives and roles from the config; the database wins for anything

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from . import weekly
@@ -293,6 +294,13 @@ class ProposalRules:
 
     @classmethod
     def from_json(cls, raw: str) -> "ProposalRules":
-        data = json.loads(raw)
-        return cls.from_texts({key: data[key] for key in PROPOSAL_RULES if key in data},
-                              tuple(data.get("charter") or ()))
+        return _rules_from_json(raw)
+
+
+@lru_cache(maxsize=4096)
+def _rules_from_json(raw: str) -> ProposalRules:
+    """Frozen rules as a proposal stores them, read once per distinct text: they are read at
+    every command about the proposal, and never change (the result is immutable)."""
+    data = json.loads(raw)
+    return ProposalRules.from_texts({key: data[key] for key in PROPOSAL_RULES if key in data},
+                                    tuple(data.get("charter") or ()))
