@@ -300,3 +300,18 @@ def test_member_named_in_full_or_by_slug(harness):
     assert harness.repo.member("sem", "transition").status == "active"
     harness.say(ALICE, "!link @zoe:example.org Petites Singularités")
     assert harness.repo.person("sem", "@zoe:example.org").member == "singularites"
+
+
+def test_a_bilingual_language_is_checked_in_the_file_and_shown_by_config_show(make_harness):
+    """`language` may be a list: the config checker refuses an unknown or repeated language,
+    and !config show says the languages in order."""
+    from bot.config import ConfigError, parse
+    from tests.harness import BASE_CONFIG
+    for bad in ('["fr", "de"]', '["fr", "fr"]', "[]"):
+        text = BASE_CONFIG.format(database="x.db", language="fr", min_supporters=0,
+                                  charter="[]").replace('language = "fr"', f"language = {bad}")
+        with pytest.raises(ConfigError, match="groups\\[0\\].language"):
+            parse(text)
+    h = make_harness(language='["nl", "fr"]')
+    shown = h.dm(ALICE, "config show")[0]["plain"]
+    assert "language = nl, fr" in shown, shown
