@@ -3,18 +3,20 @@
 Durations are written ``90s``, ``45m``, ``36h``, ``5d``, ``2w`` or in ISO 8601 (``P5D``,
 ``PT36H``). Every instant is a timezone-aware UTC ``datetime``; it is shown in the group's
 time zone and language only at the very edge, when a reply is rendered: ``show_day``,
-``show_moment``, ``show_duration`` and ``relative`` write it with babel's
-locale data for fr_BE, nl_BE and en_GB (the formats are listed above them below).
+``show_moment``, ``show_duration`` and ``relative`` write it with CLDR's words for fr_BE,
+nl_BE and en_GB (``calendar_words``, copied from babel; the formats are listed above them
+below).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from storage.timestamps import from_iso, iso, utc  # noqa: F401 (the stored form, re-exported)
+
+from .calendar_words import TABLE
 
 _SHORT = re.compile(r"^(?:\d+[smhdwju])+$", re.IGNORECASE)
 _SHORT_PART = re.compile(r"(\d+)([smhdwju])", re.IGNORECASE)
@@ -140,7 +142,7 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
     return local.astimezone(timezone.utc)
 
 
-# --- display (babel, loaded on first use) ----------------------------------------------------
+# --- display ------------------------------------------------------------------------------
 #
 # One format in every message, per language:
 #   a day     "mardi 10 décembre 2026"   "dinsdag 10 december 2026"   "Tuesday 10 December 2026"
@@ -151,57 +153,44 @@ def end_of_day(day: date, zone: ZoneInfo) -> datetime:
 #             "in 2 days", "3 hours ago"
 # The weekday is always written out (people plan by weekday), the year always (a date in
 # January said in December is not ambiguous), the time on the 24-hour clock, French 1st as
-# "1er". Babel writes a no-break space between a number and its unit in French; it is
+# "1er". CLDR writes a no-break space between a number and its unit in French; it is
 # written as a plain space, so every language's text is plain to copy, search and test.
-# Each of these is read back by ``commands.dates``.
-#
-# Babel is imported inside the functions: importing this module (which the bot does at
-# start for parse_duration) must not load babel and its locale data before a date is shown.
+# Each of these is read back by ``commands.dates``. The words are babel's (CLDR), copied:
+# ``tests/test_calendar_words.py`` proves each format writes what babel's would.
 
-LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
-_DAY_PATTERN = "EEEE d MMMM y"
-_FIRST_DAY_PATTERN = {"fr": "EEEE d'er' MMMM y"}  # "mardi 1er décembre 2026"
 _AT = {"fr": "à", "nl": "om", "en": "at"}
 _NOW = {"fr": "maintenant", "nl": "nu", "en": "now"}
-_AND_LIST = "standard"  # "1 jour et 12 heures", not the unit list's bare comma in English
-
-
-@lru_cache(maxsize=None)
-def _locale(lang: str):  # -> babel.Locale
-    from babel import Locale
-
-    return Locale.parse(LOCALES[lang])
 
 
 def _plain(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+def _words(lang: str) -> dict:
+    return TABLE[lang]
+
+
 def show_day(day: date, lang: str) -> str:
     """A calendar day: ``mardi 10 décembre 2026`` / ``dinsdag 10 december 2026`` /
-    ``Tuesday 10 December 2026``."""
-    from babel.dates import format_date
-
-    pattern = _FIRST_DAY_PATTERN.get(lang, _DAY_PATTERN) if day.day == 1 else _DAY_PATTERN
-    return _plain(format_date(day, pattern, locale=_locale(lang)))
+    ``Tuesday 10 December 2026`` (``1er`` in French)."""
+    words = _words(lang)
+    number = "1er" if lang == "fr" and day.day == 1 else str(day.day)
+    return f"{words['weekdays'][day.weekday()]} {number} {words['months'][day.month - 1]} " \
+           f"{day.year}"
 
 
 def show_day_month(day: date, lang: str) -> str:
     """A day as people write a date in words, without weekday or year (the next such day is
     meant): ``10 décembre``, ``1er décembre`` / ``10 december`` / ``10 December``. For
     examples of what to type; ``commands.dates`` reads it back."""
-    from babel.dates import format_date
-
-    pattern = "d'er' MMMM" if lang == "fr" and day.day == 1 else "d MMMM"
-    return _plain(format_date(day, pattern, locale=_locale(lang)))
+    number = "1er" if lang == "fr" and day.day == 1 else str(day.day)
+    return f"{number} {_words(lang)['months'][day.month - 1]}"
 
 
 def show_short_day(day: date, lang: str) -> str:
     """A day in few characters, for a picture's labels: ``7 nov. 2026`` / ``7 nov 2026`` /
     ``7 Nov 2026``."""
-    from babel.dates import format_date
-
-    return _plain(format_date(day, "d MMM y", locale=_locale(lang)))
+    return f"{day.day} {_words(lang)['months_short'][day.month - 1]} {day.year}"
 
 
 def show_numeric_day(day: date) -> str:
@@ -224,19 +213,21 @@ def show_moment(moment: datetime, zone: ZoneInfo, lang: str) -> str:
 _UNIT_NAMES = {"w": "week", "d": "day", "h": "hour", "m": "minute", "s": "second"}
 
 
-def _count_of(count: int, unit: str, lang: str) -> str:
-    from babel.units import format_unit
+def _form(count: int, lang: str) -> str:
+    """CLDR's plural category of a whole number: French counts 0 and 1 as one."""
+    return "one" if count == 1 or (count == 0 and lang == "fr") else "other"
 
-    return _plain(format_unit(count, f"duration-{_UNIT_NAMES[unit]}", length="long",
-                              locale=_locale(lang)))
+
+def _count_of(count: int, unit: str, lang: str) -> str:
+    words = _words(lang)
+    number = f"{count:,}".replace(",", words["group"])
+    return _plain(words["counts"][_UNIT_NAMES[unit]][_form(count, lang)].format(number))
 
 
 def show_duration(delta: timedelta, lang: str) -> str:
     """``36h`` -> ``1 jour et 12 heures`` / ``1 dag en 12 uur`` / ``1 day and 12 hours``: at
     most the two largest non-zero units, the rest dropped (a span is shown, not computed
     with)."""
-    from babel.lists import format_list
-
     seconds = max(0, int(delta.total_seconds()))
     parts: list[str] = []
     for unit in ("w", "d", "h", "m", "s"):
@@ -247,7 +238,7 @@ def show_duration(delta: timedelta, lang: str) -> str:
             break
     if not parts:
         return _count_of(0, "s", lang)
-    return _plain(format_list(parts, style=_AND_LIST, locale=_locale(lang)))
+    return parts[0] if len(parts) == 1 else _words(lang)["and"].format(*parts)
 
 
 # Which unit a hint counts in, by how far the moment is: the largest that reads naturally,
@@ -266,16 +257,12 @@ def relative(moment: datetime, now: datetime, lang: str) -> str:
     within a minute. Counted in weeks from eight weeks, else days from one day, else hours,
     else minutes, always rounded down: a due date at the end of Thursday seen on Tuesday
     morning is ``in 2 days``."""
-    from babel.dates import format_timedelta
-
     delta = moment - now
     size = abs(delta)
     for threshold, unit, seconds in _HINT_UNITS:
         if size >= threshold:
             count = int(size.total_seconds() // seconds)
-            exact = timedelta(seconds=count * seconds)
-            text = format_timedelta(exact if delta > timedelta(0) else -exact,
-                                    granularity=unit, threshold=float("inf"),
-                                    add_direction=True, format="long", locale=_locale(lang))
-            return _plain(text)
+            direction = "future" if delta > timedelta(0) else "past"
+            return _plain(_words(lang)["relative"][unit][direction][_form(count, lang)]
+                          .format(count))
     return _NOW[lang]

@@ -7,7 +7,7 @@ when it came back. A long tree is set in columns so the picture stays near 3:2 (
 four columns of 50); a column that starts inside a branch repeats, faded, the members above
 its first row, so every row still hangs from its parent.
 
-Pillow, babel and the font are loaded by ``draw`` only: the bot imports this module when a
+Pillow and the font are loaded by ``draw`` only: the bot imports this module when a
 tree is drawn, never at start. The font is Source Sans Pro from the ``font-source-sans-pro``
 package (Pillow's built-in font has no accented letters, and slim images have no system
 fonts); DejaVu Sans from the system, or Pillow's font, stand in if it is missing.
