@@ -144,13 +144,16 @@ class Effects:
         self.items.append(Outgoing(Venue.ROOM, self.group.slug, key, params, self.group.langs,
                                    subject=subject))
 
-    def dm(self, person: str, key: str, /, **params: object) -> None:
+    def dm(self, person: str, key: str, /, subject: str | None = None, **params: object) -> None:
         """A direct message, in the language the person chose (else the caller's, when it is
-        the caller, else the group's)."""
+        the caller, else the group's). ``subject``: the proposal or task it is about; the
+        clock's messages (which answer no event) take their transaction id from it, so one
+        queued again after a restore is known as already sent (``storage/echoes.py``)."""
         lang = self.repo.language_of(person)
         if lang is None and self.event is not None and person == self.event.sender:
             lang = self.caller_lang
-        self.items.append(Outgoing(Venue.DM, person, key, params, (lang or self.group.lang,)))
+        self.items.append(Outgoing(Venue.DM, person, key, params, (lang or self.group.lang,),
+                                   subject=subject))
 
     def discard(self) -> None:
         """Forget what a refused command said and did (its writes are rolled back)."""

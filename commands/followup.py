@@ -295,10 +295,10 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
         decision = contested_decision(repo, task)
         for person in people:
             if decision is not None:  # a decision is taken with !resolve, never with !done
-                tell(out, person, "dm.nudge_decide", why=_why(repo, group, task, now),
+                tell(out, person, "dm.nudge_decide", subject=task.key, why=_why(repo, group, task, now),
                      step=step.number, proposal=decision.ref, **common)
             else:
-                tell(out, person, "dm.nudge", why=_why(repo, group, task, now),
+                tell(out, person, "dm.nudge", subject=task.key, why=_why(repo, group, task, now),
                      step=step.number, **common)
         return people
     escalate_to = responsible(repo, task) if task.origin == "decide" \
@@ -324,14 +324,15 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
     return silent
 
 
-def tell(out: Effects, person: str, key: str, **params: Any) -> None:
-    """A direct message; a forum user, who has no direct chat with the bot, is named in the
-    room instead."""
+def tell(out: Effects, person: str, key: str, *, subject: str, **params: Any) -> None:
+    """A direct message about ``subject`` (a task's or proposal's key); a forum user, who has
+    no direct chat with the bot, is named in the room instead."""
     if person.startswith("@"):
-        out.dm(person, key, **params)
+        out.dm(person, key, subject=subject, **params)
     else:
         message = out.group.phrase(key, prefix=out.group.prefix, **params)
-        out.announce("ann.for_person", person=Person.exact(person), message=message)
+        out.announce("ann.for_person", subject=subject, person=Person.exact(person),
+                     message=message)
 
 
 # --- state changes -------------------------------------------------------------------------
@@ -388,10 +389,10 @@ def tell_mandated(out: Effects, task: Task) -> None:
     if task.role:
         label = group.phrase(f"role.{task.role}")
         for person in responsible(repo, task):
-            tell(out, person, "dm.mandated_role", role=label, lead=Person.of(task.lead),
+            tell(out, person, "dm.mandated_role", subject=task.key, role=label, lead=Person.of(task.lead),
                  **params)
     elif task.lead != task.created_by:
-        tell(out, task.lead, "dm.mandated", **params)
+        tell(out, task.lead, "dm.mandated", subject=task.key, **params)
 
 
 def who_label(group: Group, actor: str) -> "Person | Phrase":
@@ -472,7 +473,7 @@ def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
                              prefix=group.prefix),
             due=None, actor=BOT, origin="decide", proposal=proposal.key, notify=False)
         if eligible:  # the lead hears it directly, not only in the room's announcement
-            tell(out, eligible[0], "dm.decide_opened", ref=ref(task), proposal=proposal.ref,
+            tell(out, eligible[0], "dm.decide_opened", subject=task.key, ref=ref(task), proposal=proposal.ref,
                  candidate=proposal.candidate)
         return task
     if fallback and task.lead not in fallback:
@@ -481,7 +482,7 @@ def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
                     detail={"from": previous, "why": "eligibility"}, lead=lead,
                     role=role or "admin")
         if eligible:
-            tell(out, lead, "dm.decide_assigned", ref=ref(task), title=title_of(task),
+            tell(out, lead, "dm.decide_assigned", subject=task.key, ref=ref(task), title=title_of(task),
                  proposal=proposal.ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
     out.apply(StepsToRecompute(actor=BOT, group=group.slug, task=task.key))

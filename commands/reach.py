@@ -171,7 +171,7 @@ def extend_if_unreached(out: Effects, proposal: Proposal) -> bool:
     for member in unreached:
         for person in repo.representatives(group.slug, member):
             if person.startswith("@"):  # a forum-only person has no direct chat
-                out.dm(person, "dm.reach_extended", ref=proposal.ref,
+                out.dm(person, "dm.reach_extended", subject=proposal.key, ref=proposal.ref,
                        candidate=proposal.candidate, member=names.get(member, member),
                        deadline=group.when(deadline))
     return True

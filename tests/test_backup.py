@@ -9,6 +9,7 @@ through the forum fake is in tests/forum/test_forum_restore.py.
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 from datetime import timedelta
@@ -207,3 +208,31 @@ def test_a_command_queued_again_gets_the_transaction_id_it_had(live, tmp_path):
         assert not set(r["txn_id"] for r in other.repo.pending_outbox()) & set(first)
     finally:
         other.close()
+
+
+def test_a_nudge_the_clock_sends_again_after_a_restore_gets_the_id_it_had(live, tmp_path):
+    """The clock's direct messages (a task's nudge) answer no event: their transaction id
+    comes from the task they are about and their words, so the nudge sent before a restore
+    and queued again after it is recognised, not sent twice."""
+    path, runtime = live
+    runtime.engine.handle(Inbound("$m1", ALICE, '!mandate @bob:example.org "Write the minutes"',
+                                  runtime.clock.now(), Venue.ROOM, "sem"))
+    saved = tmp_path / "saved"
+    backup(runtime.config, saved, runtime.clock.now())
+
+    def nudges(rt: Runtime) -> list[str]:
+        rt.clock.advance(timedelta(days=9))
+        rt.engine.process_due()
+        return [r["txn_id"] for r in rt.repo.pending_outbox()
+                if r["venue"] == "dm" and "T-1" in r["plain"] and "!update" in r["plain"]]
+
+    first = nudges(runtime)
+    # derived from its cause (``coopbot-<digest>-<rank>``), not a random ``coopbot-<uuid>``
+    assert first and all(re.fullmatch(r"coopbot-[0-9a-f]{32}-\d+", t) for t in first)
+    runtime.close()
+    restore(saved, Path(runtime.config.database))
+    again = Runtime(parse(path.read_text(), path), FakeClock())
+    try:
+        assert nudges(again) == first
+    finally:
+        again.close()
