@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from .errors import CommandError
 
@@ -26,6 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase without accents: the key for command words and choices."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -228,7 +229,7 @@ _ROOM_WORD = re.compile(r"@(room)\b", re.IGNORECASE)
 
 def _defang(text: str) -> str:
     """Matrix's legacy @room push rule matches case-insensitively: break every spelling."""
-    return _ROOM_WORD.sub("@\u2060\\1", text)
+    return _ROOM_WORD.sub("@\u2060\\1", text) if "@" in text else text
 
 
 def _pill(person: str, label: str) -> str:
@@ -290,8 +291,14 @@ def _render(lang: str, template: str, params: dict[str, object],
     plain = template.format(**plain_params)
     if whole:  # no line ends in spaces (an empty list after "Objections:", for instance)
         plain = "\n".join(line.rstrip() for line in plain.split("\n"))
-    rich = html.escape(template, quote=False).format(**html_params).replace("\n", "<br>\n")
+    rich = _html_template(template).format(**html_params).replace("\n", "<br>\n")
     return Message(plain=plain, html=rich, mentions=tuple(mentions))
+
+
+@lru_cache(maxsize=4096)
+def _html_template(template: str) -> str:
+    """A template's own text escaped for HTML, the same at every use."""
+    return html.escape(template, quote=False)
 
 
 def _piece(lang: str, value: object, names: Names) -> tuple[str, str, tuple[str, ...]]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from . import admin, cooptation, followup, lookup, tasks, tree
@@ -238,6 +239,7 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 _BY_WORD: dict[str, Command] = {}
+BY_NAME: dict[str, Command] = {command.name: command for command in COMMANDS}
 for _command in COMMANDS:
     for _word in _command.all_words():
         assert _word not in _BY_WORD, f"the word {_word!r} calls two commands"
@@ -248,6 +250,7 @@ def find(word: str) -> Command | None:
     return _BY_WORD.get(fold(word))
 
 
+@lru_cache(maxsize=4096)
 def word_language(word: str) -> str | None:
     """The language a command word belongs to, when it belongs to one only (``bezwaar`` is
     Dutch; ``status`` is English and Dutch, so it says nothing)."""
@@ -283,6 +286,14 @@ def _suggest(word: str, commands: list[Command], lang: str) -> str | None:
 
 
 def syntax(command: Command, lang: str, prefix: str) -> str:
+    """How the command is typed, as refusals show it (``!object C-n reason``); the same for
+    every call, written once."""
+    return _syntax(command.name, lang, prefix)
+
+
+@lru_cache(maxsize=None)
+def _syntax(name: str, lang: str, prefix: str) -> str:
+    command = BY_NAME[name]
     parts = [f"{prefix}{command.word(lang)}"]
     if command.name == "propose":
         parts.append(f"{text(lang, 'param.name')} {text(lang, 'param.rationale')}")

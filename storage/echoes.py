@@ -31,15 +31,20 @@ PREFIX = "coopbot-"
 SALT_KEY = "txn_salt"  # meta: made by the migration m008, with the database
 
 
-def transaction_id(db: Database, cause: str | None) -> str:
+def salt_of(db: Database) -> str:
+    """The database's salt for transaction ids. Salted per database (a backup keeps its
+    salt): a new database on the same Matrix device must not reuse the ids of an old one,
+    which the homeserver would take for resends of the old messages and swallow."""
+    return db.conn.execute("select value from meta where key = ?", [SALT_KEY]).fetchone()[0]
+
+
+def transaction_id(db: Database, cause: str | None, salt: str | None = None) -> str:
     """The ``txn_id`` of a new outbox row: ``coopbot-<digest of its cause>-<rank>``, the rank
-    counting the rows already queued for the same cause; a random one without a cause."""
+    counting the rows already queued for the same cause; a random one without a cause.
+    ``salt``: ``salt_of(db)``, when the caller keeps it."""
     if not cause:
         return f"{PREFIX}{uuid.uuid4().hex}"
-    # Salted per database (a backup keeps its salt): a new database on the same Matrix
-    # device must not reuse the ids of an old one, which the homeserver would take for
-    # resends of the old messages and swallow.
-    salt = db.conn.execute("select value from meta where key = ?", [SALT_KEY]).fetchone()[0]
+    salt = salt if salt is not None else salt_of(db)
     stem = f"{PREFIX}{hashlib.sha256(f'{salt}:{cause}'.encode('utf-8')).hexdigest()[:32]}-"
     # A prefix range on the txn_id index (LIKE would not use it).
     row = db.conn.execute("select count(*) from outbox where txn_id >= ? and txn_id < ?",

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from .base import stored
 from .digests import Digests
-from .echoes import clock_cause, transaction_id
+from .echoes import clock_cause, salt_of, transaction_id
 from .mandates import Mandates
 from .names import Names
 from .outbox_files import File, OutboxFiles
@@ -64,6 +64,7 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         if self.db.conn.in_transaction:
             self.db.conn.commit()
         self.db.conn.isolation_level = None
+        self._salt: str | None = None  # echoes.salt_of, once read
 
     def close(self) -> None:
         self.db.close()
@@ -311,7 +312,10 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         """Queue a message; ``cause`` (the command's event) makes its transaction id the same
         when it is queued again after a restore (see ``storage/echoes.py``); ``attachment``,
         a file sent with it (a picture: its text is then the caption)."""
-        txn_id = transaction_id(self.db, cause or clock_cause(group, venue, target, subject, plain))
+        if self._salt is None:  # a database's salt never changes: read once
+            self._salt = salt_of(self.db)
+        txn_id = transaction_id(self.db, cause or clock_cause(group, venue, target, subject, plain),
+                                self._salt)
         row_id = self._insert("outbox", {
             "group_slug": group, "venue": venue, "target": target, "plain": plain,
             "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,

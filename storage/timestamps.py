@@ -7,6 +7,7 @@ the instant does, so SQL can compare it.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 def utc(moment: datetime) -> datetime:
@@ -15,6 +16,9 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+# Both conversions are pure and the same instants come back again and again (a proposal's
+# deadline, the command's moment): remembered, they cost a dictionary lookup.
+@lru_cache(maxsize=4096)
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z``, as stored and exported."""
     if moment is None:
@@ -22,6 +26,7 @@ def iso(moment: datetime | None) -> str | None:
     return utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=4096)
 def from_iso(text: str | None) -> datetime | None:
     if not text:
         return None
