@@ -8,7 +8,8 @@ Fills a database with ``members`` members (four founders, then each new member c
 random earlier one, some that left and came back), then, in a fresh process as the bot would
 be: the RSS before anything is drawn, what importing Pillow and loading the font add, the
 time to read the tree and draw it (a first drawing, in French, then a second one in Dutch),
-the PNG's size and dimensions, the RSS after (babel's locale data included) and the peak. Prints JSON; ``--out`` keeps the picture to look at.
+the PNG's size and dimensions, the RSS after and the peak. Prints JSON; ``--out`` keeps the
+picture to look at.
 """
 
 from __future__ import annotations
