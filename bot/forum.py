@@ -410,7 +410,9 @@ class ForumAdapter:
     # --- outbox ----------------------------------------------------------------------------
     async def deliver_outbox(self) -> None:
         """The engine's answers to forum commands: one reply per outbox row, in the topic of
-        the post it answers, marked with the row's id so that it is made once."""
+        the post it answers, marked with the row's id so that it is made once. The row's
+        plain text mixes the catalogue's words with what people typed: all of it is shown
+        literally (``forum_text.shown``), as it is plain text in the room too."""
         for row in self.repo.pending_outbox(("forum",)):
             target = self._answered_post(row)
             if target is None:
@@ -418,7 +420,8 @@ class ForumAdapter:
                 self.repo.mark_sent(row["id"], self.clock.now(), "undeliverable")
                 continue
             topic_id = target.topic_id
-            body = f"@{target.username} {forum_text.quiet(row['plain'])}"
+            # The mention is the bot's; the rest is the engine's plain text, shown as written.
+            body = f"@{target.username} {forum_text.shown(row['plain'])}"
             # Named by its transaction id, the same for the row queued again after a restore.
             tag = forum_text.marker("outbox", row["txn_id"])
             attempt = f"forum:reply_attempt:{row['id']}"

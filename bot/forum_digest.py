@@ -5,7 +5,8 @@ Like a proposal's topic, it is made once: its ``external_id`` (``coopbot-sem-dig
 is looked up before any creation, so a crash or a lost answer between the request and
 storing the topic id never makes a second topic. Only digests of the last week are posted
 (a forum configured later does not receive the whole history). Replies in these topics are
-discussion: the adapter reads commands only in proposal topics.
+discussion: the adapter reads commands only in proposal topics. The body is the room's plain
+text, shown literally (``forum_text.shown``); the title is plain text for Discourse.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ async def _ensure(adapter: "ForumAdapter", item: str, digest: Digest, category_i
     if found:
         return int(found["id"])
     created = await adapter._call(
-        item, adapter.client.create_post, forum_text.quiet(digest.forum_body or ""),
+        item, adapter.client.create_post, forum_text.shown(digest.forum_body or ""),
         category_id=category_id, title=(digest.forum_title or digest.week)[:250],
         external_id=eid, skip_validations="true")
     log.info("discourse: digest %s of %s posted as topic %s", digest.week, digest.group_slug,

@@ -2,6 +2,12 @@
 
 No I/O here: ``bot.forum`` calls these with rows from the database and sends the result.
 
+Discourse reads a post's raw as Markdown, and much of what the bot posts was typed by
+people (names, reasons, rationales, display names): all of it is shown ``literal``, so that
+readers see what was typed, never a link, an image, a heading or HTML in the bot's voice.
+The only Markdown in the bot's posts is the one its forum templates
+(``commands/messages/forum.py``) and this module write on purpose.
+
 A reply counts as a command when its first word (case-insensitive, trailing punctuation
 ignored) is one of the configured objection, support or withdraw keywords; the rest of the
 reply is the reason or comment. Anything else is discussion and is ignored. Only the first
@@ -22,7 +28,7 @@ from storage.rows import Proposal
 from . import cooptation
 from .context import Group
 from .lifecycle import ACTIVE
-from .render import Names, Person, text
+from .render import NO_NAMES, Names, Person, render_template, text
 
 STATUS_START = "<!-- coopbot:status -->"
 STATUS_END = "<!-- /coopbot:status -->"
@@ -89,7 +95,60 @@ def matrix_link(room: str | None) -> str | None:
     return f"https://matrix.to/#/{room}" if room else None
 
 
+# ASCII punctuation, which CommonMark lets a backslash escape, but "@" (``quiet``'s concern).
+_PUNCTUATION = re.compile(r"([!-/:-?\[-`{-~])")
+
+
+def literal(typed: str) -> str:
+    """``typed`` as Markdown that shows exactly it: a single-line piece stays one line of
+    text, wherever in a post it is put.
+
+    Every ASCII punctuation character but ``@`` gets a backslash (CommonMark shows an
+    escaped one as itself, and markdown-it's typographer and Discourse's inline rules see
+    no ``:smile:``, ``(c)`` or ``--`` in it): no link, image, HTML, entity, emphasis, code,
+    table, strikethrough, autolink, BBCode or emoji can start, and no line can start a
+    heading, quote, list, fence or setext underline. A URL stays text: the bot does not
+    link, in its own voice, to wherever someone typed, and the forum never fetches it for a
+    preview (a onebox). The indentation of each line is dropped (four spaces would make
+    code); line breaks are kept. ``@`` is left to ``quiet``: a backslash may not stop
+    Discourse's mentions, a zero-width space does."""
+    lines = typed.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_PUNCTUATION.sub(r"\\\1", line.lstrip(" \t")) for line in lines)
+
+
+def shown(typed: str) -> str:
+    """Text posted on the forum as it is (a reply, a digest): literal, notifying nobody."""
+    return quiet(literal(typed))
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """A parameter of a forum template that is the bot's own Markdown, put in as it is: the
+    status block's bullets (each made of ``literal`` text), the room's link, the reply
+    keywords in their code spans (from the config, where a backslash would show)."""
+
+    text: str
+
+
+def _post(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object) -> str:
+    """A forum template in ``lang``: its own Markdown kept, every parameter shown literally
+    but the ``Markdown`` ones (each first written in ``lang``: a name, a date, a phrase)."""
+    return text(lang, key, **{name: value.text if isinstance(value, Markdown)
+                              else literal(_written(lang, value, names))
+                              for name, value in params.items()})
+
+
+def _written(lang: str, value: object, names: Names) -> str:
+    """A parameter as text in ``lang``; a string as it is (its spaces too: a reason ends
+    with one before the template's next sentence)."""
+    if isinstance(value, str):
+        return value
+    return render_template(lang, "{value}", names=names, value=value).plain
+
+
 def title(group: Group, proposal: Proposal) -> str:
+    """A topic's title: plain text for Discourse (its ``fancy_title`` is HTML-escaped, not
+    Markdown), so it is not escaped: a backslash would show."""
     return text(group.lang, "forum.title", group=group.slug, ref=cooptation.ref(proposal),
                 candidate=proposal.candidate)
 
@@ -99,14 +158,19 @@ def status_block(repo: Repository, group: Group, proposal: Proposal) -> str:
     lang = group.lang
     none = text(lang, "status.none")
     objections, supports = cooptation.voices(repo, group, proposal, with_withdrawn=False)
-    body = text(
+    body = _post(
         lang, "forum.status", state=text(lang, f"state.{proposal.state}"),
         deadline=group.when(proposal.deadline),
-        objections=("\n- " + "\n- ".join(objections)) if objections else none,
-        supports=("\n- " + "\n- ".join(supports)) if supports else none,
+        objections=_bullets(objections) if objections else none,
+        supports=_bullets(supports) if supports else none,
     )
     heading = text(lang, "forum.status_heading")
     return f"{STATUS_START}\n### {heading}\n\n{body}\n{STATUS_END}"
+
+
+def _bullets(items: list[str]) -> Markdown:
+    """A list after a label, one bullet per item, each item shown literally."""
+    return Markdown("".join(f"\n- {literal(item)}" for item in items))
 
 
 def first_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyWords,
@@ -116,19 +180,20 @@ def first_post(repo: Repository, group: Group, proposal: Proposal, words: ReplyW
     lang = group.lang
     members = {m.slug: m.name for m in repo.members(group.slug)}
     parts = [
-        text(lang, "forum.intro", names=Names(repo.display_names),
-             proposer=Person.of(proposal.proposer),
-             member=members.get(proposal.proposer_member, proposal.proposer_member),
-             candidate=proposal.candidate, ref=cooptation.ref(proposal),
-             rationale=proposal.rationale, extras=cooptation.extras(group, proposal)),
+        _post(lang, "forum.intro", names=Names(repo.display_names),
+              proposer=Person.of(proposal.proposer),
+              member=members.get(proposal.proposer_member, proposal.proposer_member),
+              candidate=proposal.candidate, ref=cooptation.ref(proposal),
+              rationale=proposal.rationale, extras=cooptation.extras(group, proposal)),
     ]
     if proposal.state in ACTIVE:
-        parts.append(text(lang, "forum.howto", deadline=group.when(proposal.deadline),
-                          object=words.objection[0], support=words.support[0],
-                          withdraw=words.withdraw[0]))
+        parts.append(_post(lang, "forum.howto", deadline=group.when(proposal.deadline),
+                           object=Markdown(words.objection[0]),
+                           support=Markdown(words.support[0]),
+                           withdraw=Markdown(words.withdraw[0])))
     link = matrix_link(room)
-    if link:
-        parts.append(text(lang, "forum.room", url=link))
+    if link:  # from the config: a link people follow
+        parts.append(_post(lang, "forum.room", url=Markdown(link)))
     parts.append(status_block(repo, group, proposal))
     return "\n\n".join(parts)
 
@@ -138,17 +203,17 @@ def born_status_post(repo: Repository, group: Group, proposal: Proposal, words: 
     """The bot's reply holding the status block in a topic a forum user opened: that the
     proposal was opened from its first post, and then what a topic of the bot's first post
     says (the proposal as read, how to react, the room, the status block)."""
-    opened = text(group.lang, "forum.born_opened", ref=cooptation.ref(proposal))
+    opened = _post(group.lang, "forum.born_opened", ref=cooptation.ref(proposal))
     return f"{opened}\n\n{first_post(repo, group, proposal, words, room)}"
 
 
 def outcome(group: Group, proposal: Proposal) -> str:
     lang = group.lang
     reason = proposal.decision_reason or ""
-    return text(lang, "forum.outcome", ref=cooptation.ref(proposal), candidate=proposal.candidate,
-                state=text(lang, f"state.{proposal.state}"),
-                reason=f"{reason}. " if reason and not reason.endswith(".") else
-                (f"{reason} " if reason else ""))
+    return _post(lang, "forum.outcome", ref=cooptation.ref(proposal), candidate=proposal.candidate,
+                 state=text(lang, f"state.{proposal.state}"),
+                 reason=f"{reason}. " if reason and not reason.endswith(".") else
+                 (f"{reason} " if reason else ""))
 
 
 # The bot's marker must be the last thing in a post's raw (see ``trailing_marker``).

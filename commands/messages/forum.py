@@ -60,9 +60,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "I opened {ref} from the first post of this topic, read as below; editing that post no longer changes the proposal.",
     },
     "forum.born_refused": {
-        "fr": "Je ne peux pas encore ouvrir de proposition à partir de ce sujet :\n{problems}\n\nModifiez le premier message de ce sujet pour corriger cela : je le relirai. Ses lignes, une étiquette par ligne :\n\n```\n{template}\n```",
-        "nl": "Ik kan nog geen voorstel openen vanuit dit onderwerp:\n{problems}\n\nBewerk het eerste bericht van dit onderwerp om dat te verhelpen: ik lees het dan opnieuw. De regels, één label per regel:\n\n```\n{template}\n```",
-        "en": "I cannot open a proposal from this topic yet:\n{problems}\n\nEdit the first post of this topic to fix it and I will read it again. Its lines, one label per line:\n\n```\n{template}\n```",
+        "fr": "Je ne peux pas encore ouvrir de proposition à partir de ce sujet :\n{problems}\n\nModifiez le premier message de ce sujet pour corriger cela : je le relirai. Ses lignes, une étiquette par ligne :\n\n{template}",
+        "nl": "Ik kan nog geen voorstel openen vanuit dit onderwerp:\n{problems}\n\nBewerk het eerste bericht van dit onderwerp om dat te verhelpen: ik lees het dan opnieuw. De regels, één label per regel:\n\n{template}",
+        "en": "I cannot open a proposal from this topic yet:\n{problems}\n\nEdit the first post of this topic to fix it and I will read it again. Its lines, one label per line:\n\n{template}",
     },
     "forum.born_missing": {
         "fr": "- il manque (ou est vide) : {labels}",

@@ -73,6 +73,8 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from . import markdown
+
 __all__ = [
     "FakeDiscourse",
     "ForumSettings",
@@ -295,6 +297,11 @@ class FakePost:
     hidden: bool = False
     wiki: bool = False
 
+    @property
+    def text(self) -> str:
+        """What a reader sees: the text of ``cooked``, whitespace collapsed."""
+        return markdown.read(self.cooked)[1]
+
 
 @dataclass
 class LoggedRequest:
@@ -374,19 +381,9 @@ def slugify(title: str) -> str:
 
 
 def cook(raw: str) -> str:
-    """A small subset of Discourse's markdown: paragraphs, line breaks, escaping.
-
-    HTML comments are dropped, as Discourse's sanitizer (js-xss, ``allowCommentTag`` off)
-    drops them from cooked; ``raw`` keeps them as sent."""
-    raw = re.sub(r"<!--.*?-->", "", raw.replace("\r\n", "\n"), flags=re.S).strip()
-    if not raw:
-        return ""
-    paragraphs = [p for p in re.split(r"\n\s*\n", raw) if p.strip()]
-    out = []
-    for p in paragraphs:
-        lines = [html.escape(line, quote=False) for line in p.strip("\n").split("\n")]
-        out.append("<p>" + "<br>\n".join(lines) + "</p>")
-    return "\n".join(out)
+    """Discourse's Markdown as ``tests/forum/markdown.py`` renders it (markdown-it); HTML
+    comments are dropped, as Discourse's sanitizer drops them; ``raw`` keeps them as sent."""
+    return markdown.cook(raw.replace("\r\n", "\n"))
 
 
 def _plain_excerpt(cooked: str, length: int = 200) -> tuple[str, bool]:

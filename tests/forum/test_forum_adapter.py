@@ -176,14 +176,14 @@ async def test_status_block_updated_then_outcome_posted_and_topic_closed(env):
     await env.sync()
     first = env.fake.posts[env.fake.topics[topic_id].post_ids[0]]
     # A forum user is shown by their username, as the forum shows it.
-    assert "- bob (Réseau Transition)" in first.raw and "State: open" in first.raw
+    assert "<li>bob (Réseau Transition)</li>" in first.cooked and "State: open" in first.text
     env.clock.advance(timedelta(days=5))
     await env.sync()
     assert env.state() == "validated"
     topic = env.fake.topics[topic_id]
     assert topic.closed
-    assert "State: validated" in env.fake.posts[topic.post_ids[0]].raw
-    assert any("Decision on C-1" in p.raw and "validated" in p.raw
+    assert "State: validated" in env.fake.posts[topic.post_ids[0]].text
+    assert any("Decision on C-1" in p.text and "validated" in p.text
                for p in env.fake.topic_posts(topic_id))
     before = len(env.fake.requests)
     await env.sync()
@@ -369,7 +369,7 @@ async def test_outcome_posted_once_even_when_its_answer_is_lost(env):
     await env.sync()  # decided; the outcome is posted but its answer is lost
     env.clock.advance(timedelta(minutes=5))
     await env.sync()
-    outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.raw]
+    outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.text]
     assert len(outcomes) == 1
     assert env.fake.topics[topic_id].closed
 

@@ -80,7 +80,7 @@ async def test_the_digest_gets_one_topic_in_the_category_even_when_the_answer_is
     assert topic.category_id == env.fake.general_id
     assert topic.title == ("Weekly digest, week of Monday 2 November 2026 — Système "
                            "d'Échange du Mycélium")
-    body = env.fake.posts[topic.post_ids[0]].raw
+    body = env.fake.posts[topic.post_ids[0]].text
     assert body.startswith("Weekly digest, week of Monday 2 November 2026")
     assert "C-1 Les Amis du Compost — on Friday 6 November 2026 at 13:00" in body
     row = next(iter(env.runtime.repo.db.query("select * from digests")))

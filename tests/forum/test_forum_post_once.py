@@ -170,7 +170,7 @@ async def test_the_outcome_is_made_once_in_a_long_topic(env, failure):
     assert len(bot_posts(env, topic_id, tag)) == 1  # made, its id not stored
     restart_later(env)
     await env.sync()
-    outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.raw]
+    outcomes = [p for p in env.fake.topic_posts(topic_id) if "Decision on C-1" in p.text]
     assert len(outcomes) == 1 and outcomes[0].raw.rstrip().endswith(tag)
     assert "coopbot:" not in outcomes[0].cooked
     row = next(iter(env.repo.db.query("select * from forum_topics where proposal = 'sem:C-1'")))
