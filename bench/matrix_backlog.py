@@ -3,6 +3,7 @@
 typed while it was down and to decide a deadline that came due meanwhile.
 
     .venv/bin/python bench/matrix_backlog.py [--events 10000] [--people 200] [--replies]
+        [--synapse-db sqlite|postgres]
 
 On a throw-away Synapse (``tests/matrix/synapse.py``, rate limits raised): ``people`` members
 in one group room. coopbot runs as its own process (``coopbot run --config …``); C-1 is
@@ -20,6 +21,10 @@ again and its database is watched (read-only, every 50 ms) from the moment it is
 - ``synapse_messages_s``: the time Synapse spent answering the bot's /messages requests
   meanwhile (its access log), the homeserver's share of ``applied_s``: on this test Synapse
   (SQLite) each page costs more the longer the room.
+
+``--synapse-db postgres``: Synapse on PostgreSQL (``bench/postgres.py``; as root it runs as
+OS user ``pg``, ``useradd -m pg``; needs ``psycopg2-binary``), what Synapse's docs require in
+production (SQLite is "for testing only").
 
 Commands are rate limited per person by when they were sent (10 a minute): with the default
 200 people, how many were over the limit depends on how fast Synapse took them
@@ -64,6 +69,7 @@ from bench.matrix_latency import (  # noqa: E402
     stop,
     wait_for_text,
 )
+from bench.postgres import Postgres  # noqa: E402
 from tests.matrix.synapse import Synapse  # noqa: E402
 
 CONFIG = """
@@ -197,12 +203,24 @@ async def until(check, timeout: float, what: str, interval: float = 0.05) -> Non
 
 async def main_async(args: argparse.Namespace) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="coopbot-backlog-"))
-    synapse = Synapse(tmp / "synapse")
-    synapse.start()
-    print(f"Synapse {synapse.url} ({tmp})", file=sys.stderr)
+    postgres = None
+    if args.synapse_db == "postgres":
+        # Its own folder: the server may run as another OS user, who cannot enter ``tmp``.
+        postgres = Postgres(Path(tempfile.mkdtemp(prefix="coopbot-backlog-pg-")))
+        postgres.start()
+    synapse = Synapse(tmp / "synapse",
+                      database=postgres.synapse_database() if postgres else None)
+    try:
+        synapse.start()
+    except BaseException:
+        if postgres is not None:
+            postgres.stop()
+        raise
+    print(f"Synapse {synapse.url} ({tmp}) on {args.synapse_db}", file=sys.stderr)
     clients: list[AsyncClient] = []
     coop = None
-    figures: dict = {"events": args.events, "people": args.people}
+    figures: dict = {"events": args.events, "people": args.people,
+                     "synapse_db": args.synapse_db}
     try:
         people = [synapse.register(f"p{i}", f"pw-p{i}") for i in range(args.people)]
         bot_user = synapse.register("coopbot", "pw-coopbot")
@@ -315,8 +333,12 @@ async def main_async(args: argparse.Namespace) -> dict:
         for client in clients:
             await client.close()
         synapse.stop()
+        if postgres is not None:
+            postgres.stop()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+            if postgres is not None:
+                shutil.rmtree(postgres.base_dir, ignore_errors=True)
     return figures
 
 
@@ -328,6 +350,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds, after restart")
     parser.add_argument("--replies", action="store_true", help="wait for every reply too")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    parser.add_argument("--synapse-db", choices=("sqlite", "postgres"), default="sqlite",
+                        help="Synapse's database (postgres: see bench/postgres.py)")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args)), indent=2))
 
