@@ -114,6 +114,7 @@ class Synapse:
         port: int | None = None,
         start_timeout: float = 60.0,
         stop_timeout: float = 20.0,
+        database: dict[str, Any] | None = None,
     ) -> None:
         self.base_dir = Path(base_dir).resolve()
         self.base_dir.mkdir(parents=True, exist_ok=True)
@@ -122,6 +123,8 @@ class Synapse:
         self.port = port or free_port(host)
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
+        # homeserver.yaml's ``database`` section; None: SQLite in base_dir (the test suite's)
+        self.database = database
         self.shared_secret = secrets.token_hex(32)
         self.config_path = self.base_dir / "homeserver.yaml"
         self.log_path = self.base_dir / "homeserver.log"
@@ -191,7 +194,7 @@ class Synapse:
                     "resources": [{"names": ["client"], "compress": False}],
                 }
             ],
-            "database": {
+            "database": self.database or {
                 "name": "sqlite3",
                 "args": {"database": str(d / "homeserver.db")},
             },
