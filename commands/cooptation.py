@@ -361,13 +361,16 @@ def status(ctx: Context, args: dict[str, Any]) -> None:
 
 
 def voices(repo: Repository, group: Group, proposal: Proposal, *, with_withdrawn: bool,
-           lang: str | None = None, names: Names | None = None) -> tuple[list[str], list[str]]:
+           lang: str | None = None, names: Names | None = None,
+           support_rows: list[Support] | None = None) -> tuple[list[str], list[str]]:
     """The objections and supports of a proposal, one line each, in ``lang`` (the group's
-    by default), people shown by ``names`` (their display names, by default)."""
+    by default), people shown by ``names`` (their display names, by default);
+    ``support_rows``: the supports, when the caller has read them already."""
     lang = lang or group.lang
     names = names or Names(repo.display_names)
     objection_rows = repo.objections(proposal.key, active_only=not with_withdrawn)
-    support_rows = repo.supports(proposal.key)
+    if support_rows is None:
+        support_rows = repo.supports(proposal.key)
     members = repo.member_names(group.slug, {r.member for r in objection_rows + support_rows})
     names.prefetch(r.person for r in objection_rows + support_rows)
     objections = [
@@ -393,8 +396,9 @@ def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
     names = names or Names(repo.display_names)
     none = text(lang, "status.none")
     members = repo.member_names(group.slug, {proposal.proposer_member})
+    support_rows = repo.supports(proposal.key)
     objections, supports = voices(repo, group, proposal, with_withdrawn=True, lang=lang,
-                                  names=names)
+                                  names=names, support_rows=support_rows)
     decision = ""
     if proposal.decided_at:
         by = Person.of(proposal.decided_by) if proposal.decided_by != BOT \
@@ -407,7 +411,7 @@ def describe(repo: Repository, group: Group, proposal: Proposal, lang: str,
         state=text(lang, f"state.{proposal.state}"), proposer=Person.of(proposal.proposer),
         member=members.get(proposal.proposer_member, proposal.proposer_member),
         created=group.when(proposal.created_at), rationale=proposal.rationale,
-        extras=extras(group, proposal, len({s.member for s in repo.supports(proposal.key)}),
+        extras=extras(group, proposal, len({s.member for s in support_rows}),
                       lang) + reach.status_line(repo, group, proposal, lang, now),
         next=_next_step(repo, group, proposal, lang, now, names),
         objections=("\n  " + "\n  ".join(objections)) if objections else none,

@@ -241,8 +241,9 @@ def _pill(person: str, label: str) -> str:
 
 
 def text(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object) -> str:
-    """A catalog entry as plain text (for pieces composed into a larger message)."""
-    return render(lang, key, names=names, **params).plain
+    """A catalog entry as plain text (for pieces composed into a larger message): its HTML
+    is not written at all."""
+    return _render(lang, CATALOG[key][lang], params, names, whole=True, rich=False).plain
 
 
 def render(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object) -> Message:
@@ -251,48 +252,60 @@ def render(lang: str, key: str, /, *, names: Names = NO_NAMES, **params: object)
 
 
 def _render(lang: str, template: str, params: dict[str, object],
-            names: Names = NO_NAMES, *, whole: bool = False) -> Message:
+            names: Names = NO_NAMES, *, whole: bool = False, rich: bool = True) -> Message:
     """``whole``: a message as sent, no line ending in spaces; a piece inside one keeps
-    its spaces (``Pieces.of("by ", person)``)."""
+    its spaces (``Pieces.of("by ", person)``). ``rich``: write the HTML too (a piece of
+    plain text, such as a status line, has none: ``html`` is then empty)."""
     plain_params: dict[str, str] = {}
     html_params: dict[str, str] = {}
     mentions: list[str] = []
     for name, value in params.items():
-        if isinstance(value, Pieces):
-            rendered = [_piece(lang, part, names) for part in value.parts]
+        if isinstance(value, str):  # the most common: user text, a reference
+            safe = plain_params[name] = _defang(value)
+            if rich:
+                html_params[name] = html.escape(safe)
+        elif isinstance(value, Pieces):
+            rendered = [_piece(lang, part, names, rich) for part in value.parts]
             plain_params[name] = "".join(p for p, _, _ in rendered)
             html_params[name] = "".join(h for _, h, _ in rendered)
             mentions.extend(m for _, _, ms in rendered for m in ms if m not in mentions)
         elif isinstance(value, Mention):
             labels = [names.label(p) for p in value.people]
             plain_params[name] = ", ".join(_defang(label) for label in labels)
-            html_params[name] = ", ".join(_pill(p, label)
-                                          for p, label in zip(value.people, labels))
+            if rich:
+                html_params[name] = ", ".join(_pill(p, label)
+                                              for p, label in zip(value.people, labels))
             mentions.extend(p for p in value.people if p.startswith("@") and p not in mentions)
         elif isinstance(value, Person):
             shown = ", ".join(_defang(names.label(p, with_id=value.with_id))
                               for p in value.people)
-            plain_params[name], html_params[name] = shown, html.escape(shown)
+            plain_params[name] = shown
+            if rich:
+                html_params[name] = html.escape(shown)
         elif isinstance(value, Message):
             plain_params[name], html_params[name] = value.plain, value.html
             mentions.extend(p for p in value.mentions if p not in mentions)
         elif isinstance(value, Phrase):
-            piece = _render(lang, CATALOG[value.key][lang], value.params, names)
+            piece = _render(lang, CATALOG[value.key][lang], value.params, names, rich=rich)
             plain_params[name], html_params[name] = piece.plain, piece.html
             mentions.extend(p for p in piece.mentions if p not in mentions)
         elif isinstance(value, (When, Span)):
             shown = show_moment(value.moment, value.zone, lang) if isinstance(value, When) \
                 else show_duration(value.delta, lang)
-            plain_params[name], html_params[name] = shown, html.escape(shown)
+            plain_params[name] = shown
+            if rich:
+                html_params[name] = html.escape(shown)
         else:
-            safe = _defang(str(value))
-            plain_params[name] = safe
-            html_params[name] = html.escape(safe)
+            safe = plain_params[name] = _defang(str(value))
+            if rich:
+                html_params[name] = html.escape(safe)
     plain = template.format(**plain_params)
     if whole:  # no line ends in spaces (an empty list after "Objections:", for instance)
         plain = "\n".join(line.rstrip() for line in plain.split("\n"))
-    rich = _html_template(template).format(**html_params).replace("\n", "<br>\n")
-    return Message(plain=plain, html=rich, mentions=tuple(mentions))
+    if not rich:
+        return Message(plain=plain, html="", mentions=tuple(mentions))
+    rich_text = _html_template(template).format(**html_params).replace("\n", "<br>\n")
+    return Message(plain=plain, html=rich_text, mentions=tuple(mentions))
 
 
 @lru_cache(maxsize=4096)
@@ -301,9 +314,10 @@ def _html_template(template: str) -> str:
     return html.escape(template, quote=False)
 
 
-def _piece(lang: str, value: object, names: Names) -> tuple[str, str, tuple[str, ...]]:
+def _piece(lang: str, value: object, names: Names,
+           rich: bool = True) -> tuple[str, str, tuple[str, ...]]:
     """One parameter as (plain, html, mentions) in ``lang``."""
-    message = _render(lang, "{value}", {"value": value}, names)
+    message = _render(lang, "{value}", {"value": value}, names, rich=rich)
     return message.plain, message.html, message.mentions
 
 
