@@ -27,11 +27,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 
-@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lowercase without accents: the key for command words and choices."""
+    """Lowercase without accents: the key for command words and choices. A word (a command,
+    a choice, a label) is folded again and again: remembered, as long as it is short."""
+    return _fold_word(text) if len(text) <= 40 else _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+_fold_word = lru_cache(maxsize=4096)(_fold)
 
 
 def choice_key(text: str) -> str:
