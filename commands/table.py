@@ -250,10 +250,15 @@ def find(word: str) -> Command | None:
     return _BY_WORD.get(fold(word))
 
 
-@lru_cache(maxsize=4096)
 def word_language(word: str) -> str | None:
     """The language a command word belongs to, when it belongs to one only (``bezwaar`` is
-    Dutch; ``status`` is English and Dutch, so it says nothing)."""
+    Dutch; ``status`` is English and Dutch, so it says nothing). No command word is long:
+    a long first word is none, and is not remembered."""
+    return _word_language(word) if len(word) <= 40 else None
+
+
+@lru_cache(maxsize=1024)
+def _word_language(word: str) -> str | None:
     command = find(word)
     if command is None:
         return None
