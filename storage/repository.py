@@ -56,6 +56,10 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
             self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
+        # 8 MiB of page cache instead of SQLite's 2: a big group's indexes stay in memory
+        # (30,000 members: !object 1.74 -> 1.29 ms, CPU a command 0.95 -> 0.72 ms); a small
+        # database never fills it, and the restart of 1,000 groups stays at 142 MiB.
+        self.db.execute("PRAGMA cache_size = -8192")
         migrate(self.db)
         # Autocommit outside transaction(): a write made outside one is durable at once.
         # With the driver's default, such a write opened an implicit transaction that every
