@@ -144,7 +144,8 @@ class Effects:
         self.items.append(Outgoing(Venue.ROOM, self.group.slug, key, params, self.group.langs,
                                    subject=subject))
 
-    def dm(self, person: str, key: str, /, subject: str | None = None, **params: object) -> None:
+    def dm(self, person: str, key: str, /, subject: str | None = None,
+           **params: object) -> None:
         """A direct message, in the language the person chose (else the caller's, when it is
         the caller, else the group's). ``subject``: the proposal or task it is about; the
         clock's messages (which answer no event) take their transaction id from it, so one

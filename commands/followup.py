@@ -295,11 +295,12 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
         decision = contested_decision(repo, task)
         for person in people:
             if decision is not None:  # a decision is taken with !resolve, never with !done
-                tell(out, person, "dm.nudge_decide", subject=task.key, why=_why(repo, group, task, now),
-                     step=step.number, proposal=decision.ref, **common)
+                tell(out, person, "dm.nudge_decide", subject=task.key,
+                     why=_why(repo, group, task, now), step=step.number,
+                     proposal=decision.ref, **common)
             else:
-                tell(out, person, "dm.nudge", subject=task.key, why=_why(repo, group, task, now),
-                     step=step.number, **common)
+                tell(out, person, "dm.nudge", subject=task.key,
+                     why=_why(repo, group, task, now), step=step.number, **common)
         return people
     escalate_to = responsible(repo, task) if task.origin == "decide" \
         else active_holders(repo, group.slug, "core")
@@ -389,8 +390,8 @@ def tell_mandated(out: Effects, task: Task) -> None:
     if task.role:
         label = group.phrase(f"role.{task.role}")
         for person in responsible(repo, task):
-            tell(out, person, "dm.mandated_role", subject=task.key, role=label, lead=Person.of(task.lead),
-                 **params)
+            tell(out, person, "dm.mandated_role", subject=task.key, role=label,
+                 lead=Person.of(task.lead), **params)
     elif task.lead != task.created_by:
         tell(out, task.lead, "dm.mandated", subject=task.key, **params)
 
@@ -473,8 +474,8 @@ def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
                              prefix=group.prefix),
             due=None, actor=BOT, origin="decide", proposal=proposal.key, notify=False)
         if eligible:  # the lead hears it directly, not only in the room's announcement
-            tell(out, eligible[0], "dm.decide_opened", subject=task.key, ref=ref(task), proposal=proposal.ref,
-                 candidate=proposal.candidate)
+            tell(out, eligible[0], "dm.decide_opened", subject=task.key, ref=ref(task),
+                 proposal=proposal.ref, candidate=proposal.candidate)
         return task
     if fallback and task.lead not in fallback:
         previous, lead = task.lead, fallback[0]
@@ -482,8 +483,8 @@ def assign_decision(out: Effects, proposal: Proposal, eligible: list[str],
                     detail={"from": previous, "why": "eligibility"}, lead=lead,
                     role=role or "admin")
         if eligible:
-            tell(out, lead, "dm.decide_assigned", subject=task.key, ref=ref(task), title=title_of(task),
-                 proposal=proposal.ref)
+            tell(out, lead, "dm.decide_assigned", subject=task.key, ref=ref(task),
+                 title=title_of(task), proposal=proposal.ref)
     # Who answers for it may have changed without a new lead: its next step is computed again.
     out.apply(StepsToRecompute(actor=BOT, group=group.slug, task=task.key))
     return task

@@ -311,7 +311,8 @@ def handover(ctx: Context, args: dict[str, Any]) -> None:
               "due": due_suffix(ctx.group, task.due),
               "description": description_suffix(ctx.group, task)}
     if new != ctx.caller:
-        tell(ctx.out, new, "dm.handed_over", subject=task.key, previous=Person.of(previous), **params)
+        tell(ctx.out, new, "dm.handed_over", subject=task.key, previous=Person.of(previous),
+             **params)
     if previous not in (ctx.caller, new) and previous.startswith("@"):
         ctx.out.dm(previous, "dm.handed_over_from", ref=ref(task), title=title_of(task),
                    by=Person.of(ctx.caller), person=Person.of(new))

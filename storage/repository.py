@@ -318,8 +318,8 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         a file sent with it (a picture: its text is then the caption)."""
         if self._salt is None:  # a database's salt never changes: read once
             self._salt = salt_of(self.db)
-        txn_id = transaction_id(self.db, cause or clock_cause(group, venue, target, subject, plain),
-                                self._salt)
+        txn_id = transaction_id(
+            self.db, cause or clock_cause(group, venue, target, subject, plain), self._salt)
         row_id = self._insert("outbox", {
             "group_slug": group, "venue": venue, "target": target, "plain": plain,
             "html": html, "mentions": json.dumps(list(mentions)), "reply_to": reply_to,
