@@ -28,7 +28,7 @@ from .changes_digest import DigestMissed, DigestScheduled, DigestSent
 from .context import Effects, Group
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
-from .render import Phrase, Pieces, When, in_languages, text
+from .render import Names, Person, Phrase, Pieces, When, in_languages, text
 from .timefmt import end_of_day, show_day
 
 MAX_LINES = 10      # per section; the rest is counted, with the command that lists it
@@ -111,7 +111,8 @@ def _make(out: Effects, monday: date, slot_at: datetime, moment: weekly.Weekly) 
     if posted:
         title = " / ".join(text(lang, "digest.forum_title", group=group.name,
                                 monday=show_day(monday, lang)) for lang in group.langs)
-        body = in_languages(group.langs, "digest.body", prefix=group.prefix, **params).plain
+        body = in_languages(group.langs, "digest.body", names=Names(repo.display_names),
+                            prefix=group.prefix, **params).plain
     made = out.apply(DigestSent(actor=BOT, group=group.slug, week=week, slot_at=slot_at,
                                 posted=posted, late=late, next_at=next_at, counts=counts,
                                 forum_title=title, forum_body=body))
@@ -166,9 +167,11 @@ def _contested(repo: Repository, group: Group) -> list[Phrase]:
             admins = in_good_standing_holders(repo, group.slug, "admin")
             lines.append(Phrase.of("digest.contested_nobody", ref=proposal.ref,
                                    candidate=proposal.candidate, objections=count,
-                                   admins=", ".join(admins) or "-"))
+                                   admins=Person(tuple(admins)) if admins else "-"))
             continue
-        shown = ", ".join(people[:MAX_DECIDERS]) + ("…" if len(people) > MAX_DECIDERS else "")
+        # Named as people know them, never pinged: the digest asks nobody in particular.
+        shown = Pieces.of(Person(tuple(people[:MAX_DECIDERS])),
+                          "…" if len(people) > MAX_DECIDERS else "")
         lines.append(Phrase.of("digest.contested_line", ref=proposal.ref,
                                candidate=proposal.candidate, objections=count,
                                role=Phrase.of(f"role.{role}"), people=shown))
@@ -177,7 +180,7 @@ def _contested(repo: Repository, group: Group) -> list[Phrase]:
 
 def _stalled(repo: Repository, group: Group, now: datetime) -> list[Phrase]:
     return [Phrase.of("digest.stalled_line", ref=followup.ref(task),
-                      title=followup.title_of(task), lead=task.lead,
+                      title=followup.title_of(task), lead=Person.of(task.lead),
                       since=group.when(task.last_activity_at or task.created_at))
             for task in repo.tasks(group.slug, followup.ACTIVE_STATES)
             if followup.is_stalled(repo, group, task, now)]

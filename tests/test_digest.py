@@ -245,3 +245,18 @@ def test_long_sections_are_cut_and_say_how_to_see_the_rest(make_harness):
     assert "Decided before the next digest unless someone objects (12):" in text
     assert text.count(" — on ") == 10
     assert text.endswith("… and 2 more: !list open")
+
+
+def test_the_digest_names_deciders_and_leads_by_their_display_names(make_harness):
+    """Whoever may decide and whoever leads a stalled task are named as people know them
+    (their display names), in plain text: the digest pings nobody."""
+    h = _group_with_news(make_harness)
+    h.repo.set_display_name(ALICE, "Alice Martin", None, SUNDAY)
+    h.repo.set_display_name(DAN, "Dan <b>Dupont</b>", None, SUNDAY)
+    [digest] = digests(run_until(h, MONDAY_10 + timedelta(minutes=30)))
+    assert "may decide (core group): Alice Martin\n" in digest["plain"]
+    assert "T-2 Write the charter — lead Dan <b>Dupont</b>, last news" in digest["plain"]
+    assert "Dan &lt;b&gt;Dupont&lt;/b&gt;" in digest["html"] and "<a href" not in digest["html"]
+    assert digest["mentions"] == "[]"
+    row = next(iter(h.repo.db.query("select forum_body from digests")))
+    assert row["forum_body"] == digest["plain"]  # the forum's copy names them alike
