@@ -52,6 +52,16 @@ class DigestMissed(Change):
     next_at: datetime | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class DigestHeld(Change):
+    """A late digest (the bot was away at its moment) came during the group's quiet hours:
+    it waits for their end (``until``), as nudges do."""
+
+    group: str
+    week: str
+    until: datetime
+
+
 def audit(repo: Repository, now: datetime, change: Change, group: str, action: str,
            subject: str, **detail: Any) -> None:
     repo.audit(at=now, group=group, actor=change.actor, action=action, subject=subject,
@@ -88,3 +98,9 @@ def _(change: DigestMissed, repo: Repository, now: datetime) -> None:
     repo.set_digest_next(change.group, change.next_at)
     audit(repo, now, change, change.group, "digest_missed", change.week,
            next_at=change.next_at)
+
+
+@register
+def _(change: DigestHeld, repo: Repository, now: datetime) -> None:
+    repo.set_digest_next(change.group, change.until)
+    audit(repo, now, change, change.group, "digest_held", change.week, until=change.until)

@@ -8,7 +8,8 @@ transaction that queues it; the week's row is the guard, across restarts too.
 **Late, but only within its week.** The next digest's instant is stored (``next_at``) and
 found by index like every wakeup; if the bot was away at that moment, the digest goes as soon
 as it is back and the sources are read, if the week is not over; a week that ended meanwhile
-is recorded as missed (``DigestMissed``) and the next week's comes at its time.
+is recorded as missed (``DigestMissed``) and the next week's comes at its time. A late digest
+that would go out in the group's quiet hours waits for their end (``DigestHeld``).
 **Only from when it was set.** A schedule counts from the moment it is in force (``since``):
 set on Wednesday for Mondays, the first digest is next Monday's, not one sent at once.
 **Quiet weeks stay quiet.** A week with nothing to tell posts nothing (it is recorded, and
@@ -24,12 +25,13 @@ from storage.repository import Repository
 
 from . import followup, weekly
 from .changes import BOT
-from .changes_digest import DigestMissed, DigestScheduled, DigestSent
+from .changes_digest import DigestHeld, DigestMissed, DigestScheduled, DigestSent
 from .context import Effects, Group
+from .ladder import quiet_end
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
 from .render import Names, Person, Phrase, Pieces, When, in_languages, text
-from .timefmt import end_of_day, show_day
+from .timefmt import end_of_day, parse_quiet_hours, show_day
 
 MAX_LINES = 10      # per section; the rest is counted, with the command that lists it
 MAX_DECIDERS = 5    # names per contested proposal
@@ -78,7 +80,7 @@ def send_due(repo: Repository, group: Group, now: datetime, horizon: datetime) -
         return 0
     zone = group.zone
     monday = weekly.monday_of(row.next_at, zone)
-    slot_at = row.next_at
+    slot_at = weekly.slot(monday, moment, zone)  # its moment (next_at is later if held)
     if now >= weekly.week_end(monday, zone):
         # The bot was away until after the week's end: each such week is missed; this
         # week's digest is due at its moment (already past: now).
@@ -90,6 +92,21 @@ def send_due(repo: Repository, group: Group, now: datetime, horizon: datetime) -
             monday += timedelta(days=7)
         slot_at = weekly.slot(monday, moment, zone)
         if slot_at > horizon:
+            out.flush()
+            return 1
+    if now - slot_at > group.settings.downtime_grace:
+        # Late, the bot back in the night: a room buzzing at 3 a.m. is what quiet hours
+        # are for. It waits for their end; if they end in the next week, that week's digest
+        # is missed (the new week's comes at its time).
+        resume = quiet_end(now, parse_quiet_hours(group.settings.quiet_hours), zone)
+        if resume > now:
+            week = weekly.week_key(monday)
+            if resume >= weekly.week_end(monday, zone):
+                out.apply(DigestMissed(actor=BOT, group=group.slug, week=week,
+                                       next_at=weekly.slot(monday + timedelta(days=7),
+                                                           moment, zone)))
+            else:
+                out.apply(DigestHeld(actor=BOT, group=group.slug, week=week, until=resume))
             out.flush()
             return 1
     _make(out, monday, slot_at, moment)

@@ -260,3 +260,40 @@ def test_the_digest_names_deciders_and_leads_by_their_display_names(make_harness
     assert digest["mentions"] == "[]"
     row = next(iter(h.repo.db.query("select forum_body from digests")))
     assert row["forum_body"] == digest["plain"]  # the forum's copy names them alike
+
+
+def test_a_late_digest_waits_for_the_end_of_the_quiet_hours(make_harness):
+    """Back at 23:30 on Monday (Brussels), after missing Monday's 10:00: the room is not told
+    in the night; the digest goes at 08:00 on Tuesday, the end of the quiet hours, still
+    saying it is late."""
+    h = _group_with_news(make_harness)
+    h.close()
+    h.clock.set(datetime(2026, 11, 2, 22, 30, tzinfo=UTC))  # 23:30 in Brussels
+    h.open()
+    h.engine.process_due()
+    assert digests(h.sent()) == []
+    tuesday_8 = datetime(2026, 11, 3, 7, 0, tzinfo=UTC)
+    assert ("next:digest", tuesday_8) in h.engine.wakeups(after=h.clock.now())
+    held = [r for r in h.repo.audit_rows() if r.action == "digest_held"]
+    assert [(r.subject, r.details["until"]) for r in held] == [("2026-W45", "2026-11-03T07:00:00Z")]
+    sent = digests(wake_until(h, tuesday_8 + timedelta(minutes=1)))
+    assert len(sent) == 1 and sent[0]["created_at"] == "2026-11-03T07:00:00Z"
+    assert "(sent late: I was away on Monday 2 November 2026 at 10:00)" in sent[0]["plain"]
+    assert ("next:digest", NEXT_MONDAY_10) in h.engine.wakeups(after=h.clock.now())
+
+
+def test_a_digest_held_past_its_weeks_end_is_missed(make_harness):
+    """Back at 22:00 on Sunday, the week's digest missed: the quiet hours end on Monday, in
+    the next week, so that week's digest is missed at once and the new week's comes at its
+    time."""
+    h = _group_with_news(make_harness)
+    h.close()
+    h.clock.set(datetime(2026, 11, 8, 21, 0, tzinfo=UTC))  # Sunday 22:00 in Brussels
+    h.open()
+    h.engine.process_due()
+    assert digests(h.sent()) == []
+    sent = digests(wake_until(h, NEXT_MONDAY_10 + timedelta(minutes=1)))
+    assert [r["subject"] for r in sent] == ["digest:2026-W46"]
+    actions = [(r.action, r.subject) for r in h.repo.audit_rows()
+               if r.action in ("digest_held", "digest_missed", "digest_sent")]
+    assert actions == [("digest_missed", "2026-W45"), ("digest_sent", "2026-W46")]

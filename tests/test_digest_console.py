@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.harness import BASE_CONFIG, coopbot, console_blocks
+from tests.harness import BASE_CONFIG, console_blocks, coopbot
 
 DAYS = ["/advance 1d"] * 7
 HEADER = re.compile(r"^Weekly digest, week of (\w+ \d+ \w+ \d{4}) — Système d'Échange du "
@@ -40,3 +40,23 @@ def test_the_digest_through_the_console_over_two_weeks_and_restarts(tmp_path):
     assert len(admitted) == 1  # told once, in the digest after its admission
     export = coopbot("export", "--config", str(config), "--what", "audit")
     assert export.stdout.count('"action": "digest_sent"') == 2
+
+
+def test_advance_decides_each_deadline_at_its_own_time(tmp_path):
+    """``/advance`` lets time pass as it does for a bot that runs all along: a deadline on
+    the way is decided at its moment (the announcement's time is the deadline's), not at
+    the end of the jump."""
+    import sqlite3
+
+    config = tmp_path / "sem.toml"
+    config.write_text(BASE_CONFIG.format(database="sem.db", language="en", min_supporters=0,
+                                         charter="[]"))
+    blocks = [b for b in console_blocks(coopbot(
+        "console", "--config", str(config), cwd=tmp_path,
+        stdin="/as @dan\n!propose \"Repair Together\" they fix things\n/advance 9d\n"))]
+    assert any("C-1 is validated" in b for b in blocks)
+    db = sqlite3.connect(tmp_path / "sem.db")
+    deadline, = db.execute("select deadline from proposals").fetchone()
+    announced, = db.execute("select created_at from outbox where plain like 'C-1 is validated%'"
+                            ).fetchone()
+    assert announced == deadline
