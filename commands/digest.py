@@ -9,7 +9,8 @@ transaction that queues it; the week's row is the guard, across restarts too.
 found by index like every wakeup; if the bot was away at that moment, the digest goes as soon
 as it is back and the sources are read, if the week is not over; a week that ended meanwhile
 is recorded as missed (``DigestMissed``) and the next week's comes at its time. A late digest
-that would go out in the group's quiet hours waits for their end (``DigestHeld``).
+that would go out in the group's quiet hours waits for their end (``DigestHeld``), unless
+its own moment lies in them or they end in the next week.
 **Only from when it was set.** A schedule counts from the moment it is in force (``since``):
 set on Wednesday for Mondays, the first digest is next Monday's, not one sent at once.
 **Quiet weeks stay quiet.** A week with nothing to tell posts nothing (it is recorded, and
@@ -94,21 +95,19 @@ def send_due(repo: Repository, group: Group, now: datetime, horizon: datetime) -
         if slot_at > horizon:
             out.flush()
             return 1
-    if now - slot_at > group.settings.downtime_grace:
-        # Late, the bot back in the night: a room buzzing at 3 a.m. is what quiet hours
-        # are for. It waits for their end; if they end in the next week, that week's digest
-        # is missed (the new week's comes at its time).
-        resume = quiet_end(now, parse_quiet_hours(group.settings.quiet_hours), zone)
-        if resume > now:
-            week = weekly.week_key(monday)
-            if resume >= weekly.week_end(monday, zone):
-                out.apply(DigestMissed(actor=BOT, group=group.slug, week=week,
-                                       next_at=weekly.slot(monday + timedelta(days=7),
-                                                           moment, zone)))
-            else:
-                out.apply(DigestHeld(actor=BOT, group=group.slug, week=week, until=resume))
-            out.flush()
-            return 1
+    quiet = parse_quiet_hours(group.settings.quiet_hours)
+    resume = quiet_end(now, quiet, zone)
+    if (now - slot_at > group.settings.downtime_grace and resume > now
+            and quiet_end(slot_at, quiet, zone) == slot_at
+            and resume < weekly.week_end(monday, zone)):
+        # Late, the bot back in the night: a room buzzing at 3 a.m. is what quiet hours are
+        # for, so it waits for their end. Not when the group chose a moment inside them
+        # (then a digest in the night is what it asked for), nor when they end in the next
+        # week: a digest late at night is better than a week without one.
+        out.apply(DigestHeld(actor=BOT, group=group.slug, week=weekly.week_key(monday),
+                             until=resume))
+        out.flush()
+        return 1
     _make(out, monday, slot_at, moment)
     out.flush()
     return 1

@@ -16,14 +16,20 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-# Both conversions are pure and the same instants come back again and again (a proposal's
-# deadline, the command's moment): remembered, they cost a dictionary lookup.
-@lru_cache(maxsize=4096)
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z``, as stored and exported."""
     if moment is None:
         return None
-    return utc(moment).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return _iso_utc(moment if moment.tzinfo is timezone.utc else utc(moment))
+
+
+# Both conversions are pure and the same instants come back again and again (a proposal's
+# deadline, the command's moment): remembered, they cost a dictionary lookup. Only UTC
+# instants are keys: two local times of the hour repeated in autumn compare equal in Python
+# (they differ by ``fold`` only) and would share one answer.
+@lru_cache(maxsize=4096)
+def _iso_utc(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @lru_cache(maxsize=4096)

@@ -282,18 +282,30 @@ def test_a_late_digest_waits_for_the_end_of_the_quiet_hours(make_harness):
     assert ("next:digest", NEXT_MONDAY_10) in h.engine.wakeups(after=h.clock.now())
 
 
-def test_a_digest_held_past_its_weeks_end_is_missed(make_harness):
-    """Back at 22:00 on Sunday, the week's digest missed: the quiet hours end on Monday, in
-    the next week, so that week's digest is missed at once and the new week's comes at its
-    time."""
+def test_a_late_digest_whose_quiet_hours_end_next_week_goes_at_once(make_harness):
+    """Back at 22:00 on Sunday, the week's digest missed: its quiet hours end on Monday, in
+    the next week; holding it would lose that week's digest, so it goes now, late."""
     h = _group_with_news(make_harness)
     h.close()
     h.clock.set(datetime(2026, 11, 8, 21, 0, tzinfo=UTC))  # Sunday 22:00 in Brussels
     h.open()
     h.engine.process_due()
-    assert digests(h.sent()) == []
-    sent = digests(wake_until(h, NEXT_MONDAY_10 + timedelta(minutes=1)))
-    assert [r["subject"] for r in sent] == ["digest:2026-W46"]
-    actions = [(r.action, r.subject) for r in h.repo.audit_rows()
-               if r.action in ("digest_held", "digest_missed", "digest_sent")]
-    assert actions == [("digest_missed", "2026-W45"), ("digest_sent", "2026-W46")]
+    sent = digests(h.sent())
+    assert [r["subject"] for r in sent] == ["digest:2026-W45"]
+    assert "(sent late: I was away on Monday 2 November 2026 at 10:00)" in sent[0]["plain"]
+    assert not [r for r in h.repo.audit_rows() if r.action == "digest_held"]
+
+
+def test_a_digest_the_group_set_inside_its_quiet_hours_is_not_held(make_harness):
+    """A group that chose Sunday 22:00 (inside its quiet hours) gets its digest then; late by
+    an outage, it goes as soon as the bot is back, not on Monday morning."""
+    h = make_harness(clock=FakeClock(SUNDAY), group_extra='digest = "sun 22:00"')
+    h.say(DAN, '!propose "Repair Together" they fix things with us')
+    h.sent()
+    h.close()
+    h.clock.set(datetime(2026, 11, 1, 22, 5, tzinfo=UTC))  # Sunday 23:05, 65 minutes late
+    h.open()
+    h.engine.process_due()
+    sent = digests(h.sent())
+    assert [r["subject"] for r in sent] == ["digest:2026-W44"]
+    assert not [r for r in h.repo.audit_rows() if r.action in ("digest_held", "digest_missed")]

@@ -210,3 +210,13 @@ def test_every_month_and_weekday_the_formatter_writes_is_read_back(lang):
         weekday = shown.split()[0]
         assert read_date(shown, now, BRUSSELS).day == day, shown
         assert read_date(weekday, now, BRUSSELS).day.weekday() == day.weekday(), weekday
+
+
+def test_the_stored_form_tells_the_two_halves_of_the_autumn_hour_apart():
+    """02:30 in Brussels happens twice on 25 October 2026; Python finds the two equal (they
+    differ by ``fold`` only), so the stored form must not be remembered by local time."""
+    from storage.timestamps import iso
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=BRUSSELS)
+    second = first.replace(fold=1)
+    assert (iso(first), iso(second)) == ("2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z")
+    assert (iso(second), iso(first)) == ("2026-10-25T01:30:00Z", "2026-10-25T00:30:00Z")
