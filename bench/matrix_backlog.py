@@ -33,10 +33,11 @@ whole page). The options, each measured on 10,000 events:
   as OS user ``pg``, ``useradd -m pg``; needs ``psycopg2-binary``), what Synapse's docs
   require in production (SQLite is "for testing only"): its autovacuum keeps statistics
   and the query has a PostgreSQL form of its own. synapse_messages_s 22.8 -> 4.7 s,
-  applied_s 25.6 -> 17.8 s.
+  applied_s 25.6 -> 17.8 s (later the same day, after the bot's !status got cheaper:
+  synapse_messages_s 2.8 s, applied_s 8.2 s; the README has the latest).
 - ``--synapse-analyze``: ANALYZE Synapse's database once the backlog is sent, what an
   operator keeping SQLite can do (``sqlite3 homeserver.db ANALYZE``). synapse_messages_s
-  -> 2.6 s, applied_s -> 11.8 s.
+  -> 2.6 s, applied_s -> 11.8 s (later: 2.2 s and 8.9 s).
 
 With either, the read-back is bound by the bot's own CPU (``bot_cpu_s`` ~ ``applied_s``),
 Synapse's pages come while the previous one is applied. Bigger caches (``caches:
