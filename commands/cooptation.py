@@ -34,7 +34,7 @@ from .errors import CommandError
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import ACTIVE, State, Transition
 from .parsing import any_ref, clean_name, fold, name_key, split_quoted
-from .render import Mention, Message, Names, Person, Phrase, Pieces, join, render, text
+from .render import Count, Mention, Message, Names, Person, Phrase, Pieces, join, render, text
 from .settings import ProposalRules
 from .task_lifecycle import TaskState
 from .timefmt import relative
@@ -299,7 +299,8 @@ def support(ctx: Context, args: dict[str, Any]) -> None:
                         person=ctx.caller, member=member.slug, comment=args.get("comment"),
                         at=ctx.event.at, again=again))
     if not again:
-        ctx.out.reply("ok.support", ref=ref(proposal), count=len(ctx.repo.supports(proposal.key)))
+        ctx.out.reply("ok.support", ref=ref(proposal),
+                      supports=Count(len(ctx.repo.supports(proposal.key)), "count.support"))
     else:
         ctx.out.reply("ok.support_updated", ref=ref(proposal))
 

@@ -41,7 +41,7 @@ from .context import Effects, Group
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import CLOSES_DECISION_TASK, State, Transition
 from .parsing import name_key, slugify
-from .render import Mention
+from .render import Count, Mention
 from .settings import ProposalRules
 
 BOT = "coopbot"
@@ -113,7 +113,8 @@ def decide_at_deadline(out: Effects, proposal: Proposal) -> None:
         move(out, proposal, Transition.DEADLINE_UNSUPPORTED, BOT,
              decided_at=now, decided_by=BOT, decision_reason=reason)
         out.announce("ann.lapsed", subject=proposal.key, ref=ref(proposal),
-                     candidate=proposal.candidate, needed=needed, count=len(supporters))
+                     candidate=proposal.candidate, needed=Count(needed, "count.support"),
+                     count=len(supporters))
         return
     taken = name_taken(out, proposal)
     if taken is not None:

@@ -58,7 +58,7 @@ from .ladder import (
 )
 from .legitimacy import deciders, in_good_standing_holders
 from .lifecycle import State
-from .render import Mention, Person, Phrase, text
+from .render import Count, Mention, Person, Phrase, text
 from .task_lifecycle import ACTIVE_TASK, TaskMove, TaskState
 
 log = logging.getLogger(__name__)
@@ -307,7 +307,8 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
     core = [p for p in escalate_to if not is_away(repo, p, now)]
     if step.kind == ESCALATION:
         out.announce("ann.task_escalated", subject=task.key, lead=Person.of(task.lead),
-                     why=_why(repo, group, task, now), count=step.number - 1,
+                     why=_why(repo, group, task, now),
+                     reminders=Count(step.number - 1, "count.reminder"),
                      core=Mention(tuple(core)), **common)
         return core
     expected, acked = feedback_tally(repo, task)

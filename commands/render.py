@@ -33,7 +33,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .messages import CATALOG
-from .timefmt import show_duration, show_moment
+from .timefmt import plural_form, show_duration, show_moment
 
 # A word joiner after the @ breaks the keyword without changing how it looks.
 
@@ -80,6 +80,20 @@ class Person:
 
     def __str__(self) -> str:
         return ", ".join(shown_name(p, with_id=self.with_id) for p in self.people)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of things in the reader's language, singular or plural as its rules say
+    (``1 soutien``, ``2 soutiens``; ``0 soutien`` in French, ``0 supports`` in English): the
+    catalogue entries ``<key>.one`` and ``<key>.other``, each with ``{count}``."""
+
+    count: int
+    key: str
+
+    def written(self, lang: str) -> str:
+        return CATALOG[f"{self.key}.{plural_form(self.count, lang)}"][lang].format(
+            count=self.count)
 
 
 # A display name as the platform gave it, and whether someone else bears the same name.
@@ -289,6 +303,10 @@ def _render(lang: str, template: str, params: dict[str, object],
             piece = _render(lang, CATALOG[value.key][lang], value.params, names, rich=rich)
             plain_params[name], html_params[name] = piece.plain, piece.html
             mentions.extend(p for p in piece.mentions if p not in mentions)
+        elif isinstance(value, Count):
+            shown = plain_params[name] = value.written(lang)
+            if rich:
+                html_params[name] = html.escape(shown)
         elif isinstance(value, (When, Span)):
             shown = show_moment(value.moment, value.zone, lang) if isinstance(value, When) \
                 else show_duration(value.delta, lang)

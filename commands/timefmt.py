@@ -213,15 +213,16 @@ def show_moment(moment: datetime, zone: ZoneInfo, lang: str) -> str:
 _UNIT_NAMES = {"w": "week", "d": "day", "h": "hour", "m": "minute", "s": "second"}
 
 
-def _form(count: int, lang: str) -> str:
-    """CLDR's plural category of a whole number: French counts 0 and 1 as one."""
+def plural_form(count: int, lang: str) -> str:
+    """CLDR's plural category of a whole number (``one`` or ``other`` in these languages):
+    French counts 0 and 1 as one, Dutch and English 1 only."""
     return "one" if count == 1 or (count == 0 and lang == "fr") else "other"
 
 
 def _count_of(count: int, unit: str, lang: str) -> str:
     words = _words(lang)
     number = f"{count:,}".replace(",", words["group"])
-    return _plain(words["counts"][_UNIT_NAMES[unit]][_form(count, lang)].format(number))
+    return _plain(words["counts"][_UNIT_NAMES[unit]][plural_form(count, lang)].format(number))
 
 
 def show_duration(delta: timedelta, lang: str) -> str:
@@ -263,6 +264,6 @@ def relative(moment: datetime, now: datetime, lang: str) -> str:
         if size >= threshold:
             count = int(size.total_seconds() // seconds)
             direction = "future" if delta > timedelta(0) else "past"
-            return _plain(_words(lang)["relative"][unit][direction][_form(count, lang)]
+            return _plain(_words(lang)["relative"][unit][direction][plural_form(count, lang)]
                           .format(count))
     return _NOW[lang]

@@ -222,3 +222,28 @@ def test_a_piece_keeps_its_spaces_and_a_whole_message_loses_trailing_ones():
     message = render("en", "ann.task_done", ref="T-1", title="x", by="@a:x",
                      note=Pieces.of(" by ", Phrase.of("status.bot"), " "))
     assert " by the bot" in message.plain and not message.plain.endswith(" ")
+
+
+# --- counted things: singular and plural as each language's rules say --------------------------
+
+@pytest.mark.parametrize("lang, counts", [
+    ("fr", {0: "0 soutien", 1: "1 soutien", 2: "2 soutiens"}),
+    ("nl", {0: "0 steunbetuigingen", 1: "1 steunbetuiging", 2: "2 steunbetuigingen"}),
+    ("en", {0: "0 supports", 1: "1 support", 2: "2 supports"}),
+])
+def test_a_count_is_singular_or_plural_as_the_language_says(lang, counts):
+    from commands.render import Count, render_template
+    for count, shown in counts.items():
+        assert render_template(lang, "({n})", n=Count(count, "count.support")).plain == \
+            f"({shown})"
+
+
+def test_the_support_reply_counts_without_brackets(make_harness):
+    h = make_harness()
+    h.say(DAN, '!propose "Repair Together" they fix things with us')
+    h.sent()
+    [reply] = [r for r in h.say(ALICE, "!support C-1") if r["venue"] == "room"
+               and "recorded" in r["plain"]]
+    assert reply["plain"] == "Your support for C-1 is recorded (1 support)."
+    [reply] = [r for r in h.say(BOB, "!support C-1") if "recorded" in r["plain"]]
+    assert reply["plain"] == "Your support for C-1 is recorded (2 supports)."

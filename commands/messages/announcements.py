@@ -79,9 +79,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{ref} is rejected by the core group ({by}): {candidate} does not become a member. Reason: {reason}",
     },
     "ann.lapsed": {
-        "fr": "{ref} ({candidate}) n'est pas validé : il fallait {needed} soutien(s), il y en a eu {count}. La proposition peut être refaite.",
-        "nl": "{ref} ({candidate}) is niet gevalideerd: er waren {needed} steunbetuiging(en) nodig, er kwamen er {count}. Het voorstel kan opnieuw gedaan worden.",
-        "en": "{ref} ({candidate}) is not validated: it needed {needed} support(s) and got {count}. It can be proposed again.",
+        "fr": "{ref} ({candidate}) n'est pas validé : il fallait {needed}, il y en a eu {count}. La proposition peut être refaite.",
+        "nl": "{ref} ({candidate}) is niet gevalideerd: er waren {needed} nodig, er kwamen er {count}. Het voorstel kan opnieuw gedaan worden.",
+        "en": "{ref} ({candidate}) is not validated: it needed {needed} and got {count}. It can be proposed again.",
     },
     "ann.withdrawn": {
         "fr": "{ref} ({candidate}) est retiré par {by}.",

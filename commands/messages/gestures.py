@@ -6,7 +6,7 @@ from __future__ import annotations
 CATALOG: dict[str, dict[str, str]] = {
     # --- informed silence ---------------------------------------------------------------------
     "ann.reach_extended": {
-        "fr": "{ref} ({candidate}) : à la fin du délai, la proposition n'avait atteint que {reached} organisation(s) sur {total} (il en faut {needed}). Le délai est prolongé une fois, jusqu'au {deadline}, et les représentant·es des autres sont prévenu·es par message direct. Pas encore atteintes : {unreached}.",
+        "fr": "{ref} ({candidate}) : à la fin du délai, la proposition n'avait atteint que {reached} des {total} organisations (il en faut {needed}). Le délai est prolongé une fois, jusqu'au {deadline}, et les représentant·es des autres sont prévenu·es par message direct. Pas encore atteintes : {unreached}.",
         "nl": "{ref} ({candidate}): slechts {reached} van de {total} organisaties hebben het voorstel gezien voor het einde van de termijn ({needed} nodig). De termijn wordt één keer verlengd, tot {deadline}, en de vertegenwoordigers van de andere krijgen een direct bericht. Nog niet bereikt: {unreached}.",
         "en": "{ref} ({candidate}): only {reached} of {total} organisations saw the proposal before its window ended ({needed} needed). The window is extended once, until {deadline}, and the representatives of the others are told by direct message. Not reached yet: {unreached}.",
     },

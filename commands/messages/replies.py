@@ -29,9 +29,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{ref} is withdrawn.",
     },
     "ok.support": {
-        "fr": "Votre soutien à {ref} est enregistré ({count} soutien(s)).",
-        "nl": "Uw steun voor {ref} is opgeslagen ({count} steunbetuiging(en)).",
-        "en": "Your support for {ref} is recorded ({count} support(s)).",
+        "fr": "Votre soutien à {ref} est enregistré ({supports}).",
+        "nl": "Uw steun voor {ref} is opgeslagen ({supports}).",
+        "en": "Your support for {ref} is recorded ({supports}).",
     },
     "ok.support_updated": {
         "fr": "Vous souteniez déjà {ref} : votre commentaire est mis à jour.",

@@ -189,9 +189,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{person}: {message}",
     },
     "ann.task_escalated": {
-        "fr": "{ref} « {title} » (responsable {lead}) est à l'arrêt : {why} Malgré {count} rappel(s), pas de nouvelles. Groupe cœur, pouvez-vous voir ce qui bloque ? {core}",
-        "nl": "{ref} '{title}' (trekker {lead}) staat stil: {why} Ondanks {count} herinnering(en) geen nieuws. Kerngroep, kunt u nagaan wat er vastloopt? {core}",
-        "en": "{ref} '{title}' (lead {lead}) has stalled: {why} Despite {count} reminder(s), no news. Core group, can you see what is blocking? {core}",
+        "fr": "{ref} « {title} » (responsable {lead}) est à l'arrêt : {why} Malgré {reminders}, pas de nouvelles. Groupe cœur, pouvez-vous voir ce qui bloque ? {core}",
+        "nl": "{ref} '{title}' (trekker {lead}) staat stil: {why} Ondanks {reminders} geen nieuws. Kerngroep, kunt u nagaan wat er vastloopt? {core}",
+        "en": "{ref} '{title}' (lead {lead}) has stalled: {why} Despite {reminders}, no news. Core group, can you see what is blocking? {core}",
     },
     "ann.feedback_requested": {
         "fr": "{lead} demande votre avis sur {ref} « {title} » : {feedback}\nRépondez avec {prefix}vu {ref} [commentaire…] d'ici le {until}.",

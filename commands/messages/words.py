@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 CATALOG: dict[str, dict[str, str]] = {
+    # counted things (render.Count): the form each language's plural rules pick
+    "count.support.one": {"fr": "{count} soutien", "nl": "{count} steunbetuiging",
+                          "en": "{count} support"},
+    "count.support.other": {"fr": "{count} soutiens", "nl": "{count} steunbetuigingen",
+                            "en": "{count} supports"},
+    "count.reminder.one": {"fr": "{count} rappel", "nl": "{count} herinnering",
+                           "en": "{count} reminder"},
+    "count.reminder.other": {"fr": "{count} rappels", "nl": "{count} herinneringen",
+                             "en": "{count} reminders"},
+    "count.organisation.one": {"fr": "{count} organisation", "nl": "{count} organisatie",
+                               "en": "{count} organisation"},
+    "count.organisation.other": {"fr": "{count} organisations", "nl": "{count} organisaties",
+                                 "en": "{count} organisations"},
     "state.open": {"fr": "ouvert", "nl": "open", "en": "open"},
     "state.contested": {"fr": "contesté", "nl": "betwist", "en": "contested"},
     "state.validated": {"fr": "validé", "nl": "gevalideerd", "en": "validated"},
