@@ -159,3 +159,12 @@ def test_the_running_bot_does_not_load_babel():
 
 if __name__ == "__main__":
     write()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_plural_forms_are_babels(lang):
+    """``timefmt.plural_form`` (which ``render.Count`` and the durations use) picks the form
+    CLDR's rules give, for every count a message shows."""
+    rule = _babel_locale(lang).plural_form
+    for count in [*range(0, 2_001), 10_000, 100_000, 999_999]:
+        assert timefmt.plural_form(count, lang) == rule(count), count
