@@ -216,8 +216,10 @@ def contest(out: Effects, proposal: Proposal, person: str, member: Member, reaso
     was = proposal.state
     proposal = move(out, proposal, Transition.OBJECT, person, reason=reason)
     cited = _cited(out, reason, principles)
+    known = None
     if was == State.OPEN:
-        people, _ = deciders(out.repo, proposal)
+        known = deciders(out.repo, proposal)
+        people = known[0]
         if people:
             out.announce("ann.contested", subject=proposal.key, ref=ref(proposal),
                          candidate=proposal.candidate, objector=Person.of(person), member=member.name,
@@ -231,7 +233,7 @@ def contest(out: Effects, proposal: Proposal, person: str, member: Member, reaso
                      candidate=proposal.candidate, objector=Person.of(person), member=member.name,
                      reason=cited)
     # Contested now, or another organisation in the case: who may decide moves.
-    follow_decision(out, proposal)
+    follow_decision(out, proposal, known)
 
 
 def _cited(out: Effects, reason: str | None, principles: str | None) -> object:

@@ -205,15 +205,17 @@ def admit(out: Effects, proposal: Proposal, actor: str) -> str:
 
 # --- who decides ---------------------------------------------------------------------------
 
-def follow_decision(out: Effects, proposal: Proposal) -> None:
+def follow_decision(out: Effects, proposal: Proposal,
+                    known: tuple[list[str], str | None] | None = None) -> None:
     """Keep a contested proposal's follow-up in line with who may decide it: its
     ``Decide on C-n`` task led by an eligible decider (reassigned when an objection, a role or
     a member changes that), or, when nobody may decide, the room told once which role is
-    missing and the admins asked to grant it. Run after every change that can move it."""
+    missing and the admins asked to grant it. Run after every change that can move it.
+    ``known``: ``deciders(repo, proposal)``, when the caller has just computed it."""
     if proposal.state != State.CONTESTED:
         return
     repo, group = out.repo, out.group
-    people, role = deciders(repo, proposal)
+    people, role = known if known is not None else deciders(repo, proposal)
     if people:
         if proposal.no_decider_at:
             out.apply(DeciderFound(actor=BOT, event_id=out.event_id, proposal=proposal))

@@ -38,13 +38,12 @@ def salt_of(db: Database) -> str:
     return db.conn.execute("select value from meta where key = ?", [SALT_KEY]).fetchone()[0]
 
 
-def transaction_id(db: Database, cause: str | None, salt: str | None = None) -> str:
+def transaction_id(db: Database, cause: str | None, salt: str) -> str:
     """The ``txn_id`` of a new outbox row: ``coopbot-<digest of its cause>-<rank>``, the rank
     counting the rows already queued for the same cause; a random one without a cause.
-    ``salt``: ``salt_of(db)``, when the caller keeps it."""
+    ``salt``: the database's (``salt_of``)."""
     if not cause:
         return f"{PREFIX}{uuid.uuid4().hex}"
-    salt = salt if salt is not None else salt_of(db)
     stem = f"{PREFIX}{hashlib.sha256(f'{salt}:{cause}'.encode('utf-8')).hexdigest()[:32]}-"
     # A prefix range on the txn_id index (LIKE would not use it).
     row = db.conn.execute("select count(*) from outbox where txn_id >= ? and txn_id < ?",

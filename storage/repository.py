@@ -68,7 +68,7 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         if self.db.conn.in_transaction:
             self.db.conn.commit()
         self.db.conn.isolation_level = None
-        self._salt: str | None = None  # echoes.salt_of, once read
+        self._salt = salt_of(self.db)  # made with the database (m008), never changed
 
     def close(self) -> None:
         self.db.close()
@@ -316,8 +316,6 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         """Queue a message; ``cause`` (the command's event) makes its transaction id the same
         when it is queued again after a restore (see ``storage/echoes.py``); ``attachment``,
         a file sent with it (a picture: its text is then the caption)."""
-        if self._salt is None:  # a database's salt never changes: read once
-            self._salt = salt_of(self.db)
         txn_id = transaction_id(
             self.db, cause or clock_cause(group, venue, target, subject, plain), self._salt)
         row_id = self._insert("outbox", {
