@@ -72,7 +72,6 @@ if str(ROOT) not in sys.path:
 
 from nio import (  # noqa: E402
     AsyncClient,
-    AsyncClientConfig,
     JoinResponse,
     RoomCreateResponse,
     RoomPreset,
@@ -81,54 +80,22 @@ from nio import (  # noqa: E402
 
 from bench.matrix_latency import (  # noqa: E402
     coopbot_command,
+    coopbot_config,
     cpu_seconds,
     rss_kib,
     spawn,
     stop,
     wait_for_text,
 )
+from bench.nio_echo_baseline import make_client  # noqa: E402
 from bench.postgres import Postgres  # noqa: E402
 from tests.matrix.synapse import Synapse  # noqa: E402
-
-CONFIG = """
-[bot]
-database = "{database}"
-
-[matrix]
-homeserver = "{homeserver}"
-user_id = "{bot}"
-access_token_env = "BENCH_COOPBOT_TOKEN"
-
-[[groups]]
-slug = "bench"
-name = "Backlog Network"
-language = "en"
-matrix_room = "{room}"
-silence_window = "5d"
-admins = ["{first}"]
-core = ["{first}"]
-{members}
-"""
-
-MEMBER = """
-[[groups.members]]
-slug = "org{n}"
-name = "Organisation {n}"
-matrix = ["{user}"]
-"""
 
 MIX = [("!status C-1", 30), ("!support C-2", 20), ("!status C-2", 15), ("!list", 5),
        (None, 30)]  # None: chat, not a command
 SYNC_TOKEN = "matrix_sync_token"
 RATE_LIMITED = "%slow down%"  # the English notice of err.rate_limited
 
-
-def client_for(synapse: Synapse, user_id: str, token: str, device_id: str) -> AsyncClient:
-    client = AsyncClient(synapse.url, user_id, device_id=device_id,
-                         config=AsyncClientConfig(encryption_enabled=False, max_timeouts=5,
-                                                  request_timeout=60))
-    client.restore_login(user_id, device_id, token)
-    return client
 
 
 def messages(count: int, people: int, seed: int = 7) -> list[list[str]]:
@@ -261,7 +228,8 @@ async def main_async(args: argparse.Namespace) -> dict:
     try:
         people = [synapse.register(f"p{i}", f"pw-p{i}") for i in range(args.people)]
         bot_user = synapse.register("coopbot", "pw-coopbot")
-        clients = [client_for(synapse, *p) for p in people]
+        clients = [make_client(synapse, *p, request_timeout=60, encryption=False)
+                   for p in people]
         first = clients[0]
         created = await first.room_create(name="backlog", preset=RoomPreset.public_chat,
                                           invite=[bot_user[0]])
@@ -277,10 +245,10 @@ async def main_async(args: argparse.Namespace) -> dict:
 
         database = tmp / "coopbot.db"
         config = tmp / "coopbot.toml"
-        config.write_text(CONFIG.format(
+        config.write_text(coopbot_config(
             database=database, homeserver=synapse.url, bot=bot_user[0], room=room,
-            first=first.user_id,
-            members="".join(MEMBER.format(n=i, user=p[0]) for i, p in enumerate(people))))
+            people=[p[0] for p in people], name="Backlog Network",
+            settings='silence_window = "5d"'))
         env = dict(os.environ, BENCH_COOPBOT_TOKEN=bot_user[1])
         command = coopbot_command(config)
         log = tmp / "coopbot.log"

@@ -43,40 +43,17 @@ if str(ROOT) not in sys.path:
 
 from nio import RoomCreateResponse, RoomMessageNotice, RoomMessageText  # noqa: E402
 
-from bench.matrix_latency import coopbot_command, spawn, stop, wait_for_text  # noqa: E402
+from bench.matrix_latency import (  # noqa: E402
+    coopbot_command,
+    coopbot_config,
+    spawn,
+    stop,
+    wait_for_text,
+)
 from bench.nio_echo_baseline import make_client  # noqa: E402
 from tests.matrix.synapse import Synapse  # noqa: E402
 
 READ_MARGIN_S = 2.0  # bot.matrix.MatrixAdapter's default read_margin
-
-CONFIG = """
-[bot]
-database = "{database}"
-
-[matrix]
-homeserver = "{homeserver}"
-user_id = "{bot}"
-access_token_env = "BENCH_COOPBOT_TOKEN"
-
-[[groups]]
-slug = "bench"
-name = "Deadline Network"
-language = "en"
-matrix_room = "{room}"
-silence_window = "{window}s"
-last_call = "1s"
-quiet_hours = "off"
-admins = ["{first}"]
-core = ["{first}"]
-{members}
-"""
-
-MEMBER = """
-[[groups.members]]
-slug = "org{n}"
-name = "Organisation {n}"
-matrix = ["{user}"]
-"""
 
 VALIDATED = re.compile(r"^(C-\d+) is validated")
 
@@ -110,10 +87,10 @@ async def main_async(proposals: int, window: int, keep: bool) -> dict:
         for person in people[1:]:
             await person.join(room.room_id)
         config = tmp / "coopbot.toml"
-        config.write_text(CONFIG.format(
+        config.write_text(coopbot_config(
             database=tmp / "coopbot.db", homeserver=synapse.url, bot=coop_user[0],
-            room=room.room_id, first=watcher.user_id, window=window,
-            members="".join(MEMBER.format(n=i, user=p.user_id) for i, p in enumerate(people))))
+            room=room.room_id, people=[p.user_id for p in people], name="Deadline Network",
+            settings=f'silence_window = "{window}s"\nlast_call = "1s"\nquiet_hours = "off"'))
         env = dict(os.environ, BENCH_COOPBOT_TOKEN=coop_user[1])
         log = tmp / "coopbot.log"
         coop = spawn(coopbot_command(config), env, log)

@@ -67,9 +67,10 @@ access_token_env = "BENCH_COOPBOT_TOKEN"
 
 [[groups]]
 slug = "bench"
-name = "Bench Network"
+name = "{name}"
 language = "en"
 matrix_room = "{room}"
+{settings}
 admins = ["{first}"]
 core = ["{first}"]
 {members}
@@ -81,6 +82,17 @@ slug = "org{n}"
 name = "Organisation {n}"
 matrix = ["{user}"]
 """
+
+
+def coopbot_config(*, database: Path, homeserver: str, bot: str, room: str,
+                   people: list[str], name: str = "Bench Network", settings: str = "") -> str:
+    """The config of coopbot for a Matrix bench (its token in ``BENCH_COOPBOT_TOKEN``): one
+    group in ``room``, each of ``people`` representing an organisation of its own, the
+    first also admin and core; ``settings``, more lines of the group's (its rules)."""
+    return CONFIG.format(
+        database=database, homeserver=homeserver, bot=bot, room=room, name=name,
+        settings=settings, first=people[0],
+        members="".join(MEMBER.format(n=i, user=user) for i, user in enumerate(people)))
 
 
 def rss_kib(pid: int) -> dict[str, int]:
@@ -250,10 +262,9 @@ async def main_async(n: int, users_count: int, command: str, pause: float, keep:
             await person.join(coop_room.room_id)
 
         config = tmp / "coopbot.toml"
-        config.write_text(CONFIG.format(
+        config.write_text(coopbot_config(
             database=tmp / "coopbot.db", homeserver=synapse.url, bot=coop_user[0],
-            room=coop_room.room_id, first=first.user_id,
-            members="".join(MEMBER.format(n=i, user=p.user_id) for i, p in enumerate(people))))
+            room=coop_room.room_id, people=[p.user_id for p in people]))
         env = dict(os.environ, BENCH_COOPBOT_TOKEN=coop_user[1])
         coop_log, echo_log = tmp / "coopbot.log", tmp / "echobot.log"
         coop = spawn(coopbot_command(config), env,

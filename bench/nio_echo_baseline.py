@@ -68,12 +68,16 @@ class LatencyResult:
         )
 
 
-def make_client(synapse: Synapse, user_id: str, token: str, device_id: str) -> AsyncClient:
+def make_client(synapse: Synapse, user_id: str, token: str, device_id: str, *,
+                request_timeout: int = 30, encryption: bool | None = None) -> AsyncClient:
+    """A logged-in client; ``encryption`` None: nio's default (on when its e2e extra is
+    installed)."""
+    extra = {} if encryption is None else {"encryption_enabled": encryption}
     client = AsyncClient(
         synapse.url,
         user_id,
         device_id=device_id,
-        config=AsyncClientConfig(max_timeouts=5, request_timeout=30),
+        config=AsyncClientConfig(max_timeouts=5, request_timeout=request_timeout, **extra),
     )
     client.restore_login(user_id, device_id, token)
     return client
