@@ -10,7 +10,9 @@ through the engine, as people would. Prints one JSON object; compare ratios, not
 ``commands_share_of_bare_commit_rate`` is the median over ten rounds of the commands' rate
 divided by the bare commit rate measured just before (as many small commits on the same
 disk): the share of the disk's commit rate a command reaches. ``cpu_ms_per_command`` is the
-bot's own work, without the waits for the disk.
+bot's own work, without the waits for the disk. ``grouped``: the same mix committed 4, 16 or
+64 commands a transaction (group commit, as the Matrix reader commits a sync batch), with its
+share of the bare rate: what allowing it would buy, for the planners, not the goal's figure.
 """
 
 from __future__ import annotations
@@ -127,6 +129,30 @@ class Bench:
                                       self.clock.now())
 
 
+def grouped(bench: Bench, bare: BareCommits, make_command, *, sizes: tuple[int, ...],
+            count: int) -> dict[str, dict[str, float]]:
+    """What committing commands that arrive together in one transaction would buy (group
+    commit; the Matrix reader already applies a sync batch so, its replies going out after
+    the batch's commit): for ``size`` commands a commit, the rate, its share of the bare
+    commit rate measured just before, and the bot's CPU a command. Not what one command
+    arriving alone costs (above): the figure for a decision on the goal, not the goal's."""
+    figures = {}
+    for size in sizes:
+        commands = [make_command(n) for n in range(count)]
+        rate = bare.rate(count)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for first in range(0, count, size):
+            with bench.repo.transaction():
+                for _, person, text in commands[first:first + size]:
+                    bench.say(person, text)
+        seconds = time.perf_counter() - start
+        figures[f"{size}_a_commit"] = {
+            "commands_per_s": round(count / seconds),
+            "share_of_bare_commit_rate": round(count / seconds / rate, 3),
+            "cpu_ms_per_command": round((time.process_time() - cpu_start) * 1000 / count, 3)}
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000)
@@ -161,8 +187,8 @@ def main() -> None:
                                              "update": []}
         # Rounds of commands, each after a round of bare commits of as many: the share is the
         # median of the rounds' ratios (a shared machine's load moves within a run).
-        commands = []
-        for n in range(args.commands):
+
+        def make_command(n: int) -> tuple[str, str, str]:
             kind = list(latencies)[n % len(latencies)]
             person = f"@p{rng.randrange(args.members)}:example.org"
             number = rng.randrange(1, args.proposals + 1)
@@ -172,7 +198,9 @@ def main() -> None:
                     "update": f"!update T-{task} progress"}[kind]
             if kind == "update":  # by the task's lead (T-n is led by @p{n-1})
                 person = f"@p{(task - 1) % args.members}:example.org"
-            commands.append((kind, person, text))
+            return kind, person, text
+
+        commands = [make_command(n) for n in range(args.commands)]
         rounds = 10
         size = max(1, len(commands) // rounds)
         bare_rates, command_rates, shares = [], [], []
@@ -201,6 +229,8 @@ def main() -> None:
         figures["commands_per_s_by_round"] = [round(x) for x in command_rates]
         # CPU, not waiting for the disk: what the bot's own code costs
         figures["cpu_ms_per_command"] = round(cpu * 1000 / len(commands), 3)
+        figures["grouped"] = grouped(bench, bare, make_command, sizes=(4, 16, 64),
+                                     count=max(64, args.commands // 5))
         # The clock pass with nothing due (every deadline is 30 days away).
         passes = []
         for _ in range(20):
