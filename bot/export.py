@@ -37,7 +37,7 @@ def _rows(repo: Repository, what: str) -> list[dict[str, Any]]:
     if what == "proposals":
         return [_proposal(repo, p) for p in repo.proposals()]
     if what == "members":
-        return [_member(repo, m) for g in _groups(repo) for m in repo.members(g)]
+        return [_member(repo, m) for g in repo.group_slugs() for m in repo.members(g)]
     if what == "tasks":
         return [_task(repo, t) for t in repo.tasks()]
     if what == "audit":
@@ -46,10 +46,6 @@ def _rows(repo: Repository, what: str) -> list[dict[str, Any]]:
                  "detail": json.loads(r.detail or "{}"), "event_id": r.event_id}
                 for r in repo.audit_rows()]
     raise ValueError(f"unknown export: {what}")
-
-
-def _groups(repo: Repository) -> list[str]:
-    return [row["slug"] for row in repo.db.query("select slug from groups order by slug")]
 
 
 def _proposal(repo: Repository, p: Proposal) -> dict[str, Any]:

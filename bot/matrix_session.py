@@ -190,7 +190,7 @@ class Session:
                         "to the old device are unreadable to this one", device_id, stored_device)
         with repo.transaction():
             if not same_account:
-                repo.db.execute("delete from meta where key = ?", [META_SYNC_TOKEN])
+                repo.delete_meta(META_SYNC_TOKEN)
             repo.set_meta(META_USER, self.user_id)
             repo.set_meta(META_DEVICE, device_id)
             if self.encryption:

@@ -23,7 +23,6 @@ from nio import LocalProtocolError, MegolmEvent, RoomKeyRequestResponse
 
 from commands.context import Clock
 from storage.repository import Repository
-from storage.timestamps import from_iso
 
 from .matrix_events import timestamp
 from .matrix_session import TRANSPORT_ERRORS, Session, describe
@@ -101,7 +100,7 @@ class Undecrypted:
         for wait in self.repo.undecrypted_sessions():
             has_key = olm is not None and olm.inbound_group_store.get(
                 wait["room_id"], wait["sender_key"], wait["session_id"]) is not None
-            too_old = now - (from_iso(wait["seen_at"]) or now) > UNDECRYPTED_PATIENCE
+            too_old = now - (wait["seen_at"] or now) > UNDECRYPTED_PATIENCE
             if not has_key and not too_old:
                 continue
             for row in self._session_rows(wait["room_id"], wait["session_id"]):

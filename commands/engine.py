@@ -434,12 +434,12 @@ class Engine:
         """Run one item's work in its own transaction. If it fails, roll it back, log it,
         tell the group's admins once (until it succeeds again), and go on: it stays due and
         is retried at the next pass. One bad row never stops the bot or its start."""
-        outer = self.repo.db.conn.in_transaction
+        outer = self.repo.in_transaction
         try:
             with self.repo.transaction():
                 result = work()
         except Exception:
-            if outer and not self.repo.db.conn.in_transaction:
+            if outer and not self.repo.in_transaction:
                 # SQLite rolled the whole pass back (disk full, I/O error): not this item's
                 # fault, and going on would commit the rest piecemeal. Stop the pass.
                 raise

@@ -83,6 +83,11 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         with self.db.atomic():
             yield
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (a ``transaction()`` now would be a savepoint)."""
+        return self.db.conn.in_transaction
+
     # --- meta -----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         row = self._one("select value from meta where key = ?", [key])
@@ -131,6 +136,10 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         assert row is not None, group
         self.db.execute(f"update groups set {column} = {column} + 1 where slug = ?", [group])
         return int(row["n"])
+
+    def group_slugs(self) -> list[str]:
+        """Every group the database knows, configured today or not, in slug order."""
+        return [row["slug"] for row in self._all("select slug from groups order by slug")]
 
     def settings(self, group: str) -> dict[str, Setting]:
         rows = self._all("select * from settings where group_slug = ?", [group])
@@ -434,11 +443,15 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         return cursor.rowcount == 1
 
     def undecrypted_sessions(self) -> list[dict]:
-        """The room key sessions that undecryptable events wait for, with the oldest wait."""
-        return self._all(
+        """The room key sessions that undecryptable events wait for, with the oldest wait
+        (``seen_at``, a datetime)."""
+        rows = self._all(
             "select room_id, sender_key, session_id, min(seen_at) as seen_at,"
             " min(key_requested_at is not null) as requested from matrix_undecrypted"
             " group by room_id, sender_key, session_id order by min(sent_ts)")
+        for row in rows:
+            row["seen_at"] = from_iso(row["seen_at"])
+        return rows
 
     def undecrypted_of(self, room_id: str, session_id: str, *,
                        after: tuple[int, str] = (-1, ""), limit: int = -1) -> list[dict]:
