@@ -154,7 +154,9 @@ COMMANDS: tuple[Command, ...] = (
             Right.ANYONE,
             (Param("proposal", "proposal"), Param("what", "choice", False, _WITHDRAW_WHAT)),
             cooptation.withdraw),
-    Command("support", {"fr": ("soutenir",), "nl": ("steunen",), "en": ("support",)},
+    # The nouns too, as !objection and !bezwaar are: a French speaker types !soutien.
+    Command("support", {"fr": ("soutenir", "soutien"), "nl": ("steunen", "steun"),
+                        "en": ("support",)},
             Right.REPRESENTATIVE,
             (Param("proposal", "proposal"), Param("comment", "text", False)),
             cooptation.support),

@@ -282,6 +282,17 @@ def test_a_command_word_of_one_language_answers_in_it(harness):
     assert rows[0]["plain"].startswith("There is no proposal C-9"), rows[0]["plain"]
 
 
+def test_support_is_also_the_noun_as_objection_is(harness):
+    """!objection and !bezwaar are nouns: people who type them type !soutien and !steun
+    too, and are answered in their language."""
+    harness.say(ALICE, '!propose "Repair Together" they fix things')
+    rows = harness.say(BOB, "!soutien C-1 je les connais")
+    assert rows[0]["plain"].startswith("Votre soutien à C-1"), rows[0]["plain"]
+    rows = harness.say(CAROL, "!steun C-1")
+    assert rows[0]["plain"].startswith("Uw steun"), rows[0]["plain"]
+    assert len(harness.repo.supports(harness.repo.proposal("sem", 1).key)) == 2
+
+
 def test_a_bilingual_group_announces_in_both_languages(make_harness):
     h = make_harness(language='["fr", "nl"]')
     rows = h.say(ALICE, '!propose "Repair Together" they fix things')
