@@ -10,8 +10,8 @@ settings.load_profile(os.getenv("HYPOTHESIS_PROFILE") or "ci")
 
 import pytest
 
-# A helper module of several test modules: its asserts report as the tests' own do.
-pytest.register_assert_rewrite("tests.fuzzing")
+# Helper modules of several test modules: their asserts report as the tests' own do.
+pytest.register_assert_rewrite("tests.fuzzing", "tests.reading")
 
 from tests.fuzzing import make_template
 from tests.harness import Harness
@@ -35,6 +35,21 @@ def make_harness(tmp_path):
 
     yield make
     for h in made:
+        h.close()
+
+
+@pytest.fixture
+def group(tmp_path):
+    """A harness per language, made on demand: ``group("fr")`` (tests/test_reading_*.py)."""
+    made: dict[str, Harness] = {}
+
+    def make(lang: str = "en") -> Harness:
+        h = Harness(str(tmp_path / f"reading-{len(made)}.db"), language=lang)
+        made[f"{lang}{len(made)}"] = h
+        return h
+
+    yield make
+    for h in made.values():
         h.close()
 
 
