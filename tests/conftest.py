@@ -1,4 +1,4 @@
-# Hypothesis profiles (tests/test_fuzz.py): "ci" unless --hypothesis-profile=long (or
+# Hypothesis profiles (tests/test_fuzz_*.py): "ci" unless --hypothesis-profile=long (or
 # HYPOTHESIS_PROFILE=long) asks for the deep run.
 import os
 
@@ -10,6 +10,10 @@ settings.load_profile(os.getenv("HYPOTHESIS_PROFILE") or "ci")
 
 import pytest
 
+# Helper modules of several test modules: their asserts report as the tests' own do.
+pytest.register_assert_rewrite("tests.fuzzing", "tests.reading")
+
+from tests.fuzzing import make_template
 from tests.harness import Harness
 
 
@@ -32,3 +36,25 @@ def make_harness(tmp_path):
     yield make
     for h in made:
         h.close()
+
+
+@pytest.fixture
+def group(tmp_path):
+    """A harness per language, made on demand: ``group("fr")`` (tests/test_reading_*.py)."""
+    made: dict[str, Harness] = {}
+
+    def make(lang: str = "en") -> Harness:
+        h = Harness(str(tmp_path / f"reading-{len(made)}.db"), language=lang)
+        made[f"{lang}{len(made)}"] = h
+        return h
+
+    yield make
+    for h in made.values():
+        h.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """The fuzz tests' group with history (``tests.fuzzing.make_template``), made once per
+    module; ``tests.fuzzing.fresh`` opens a copy of it for each example."""
+    return make_template(tmp_path_factory)

@@ -1,4 +1,4 @@
-"""Fuzz of proposals born in the forum, the way ``tests/test_fuzz.py`` fuzzes every parser:
+"""Fuzz of proposals born in the forum, the way ``tests/test_fuzz_*.py`` fuzz every parser:
 any first post (labels in any language and case, markdown, invisible and control characters,
 names and texts around the limits) is read without raising; a template means what the chat
 form ``!propose`` means; through the adapter and the real engine, a first post is answered
@@ -17,7 +17,7 @@ from bot.forum import ForumAdapter
 from bot.forum_born import BORN_PREFIX
 from commands.forum_template import problems, propose_text, read_template
 from tests.forum.test_forum_born import engine_reads
-from tests.test_fuzz import (  # noqa: F401  (template is a fixture)
+from tests.fuzzing import (
     FORUM,
     INTERNAL,
     SPACES,
@@ -27,7 +27,6 @@ from tests.test_fuzz import (  # noqa: F401  (template is a fixture)
     fresh,
     name_text,
     state,
-    template,
     weighted,
 )
 
