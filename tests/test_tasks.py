@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,14 +19,11 @@ from commands.settings import GroupSettings
 from tests.harness import (
     ALICE, BASE_CONFIG, BOB, CAROL, DAN, STRANGER, Harness, coopbot, console_blocks,
 )
+from tests.tasks_helpers import (
+    PROPOSE, dms, everything, room, run_at, steps, task, utc, wakeup,
+)
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-PROPOSE = '!propose "Repair Together" they fix things with us'
-TASK_TABLES = ("tasks", "task_events", "acks", "away")
-
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -42,43 +39,6 @@ def at_time(tmp_path):
     yield make
     for h in made:
         h.close()
-
-
-def run_at(h: Harness, moment: datetime) -> list[dict]:
-    """Move the clock to ``moment``, let the engine handle what came due, return what it sent."""
-    h.clock.set(moment)
-    h.engine.process_due()
-    return h.sent()
-
-
-def dms(rows: list[dict], person: str | None = None) -> list[dict]:
-    return [r for r in rows if r["venue"] == "dm" and (person is None or r["target"] == person)]
-
-
-def room(rows: list[dict]) -> list[dict]:
-    return [r for r in rows if r["venue"] == "room"]
-
-
-def wakeup(h: Harness, job_id: str) -> datetime | None:
-    """When one task's next step may go (``sem:T-1:nudge``…), computed from the database."""
-    return dict(followup.wakeups(h.repo, h.engine.group, h.engine.group_slugs,
-                              h.clock.now())).get(job_id)
-
-
-def task(h: Harness, number: int) -> dict:
-    return h.repo.task("sem", number)
-
-
-def steps(h: Harness, number: int) -> list[dict]:
-    return [e for e in h.repo.task_events(f"sem:T-{number}") if e.step is not None]
-
-
-def everything(h: Harness) -> dict:
-    """The harness snapshot plus the task tables: to prove a refusal changed nothing."""
-    state = h.snapshot()
-    for table in TASK_TABLES:
-        state[table] = list(h.repo.db.query(f"select * from {table} order by rowid"))
-    return state
 
 
 # --- mandate ---------------------------------------------------------------------------------
