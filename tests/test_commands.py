@@ -40,7 +40,7 @@ RESTRICTED = [
     ("!support C-1", Right.REPRESENTATIVE, [STRANGER]),
     ("!withdraw C-1", Right.REPRESENTATIVE, [STRANGER]),
     # Task commands (issue 5). Carol's objection makes T-1 "Decide on C-1", a task of the
-    # core group (Alice and Bob); tests/test_tasks.py covers the rights on a named task.
+    # core group (Alice and Bob); tests/test_tasks_commands.py covers the rights on a named task.
     ('!mandate @dan:example.org "Book the room"', Right.MANDATE, [STRANGER, DAN, CAROL]),
     ("!update T-1 progress", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
     ("!done T-1", Right.LEAD_OR_CORE, [STRANGER, DAN, CAROL]),
