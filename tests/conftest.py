@@ -1,5 +1,6 @@
-# Hypothesis profiles (tests/test_fuzz_*.py): "ci" unless --hypothesis-profile=long (or
-# HYPOTHESIS_PROFILE=long) asks for the deep run.
+# Hypothesis profiles (tests/test_fuzz_*.py, tests/test_rules_stateful.py and the other
+# property tests): "ci" unless --hypothesis-profile=long (or HYPOTHESIS_PROFILE=long) asks for
+# the deep run.
 import os
 
 from hypothesis import settings

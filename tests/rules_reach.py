@@ -17,19 +17,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
 from commands.events import Inbound, Kind, Venue
-from commands.settings import SETTINGS
 from commands.timefmt import from_iso
 from tests.harness import ALICE, BOB, CAROL, DAN, STRANGER
+from tests.rules_model import BOT, _frozen
 
-BOT = "coopbot"
 PEOPLE = [ALICE, BOB, CAROL, DAN, STRANGER, "@frank:example.org", "forum:x"]
 voters = st.one_of(st.sampled_from([ALICE, BOB, CAROL, DAN]), st.sampled_from(PEOPLE))
 # Reactions, of which 👍 and 👎 vote.
 REACTION_KEYS = ["👍", "👍🏽", "👎", "👎🏿", "🎉", ":+1:"]
-
-
-def _frozen(rules_json: str, key: str):
-    return SETTINGS[key].parse(json.loads(rules_json)[key])
 
 
 class ReachSteps:

@@ -14,9 +14,7 @@ from commands.parsing import name_key
 from commands.settings import ProposalRules
 from commands.timefmt import iso
 from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, DAN, Harness, coopbot
-from tests.tasks_helpers import dms, everything, room, steps, task
-
-PROPOSE = '!propose "Repair Together" they fix things with us'
+from tests.tasks_helpers import PROPOSE, dms, everything, room, steps, task
 
 
 def texts(rows: list[dict]) -> str:
