@@ -73,7 +73,7 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from aiohttp import ClientSession, ClientTimeout, web
 
-from . import markdown
+from .. import markdown
 
 __all__ = [
     "FakeDiscourse",
@@ -106,9 +106,9 @@ def _spec_candidates() -> list[Path]:
     if env:
         out.append(Path(env))
     here = Path(__file__).resolve()
-    # A copy of the official file lives beside this module, so a clean clone is enough.
-    out.append(here.parent / "discourse-openapi.json")
-    # the repository's root is parents[2]; shared/ lies beside it (on the
+    # A copy of the official file lives beside this package, so a clean clone is enough.
+    out.append(here.parent.parent / "discourse-openapi.json")
+    # the repository's root is parents[3]; shared/ lies beside it (on the
     # developers' machines and in CI), or above it.
     for parent in here.parents:
         out.append(parent / "shared" / "discourse" / "openapi.json")
