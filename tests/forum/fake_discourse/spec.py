@@ -34,7 +34,8 @@ def _spec_candidates() -> list[Path]:
 def load_openapi():
     """Load the official Discourse OpenAPI description once per process.
 
-    Looks at ``$DISCOURSE_OPENAPI_SPEC``, then ``shared/discourse/openapi.json``
+    Looks at ``$DISCOURSE_OPENAPI_SPEC``, then the copy in the repository
+    (``tests/forum/discourse-openapi.json``), then ``shared/discourse/openapi.json``
     beside or above the repository.  The spec file itself is not re-validated
     (openapi-spec-validator takes ~9 s on it; it is valid 3.1.0).
     """
