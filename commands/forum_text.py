@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,7 @@ from .render import NO_NAMES, Names, Person, render_template, text
 STATUS_START = "<!-- coopbot:status -->"
 STATUS_END = "<!-- /coopbot:status -->"
 _TRAILING = ".,;:!?\u2026"
+_EMPHASIS = "*_"  # Markdown emphasis around the first word (a reader sees the word)
 
 
 @dataclass(frozen=True)
@@ -52,19 +54,48 @@ class ReplyCommand:
 
 
 def read_reply(raw: str, words: ReplyWords) -> ReplyCommand | None:
-    """The command a forum reply carries, or None for discussion."""
-    stripped = (raw or "").strip()
+    """The command a forum reply carries, or None for discussion: its first word as a
+    reader sees it, in the writer's own words (``own_words``)."""
+    stripped = own_words(raw or "")
     if not stripped:
         return None
     pieces = stripped.split(maxsplit=1)
     first, rest = pieces[0], pieces[1] if len(pieces) > 1 else ""
-    key = first.strip().lower()
-    key = key.rstrip(_TRAILING) or key  # "Objection:" counts, "+1" stays "+1"
+    key = "".join(ch for ch in first if unicodedata.category(ch) != "Cf").lower()
+    for _ in range(2):  # "**Objection**:" is "objection"; "~~objection~~" is struck out
+        key = key.strip(_EMPHASIS)
+        key = key.rstrip(_TRAILING) or key  # "Objection:" counts, "+1" stays "+1"
     for kind, vocabulary in (("object", words.objection), ("withdraw", words.withdraw),
                              ("support", words.support)):
         if key in {w.lower() for w in vocabulary}:
             return ReplyCommand(kind, first.strip(), rest.strip())
     return None
+
+
+_QUOTE_TAG = re.compile(r"\[(/?)quote(?:=[^\]\n]*)?\]", re.IGNORECASE)
+
+
+def own_words(raw: str) -> str:
+    """``raw`` without the quotes it starts with (Discourse's ``[quote="bob, post:3"]…
+    [/quote]``, nested or not, and Markdown's ``>`` blocks, up to the blank line that ends
+    them: a line right after one is still quoted), stripped. A quote left open is all
+    quote: nothing of the writer's own."""
+    text = raw.lstrip()
+    while text:
+        if text.startswith(">"):
+            end = re.search(r"\n[ \t]*\n", text)
+            text = text[end.end():].lstrip() if end else ""
+        elif text[:6].lower() == "[quote" and (opening := _QUOTE_TAG.match(text)):
+            depth, at = 1, opening.end()
+            for tag in _QUOTE_TAG.finditer(text, at):
+                depth += -1 if tag.group(1) else 1
+                if depth == 0:
+                    at = tag.end()
+                    break
+            text = text[at:].lstrip() if depth == 0 else ""
+        else:
+            break
+    return text.strip()
 
 
 def command_text(reply: ReplyCommand, ref: str, prefix: str) -> str:

@@ -141,6 +141,26 @@ def test_reply_keywords():
     assert len(external_id("x" * 80 + ":C-3")) <= 50
 
 
+def test_reply_keywords_read_as_the_reader_sees_them():
+    """The first word of the writer's own words: after the quotes a reply starts with
+    (Discourse's "quote" button, a Markdown quote), without emphasis or invisible
+    characters around it; a quoted objection is never the quoter's."""
+    quoted = '[quote="bob, post:3, topic:7"]\nobjection not a coop\n[/quote]\n\n'
+    assert read_reply(quoted + "objection I agree with Bob", WORDS).kind == "object"
+    assert read_reply(quoted + "objection I agree", WORDS).rest == "I agree"
+    assert read_reply(quoted + "Thanks Bob, I see it otherwise", WORDS) is None
+    assert read_reply(quoted.strip(), WORDS) is None
+    nested = '[quote="a"]\n[quote="b"]\nsupport\n[/quote]\nobjection\n[/quote]\nI wonder'
+    assert read_reply(nested, WORDS) is None
+    assert read_reply('[quote="bob"]\nobjection never closed', WORDS) is None
+    assert read_reply("> objection not a coop\n\nsupport they are", WORDS).kind == "support"
+    assert read_reply("> objection not a coop\nlazily still quoted", WORDS) is None
+    assert read_reply("**Objection**: not a coop", WORDS).rest == "not a coop"
+    assert read_reply("_objection_ not a coop", WORDS).kind == "object"
+    assert read_reply("\ufeff\u200bobjection not a coop", WORDS).kind == "object"
+    assert read_reply("~~objection~~ support", WORDS) is None  # struck out: not said
+
+
 # --- topics ------------------------------------------------------------------------------
 
 @pytest.mark.asyncio
