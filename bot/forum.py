@@ -25,7 +25,9 @@ trusting events:
   and group) and the registrars get a direct message.
 * **Reading before deciding.** ``watermark()`` is the clock time at which the last complete poll
   started: every post created before it has been applied. The runtime decides deadlines only
-  up to the minimum of all sources' watermarks.
+  up to the minimum of all sources' watermarks. Before a deadline is passed by the
+  watermark, its topic is read in full once (a reply hidden when the poll ran, restored
+  since, is behind the cursor).
 * **Failures.** pydiscourse is synchronous: every call goes through ``asyncio.to_thread`` under a
   timeout, with ``NoSleepDiscourseClient`` (``bot/discourse_client.py``) so a 429 raises at once
   instead of sleeping. Waits follow the shared policy of ``bot/retry.py``, one key per work
@@ -252,6 +254,7 @@ class ForumAdapter:
             if newest > cursor:
                 self.store.set_last_post_id(newest)
             self.health.mark(FORUM_READ, started)
+        applied += await self.topics.read_due(started)
         self._read_until = started
         return applied
 

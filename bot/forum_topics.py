@@ -11,10 +11,14 @@
   made once (marked, like every post of the bot's) and then rewritten the same way.
 * **The outcome.** On a final state the outcome is posted once and the topic closed (both
   stored).
+* **Read in full before a deadline is decided** (``read_due``, called by the poll): the
+  poll's cursor reads each post id once, so a reply hidden when it was listed and restored
+  since would otherwise never be read.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pydiscourse.exceptions import DiscourseClientError
@@ -40,6 +44,8 @@ class ForumTopics:
         self.repo = adapter.repo
         self.engine = adapter.engine
         self.clock = adapter.clock
+        # (proposal, deadline) whose topic was read in full once the deadline had come
+        self._read_due: set[tuple[str, datetime]] = set()
 
     async def reconcile(self) -> None:
         """Give every active proposal its topic, and bring existing topics up to date."""
@@ -164,3 +170,62 @@ class ForumTopics:
             self.store.set_status_post(proposal.key, post_id, forum_text.digest(body),
                                        self.clock.now())
             adapter._forget(attempt)
+
+    async def read_due(self, started: datetime) -> int:
+        """Read in full, once, the topic of each open proposal whose deadline came before
+        this poll started, before the watermark lets it be decided.
+
+        The cursor reads each post id once, when ``GET /posts.json`` lists it: a reply that
+        was not listed then (hidden by flags and restored by a moderator, or still being
+        written when the poll ran) would be left behind for good, and the proposal validated
+        over an objection made in time. A failure raises (``Deferred``, a refusal): the
+        watermark stays, so nothing is decided on a topic not read."""
+        applied = 0
+        for topic in self.store.topics().values():
+            if topic.closed_at or topic.topic_id is None:
+                continue
+            proposal = self.repo.proposal_by_key(topic.proposal)
+            if proposal is None or proposal.state != "open" or proposal.deadline > started:
+                continue
+            mark = (proposal.key, proposal.deadline)
+            if mark not in self._read_due:
+                applied += await self._read_topic(topic.topic_id)
+                self._read_due.add(mark)
+        return applied
+
+    async def _read_topic(self, topic_id: int) -> int:
+        """Apply the replies of a topic that were never read (each fetched alone, for its
+        raw); a topic deleted or hidden from the bot has nothing to read."""
+        item = f"read:{topic_id}"
+        me = self.adapter.config.api_username.lower()
+        seen: set[int] = set()
+        applied, after = 0, 1
+        while True:
+            try:
+                page = await self.adapter._call(item, self.adapter.client.topic_posts, topic_id,
+                                                asc="true", post_number=after)
+            except DiscourseClientError as error:
+                if error.response is not None and error.response.status_code in (403, 404):
+                    return applied
+                raise
+            posts = [p for p in ((page or {}).get("post_stream") or {}).get("posts") or []
+                     if int(p["id"]) not in seen]
+            if not posts:
+                return applied
+            for post in posts:
+                post_id = int(post["id"])
+                seen.add(post_id)
+                if (int(post.get("post_number") or 0) <= 1
+                        or str(post.get("username") or "").lower() == me
+                        or post.get("deleted_at") or post.get("user_deleted")
+                        or self.store.reply_target(post_id) is not None):
+                    continue
+                try:
+                    full = await self.adapter._call(item, self.adapter.client.post_by_id, post_id)
+                except DiscourseClientError as error:
+                    if error.response is None or error.response.status_code not in (403, 404):
+                        raise
+                    continue  # deleted since the listing
+                if full and not full.get("deleted_at") and not full.get("user_deleted"):
+                    applied += self.adapter.apply_post(full)
+            after = int(posts[-1]["post_number"])

@@ -362,6 +362,67 @@ async def test_an_objection_edited_in_after_the_deadline_is_late(env):
 
 
 @pytest.mark.asyncio
+async def test_an_objection_hidden_then_restored_before_the_deadline_counts(env):
+    """``GET /posts.json`` leaves hidden posts out, and the cursor then moves past them: a
+    reply hidden by flags when a poll ran, restored by a moderator later, is read by the
+    full read of its topic that comes before its deadline is decided."""
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    env.fake.clock = env.clock.now
+    post = env.fake.user_reply(topic_id, "bob", OBJECTION, created_at=fmt(env.clock.now()))
+    env.fake.posts[post["id"]].hidden = True  # hidden by community flags at once
+    env.fake.user_reply(topic_id, "alice", "looking forward to meeting them soon",
+                        created_at=fmt(env.clock.now()))
+    env.clock.advance(timedelta(minutes=1))
+    await env.sync()
+    assert env.repo.objections("sem:C-1") == []
+    env.clock.advance(timedelta(days=1))
+    env.fake.posts[post["id"]].hidden = False  # a moderator restores it
+    await env.sync()
+    env.clock.advance(timedelta(days=5))  # past the deadline
+    await env.sync()
+    assert env.state() == "contested"
+    assert env.repo.objections("sem:C-1")[0].person == "forum:bob"
+    before = len(env.fake.requests)
+    await env.sync()  # read in full once: no request more than the poll's
+    assert [r.path for r in env.fake.requests[before:]] == ["/posts.json"]
+
+
+@pytest.mark.asyncio
+async def test_an_objection_restored_after_the_deadline_is_dated_by_its_creation(env):
+    """Hiding and restoring a post move its ``updated_at`` (Discourse saves the post), not
+    its version: an objection made in time, hidden, and restored by a moderator after the
+    deadline while the bot was away, is still the objection made in time. (An edit within
+    Discourse's grace period also keeps version 1: a support turned into an objection there
+    after the deadline counts as in time, and the proposal goes to a decision; the other
+    way round, an objection would be lost, and a validation over it is what must never
+    happen.)"""
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    env.fake.clock = env.clock.now
+    deadline = env.clock.now() + timedelta(days=5)
+    env.clock.set(deadline - timedelta(hours=1))
+    post = env.fake.user_reply(topic_id, "bob", OBJECTION, created_at=fmt(env.clock.now()))
+    env.fake.posts[post["id"]].hidden = True  # hidden by community flags at once
+    env.fake.user_reply(topic_id, "alice", "looking forward to meeting them soon",
+                        created_at=fmt(env.clock.now()))
+    env.clock.advance(timedelta(minutes=1))
+    await env.sync()
+    assert env.repo.objections("sem:C-1") == []
+    env.clock.set(deadline + timedelta(minutes=30))  # the bot is away; a moderator restores it
+    restored = env.fake.posts[post["id"]]
+    restored.hidden = False
+    restored.updated_at = env.clock.now()
+    assert restored.version == 1
+    env.clock.set(deadline + timedelta(hours=1))
+    await env.sync()
+    assert env.state() == "contested"
+    assert env.repo.objections("sem:C-1")[0].person == "forum:bob"
+
+
+@pytest.mark.asyncio
 async def test_a_refused_poll_does_not_stop_the_bot_nor_decide(env):
     env.propose()
     await env.sync()
