@@ -1,0 +1,29 @@
+"""Trust bugs found by an adversarial hunt in the engine and its commands, one regression test
+each. Config (tests.harness): dewey=@alice (admin, core), transition=@bob (core),
+singularites=@carol (registrar), financite=@dan."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.harness import ALICE, BOB, CAROL, DAN
+from tests.tasks_helpers import PROPOSE, dms, everything, room, task
+
+
+# --- a support keeps the moment it was given ---------------------------------------------------
+
+def test_a_support_updated_after_the_deadline_still_counts_from_when_it_was_given(make_harness):
+    """``!support C-n`` again only updates the comment: a support given in time must not stop
+    counting because its author added a word after the deadline, read before the deadline
+    was decided (the bot was down, or a source was behind)."""
+    h = make_harness(min_supporters=1)
+    h.say(ALICE, PROPOSE)
+    h.say(BOB, "!support C-1 they repaired our bikes")
+    h.clock.advance(timedelta(days=5, minutes=1))  # past the deadline, not decided yet
+    rows = h.say(BOB, "!support C-1 and our kettle")
+    assert "updated" in rows[0]["plain"]
+    h.engine.process_due()
+    assert h.state(1) == "validated"
+    support = h.repo.supports("sem:C-1")[0]
+    assert support.comment == "and our kettle"
+    assert support.at <= h.proposal(1).deadline
