@@ -27,3 +27,25 @@ def test_a_support_updated_after_the_deadline_still_counts_from_when_it_was_give
     support = h.repo.supports("sem:C-1")[0]
     assert support.comment == "and our kettle"
     assert support.at <= h.proposal(1).deadline
+
+
+# --- a contested decision is followed until decided ---------------------------------------------
+
+def test_a_contested_decision_cannot_escape_its_follow_up_by_a_feedback_request(harness):
+    """``Decide on C-n`` is nudged until C-n is decided (SPEC section 3). A feedback request
+    would put it on the feedback ladder, which ends once the members acked: the contested
+    proposal would then never be followed again. Refused, like ``!done``: nothing changes."""
+    harness.say(ALICE, PROPOSE)
+    harness.say(DAN, "!object C-1 not an organisation")
+    assert task(harness, 1).lead == BOB
+    before = everything(harness)
+    rows = harness.say(BOB, "!feedback T-1 I lean towards accepting, what do you think?")
+    assert len(rows) == 1 and "!resolve C-1" in rows[0]["plain"]
+    assert everything(harness) == before
+    assert task(harness, 1).state == "open"
+    # It stays followed: the eligible decider is reminded.
+    rows = harness.advance("7d")
+    assert [r["target"] for r in dms(rows)] == [BOB]
+    # In the caller's language too.
+    harness.say(BOB, "!lang nl")
+    assert "beslissen C-1" in harness.say(BOB, "!feedback T-1 wat denken jullie?")[0]["plain"]
