@@ -49,3 +49,19 @@ def test_a_contested_decision_cannot_escape_its_follow_up_by_a_feedback_request(
     # In the caller's language too.
     harness.say(BOB, "!lang nl")
     assert "beslissen C-1" in harness.say(BOB, "!feedback T-1 wat denken jullie?")[0]["plain"]
+
+
+# --- odd input never stops the bot -------------------------------------------------------------
+
+def test_a_lone_surrogate_is_refused_with_one_reply_and_changes_nothing(harness):
+    """A console fed bytes that are not UTF-8 (read with ``surrogateescape``), or a JSON
+    event carrying an escaped lone surrogate, gives text that SQLite cannot store: the
+    command must be refused like any invisible character, not crash on its reply."""
+    harness.say(ALICE, PROPOSE)
+    before = everything(harness)
+    for text in ('!status \udcff', '!propose "Repair\ud800 Cafe" they fix things',
+                 '!object C-1 no \udcff', '!\ud800'):
+        rows = harness.say(BOB, text)
+        assert len(rows) == 1 and "invisible" in rows[0]["plain"], text
+    assert everything(harness) == before
+    assert harness.state(1) == "open"
