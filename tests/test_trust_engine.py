@@ -65,3 +65,26 @@ def test_a_lone_surrogate_is_refused_with_one_reply_and_changes_nothing(harness)
         assert len(rows) == 1 and "invisible" in rows[0]["plain"], text
     assert everything(harness) == before
     assert harness.state(1) == "open"
+
+
+# --- the host's way back in reaches the decisions waiting for a decider ----------------------
+
+def test_an_admin_granted_by_the_host_is_given_the_decisions_they_may_now_take(harness):
+    """``coopbot grant-admin`` runs beside the bot. The admin it names may be the only one
+    who may now decide a contested proposal: the decision task must go to them (and they be
+    told), not stay with a lead who is no longer in good standing until the next restart."""
+    from commands.admin import host_grant_admin
+
+    zoe = "@zoe:example.org"
+    harness.say(ALICE, PROPOSE)
+    harness.say(BOB, "!object C-1 no")      # Alice's and Bob's organisations are in the case
+    assert task(harness, 1).lead == ALICE    # nobody may decide: the admin, to grant a role
+    # An older version let the sole admin's organisation be suspended.
+    harness.repo.set_member_status("sem", "dewey", "suspended", harness.clock.now(), "old")
+    host_grant_admin(harness.repo, harness.engine.group("sem"), zoe, harness.clock.now())
+    rows = harness.sent()
+    assert task(harness, 1).lead == zoe
+    assert "C-1" in " ".join(r["plain"] for r in dms(rows, zoe))
+    assert harness.proposal(1).no_decider_at is None
+    harness.say(zoe, "!resolve C-1 reject the objection stands")
+    assert harness.state(1) == "rejected"
