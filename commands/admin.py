@@ -20,10 +20,12 @@ from .changes import (
     SettingChanged,
     StepsToRecompute,
 )
+from . import decisions
 from . import digest as weekly_digest
 from .context import Context, Effects, Group
 from .errors import CommandError
 from .legitimacy import in_good_standing_holders
+from .lifecycle import State
 from .render import Mention, Person, join, render, text
 from .parsing import fold
 from .settings import LANGUAGES, PROPOSAL_RULES, SETTINGS, language_code
@@ -210,4 +212,7 @@ def host_grant_admin(repo: Repository, group: Group, person: str, now: datetime)
         # A new admin answers for tasks of the role.
         out.apply(StepsToRecompute(actor="host", group=group.slug))
         out.announce("ann.host_granted_admin", person=Mention.of(person))
+        # …and may be the one who can decide a contested proposal now (like ``!role``).
+        for proposal in repo.proposals(group.slug, (State.CONTESTED.value,)):
+            decisions.follow_decision(out, proposal)
         out.flush()

@@ -296,10 +296,14 @@ def support(ctx: Context, args: dict[str, Any]) -> None:
     """!support C-3 [comment…] — recorded and shown; counts towards ``min_supporters``."""
     proposal = args["proposal"]
     member = _voter(ctx, proposal)
-    again = any(s.person == ctx.caller for s in ctx.repo.supports(proposal.key))
+    earlier = next((s for s in ctx.repo.supports(proposal.key) if s.person == ctx.caller), None)
+    again = earlier is not None
+    # Said again, a support only changes its comment: it counts from when it was first given
+    # (a word added after the deadline must not take back a support given in time).
+    at = min(earlier.at, ctx.event.at) if earlier is not None else ctx.event.at
     ctx.apply(Supported(actor=ctx.caller, event_id=ctx.event.event_id, proposal=proposal.key,
                         person=ctx.caller, member=member.slug, comment=args.get("comment"),
-                        at=ctx.event.at, again=again))
+                        at=at, again=again))
     if not again:
         ctx.out.reply("ok.support", ref=ref(proposal),
                       supports=Count(len(ctx.repo.supports(proposal.key)), "count.support"))

@@ -18,8 +18,10 @@ _PROPOSAL_REF = re.compile(r"^(?:c-?|#)(\d{1,9})$", re.IGNORECASE)
 _TASK_REF = re.compile(r"^(?:t-?|#)(\d{1,9})$", re.IGNORECASE)
 _ANY_REF = re.compile(r"^(?:([ct])-?|#)(\d{1,9})$", re.IGNORECASE)
 _MATRIX_ID = re.compile(r"^@[a-z0-9._=\-/+]+:[a-z0-9.\-]+(?::\d+)?$", re.IGNORECASE)
-# C0 and C1 controls except tab and newline, and the bidi overrides that disguise text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls except tab and newline, the bidi overrides that disguise text, and lone
+# surrogates (bytes that were not UTF-8, read with ``surrogateescape``, or a JSON escape):
+# no character at all, which SQLite cannot store and no reply could quote.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 # Characters Unicode calls letters that show as blank space (the Hangul fillers): removed

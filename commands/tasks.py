@@ -96,6 +96,15 @@ def _not_a_contested_decision(ctx: Context, task: Task) -> None:
                            proposal=f"C-{proposal.number}")
 
 
+def _no_feedback_on_a_contested_decision(ctx: Context, task: Task) -> None:
+    """``Decide on C-n`` is followed until C-n is decided; the feedback ladder ends once the
+    members acked, and would leave the contested proposal followed by nobody."""
+    decision = contested_decision(ctx.repo, task)
+    if decision is not None:
+        raise CommandError("err.decision_task_no_feedback", ref=ref(task),
+                           proposal=f"C-{decision.number}")
+
+
 def _lead_only(ctx: Context, task: Task) -> None:
     if not leads(ctx, task):
         raise CommandError("err.not_lead", ref=ref(task), lead=Person.of(task.lead))
@@ -348,6 +357,7 @@ def feedback(ctx: Context, args: dict[str, Any]) -> None:
     """!feedback T-2 link-or-text… — the task waits for the members' acks."""
     task = _running(ctx, args["task"])
     _lead_only(ctx, task)
+    _no_feedback_on_a_contested_decision(ctx, task)
     deliverable = (args["deliverable"] or "").strip()
     if not deliverable:
         raise CommandError("err.feedback_required", syntax=ctx.usage)

@@ -38,6 +38,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{ref} sluit vanzelf wanneer over {proposal} beslist is ({prefix}beslissen {proposal} aanvaarden|weigeren reden…) of de bezwaren ertegen ingetrokken zijn. Er is niets veranderd.",
         "en": "{ref} closes by itself when {proposal} is resolved ({prefix}resolve {proposal} accept|reject reason…) or its objections are withdrawn. Nothing changed.",
     },
+    "err.decision_task_no_feedback": {
+        "fr": "{ref} est la décision sur {proposal} : elle se prend avec {prefix}trancher {proposal} accepter|refuser raison…, et je la rappelle jusque-là. Pour avoir l'avis du groupe, demandez-le dans le salon. Rien n'a changé.",
+        "nl": "{ref} is de beslissing over {proposal}: die neem je met {prefix}beslissen {proposal} aanvaarden|weigeren reden…, en ik herinner eraan tot dan. Vraag de mening van de groep in de chatruimte. Er is niets veranderd.",
+        "en": "{ref} is the decision on {proposal}: it is taken with {prefix}resolve {proposal} accept|reject reason…, and I keep reminding until then. To hear the group, ask in the room. Nothing changed.",
+    },
     "err.empty_title": {
         "fr": "Il manque le titre de la tâche. Syntaxe : {syntax}",
         "nl": "De titel van de taak ontbreekt. Syntaxis: {syntax}",
