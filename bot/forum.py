@@ -24,7 +24,8 @@ trusting events:
   An unlinked user's keyword reply changes nothing; they are answered once (remembered per user
   and group) and the registrars get a direct message.
 * **Reading before deciding.** ``watermark()`` is the clock time at which the last complete poll
-  started: every post created before it has been applied. The runtime decides deadlines only
+  started, less a read margin (2 s, as for Matrix): every post created before it has been
+  applied. The runtime decides deadlines only
   up to the minimum of all sources' watermarks. Before a deadline is passed by the
   watermark, its topic is read in full once (a reply hidden when the poll ran, restored
   since, is behind the cursor).
@@ -86,7 +87,8 @@ class ForumAdapter:
 
     def __init__(self, runtime: "Runtime", config: DiscourseConfig, client: DiscourseClient, *,
                  call_timeout: float = 40.0, backoff_base: timedelta = timedelta(seconds=5),
-                 backoff_max: timedelta = timedelta(minutes=10)) -> None:
+                 backoff_max: timedelta = timedelta(minutes=10),
+                 read_margin: timedelta = timedelta(seconds=2)) -> None:
         self.runtime = runtime
         self.repo = runtime.repo
         self.engine = runtime.engine
@@ -106,6 +108,10 @@ class ForumAdapter:
         # as the admin API limit is site-wide.
         self.retries = Retries(Backoff(backoff_base, backoff_max), self.clock)
         self._read_until: datetime | None = None
+        # The watermark stays this far behind the poll's start, as Matrix's does: a post
+        # still being saved when the poll ran, or stamped by a forum clock a little behind
+        # ours, is read by the next poll before a deadline it beat is decided.
+        self.read_margin = read_margin
         # post id -> the marker ending its raw, for the bot's replies read while looking for
         # an earlier attempt's post (a retry after a 429 need not read them again)
         self._markers: dict[int, str | None] = {}
@@ -254,8 +260,9 @@ class ForumAdapter:
             if newest > cursor:
                 self.store.set_last_post_id(newest)
             self.health.mark(FORUM_READ, started)
-        applied += await self.topics.read_due(started)
-        self._read_until = started
+        read_until = started - self.read_margin
+        applied += await self.topics.read_due(read_until)
+        self._read_until = read_until
         return applied
 
     def apply_post(self, post: dict) -> bool:

@@ -171,9 +171,9 @@ class ForumTopics:
                                        self.clock.now())
             adapter._forget(attempt)
 
-    async def read_due(self, started: datetime) -> int:
-        """Read in full, once, the topic of each open proposal whose deadline came before
-        this poll started, before the watermark lets it be decided.
+    async def read_due(self, read_until: datetime) -> int:
+        """Read in full, once, the topic of each open proposal whose deadline the watermark
+        is about to pass (``read_until``), before it lets it be decided.
 
         The cursor reads each post id once, when ``GET /posts.json`` lists it: a reply that
         was not listed then (hidden by flags and restored by a moderator, or still being
@@ -185,7 +185,7 @@ class ForumTopics:
             if topic.closed_at or topic.topic_id is None:
                 continue
             proposal = self.repo.proposal_by_key(topic.proposal)
-            if proposal is None or proposal.state != "open" or proposal.deadline > started:
+            if proposal is None or proposal.state != "open" or proposal.deadline > read_until:
                 continue
             mark = (proposal.key, proposal.deadline)
             if mark not in self._read_due:

@@ -342,6 +342,26 @@ async def test_webhook_signed_accepted_unsigned_and_wrong_rejected(env):
 
 
 @pytest.mark.asyncio
+async def test_a_poll_just_after_the_deadline_leaves_a_margin_for_a_post_still_being_saved(env):
+    """A poll that starts a second after the deadline cannot vouch for the posts stamped just
+    before it (one still being saved, or stamped by a forum clock a little behind ours): the
+    watermark stays two seconds behind the poll's start, as Matrix's does, and the next
+    poll reads the objection before the deadline is decided."""
+    env.propose()
+    await env.sync()
+    topic_id = env.topic_id()
+    deadline = env.clock.now() + timedelta(days=5)
+    env.clock.set(deadline + timedelta(seconds=1))
+    await env.sync()
+    assert env.state() == "open"  # not decided on a read that started too close to it
+    env.fake.user_reply(topic_id, "bob", OBJECTION,
+                        created_at=fmt(deadline - timedelta(seconds=1)))
+    env.clock.set(deadline + timedelta(minutes=1))
+    await env.sync()
+    assert env.state() == "contested"
+
+
+@pytest.mark.asyncio
 async def test_an_objection_edited_in_after_the_deadline_is_late(env):
     env.propose()
     await env.sync()
