@@ -301,7 +301,10 @@ class ForumAdapter:
             if reply is None:
                 return False  # discussion of unknown date: no sign to count
             raise
+        same_account = self.same_account(username, post)
         if reply is None:
+            if not same_account:
+                return False  # not the account linked under this name: no sign of anyone
             # Discussion: no command, but a sign that the writer's organisation saw the
             # proposal (informed silence; the engine decides what it counts for).
             self.engine.handle(Inbound(
@@ -317,7 +320,23 @@ class ForumAdapter:
         linked = self.repo.person(topic.group_slug, person)
         if not linked or not linked.member:
             return self._unlinked(event, username, reply, proposal)
+        if not same_account:
+            return self._unlinked(event, username, reply, proposal, member=linked.member)
         return self.engine.handle(event)
+
+    def same_account(self, username: str, post: dict) -> bool:
+        """Whether the post's author is the account first seen under its username. A name
+        given up by a rename can be registered by anyone: under another account it speaks
+        for nobody until ``!link`` names it again."""
+        if post.get("user_id") is None:
+            return True  # nothing to compare (Discourse always says)
+        user_id = int(post["user_id"])
+        with self.repo.transaction():
+            first = self.store.account_of(username, user_id, self.clock.now())
+        if first != user_id:
+            log.warning("forum post %s: the name %s belongs to account %s, linked as %s;"
+                        " it counts for nobody", post.get("id"), username, user_id, first)
+        return first == user_id
 
     def _echo(self, post: dict) -> None:
         """One of the bot's own replies, read back: noted by its marker, so that a reply or
@@ -327,8 +346,9 @@ class ForumAdapter:
             self.echoes.note("forum", tag, str(post["id"]), self.clock.now())
 
     def _unlinked(self, event: Inbound, username: str, reply: forum_text.ReplyCommand,
-                  proposal: dict) -> bool:
-        """Nothing changes; the user is told once how to get linked, and the registrars."""
+                  proposal: dict, member: str | None = None) -> bool:
+        """Nothing changes; the user is told once how to get linked, and the registrars.
+        ``member``: the name is linked to it, but under another account (``same_account``)."""
         now = self.clock.now()
         group = self.engine.group(event.group)
         with self.repo.transaction():
@@ -337,16 +357,22 @@ class ForumAdapter:
             told = self.store.mark_told_unlinked(group.slug, event.sender, now,
                                                  int(event.event_id[len(EVENT_PREFIX):]))
             self.repo.audit(at=now, group=group.slug, actor=event.sender, action="forum_unlinked",
-                            subject=proposal.key, detail={"word": reply.word, "told": told},
+                            subject=proposal.key, detail={"word": reply.word, "told": told,
+                                    **({"linked_to": member} if member else {})},
                             event_id=event.event_id)
             if told:
                 registrars = self.repo.holders(group.slug, "registrar")
                 out = Effects(self.repo, group, now, event)
-                out.reply("forum.unlinked", user=username, word=reply.word,
+                reply_key, dm_key = (("forum.account_changed", "dm.forum_account_changed")
+                                     if member else ("forum.unlinked", "dm.forum_unlinked"))
+                out.reply(reply_key, user=username, word=reply.word,
                           registrars=", ".join(registrars) or "-")
+                linked = self.repo.member(group.slug, member) if member else None
                 for registrar in registrars:
-                    out.dm(registrar, "dm.forum_unlinked", user=username.lower(), word=reply.word,
-                           ref=cooptation.ref(proposal), candidate=proposal.candidate)
+                    out.dm(registrar, dm_key, user=username.lower(),
+                           word=reply.word, ref=cooptation.ref(proposal),
+                           candidate=proposal.candidate, slug=member or "",
+                           member=linked.name if linked else member or "")
                 out.flush()
         return True
 

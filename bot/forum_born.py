@@ -174,7 +174,9 @@ class BornTopics:
                 at=_written_at(post), venue=Venue.FORUM, group=slug,
             )
             group = self.engine.group(slug)
-            problems, unlinked = self._problems(group, event.sender, username, template)
+            problems, unlinked = self._problems(group, event.sender, username, template,
+                                                same_account=self.adapter.same_account(
+                                                    username, post))
             if problems:
                 return self._refuse(group, event, post, problems, unlinked)
             handled = self.engine.handle(event)
@@ -199,12 +201,13 @@ class BornTopics:
                      if found == wanted), None)
 
     def _problems(self, group: Group, person: str, username: str,
-                  template: forum_template.Template) -> tuple[list[forum_template.Problem],
-                                                              bool]:
+                  template: forum_template.Template, *, same_account: bool = True,
+                  ) -> tuple[list[forum_template.Problem], bool]:
         """Everything to fix before the engine is asked (all at once: one reply), and whether
-        the author is unlinked."""
+        the author is unlinked (or writes from another account than the one linked under
+        their name: they speak for nobody)."""
         problems: list[forum_template.Problem] = []
-        member = self.repo.linked_member(group.slug, person)
+        member = self.repo.linked_member(group.slug, person) if same_account else None
         if member is None:
             registrars = ", ".join(self.repo.holders(group.slug, "registrar")) or "-"
             problems.append(forum_template.Problem(

@@ -247,6 +247,17 @@ class ForumStore:
             "insert or ignore into forum_unlinked (group_slug, person, told_at, post_id)"
             " values (?, ?, ?, ?)", [group, person, iso(at), post_id]).rowcount == 1
 
+    # --- accounts -------------------------------------------------------------------------
+    def account_of(self, username: str, user_id: int, at: datetime) -> int:
+        """The account id first seen under ``username`` (any case), recorded now if the name
+        is new: a different ``user_id`` is another account under the same name."""
+        key = username.lower()
+        self.db.execute("insert or ignore into forum_accounts (username, user_id, first_seen_at)"
+                        " values (?, ?, ?)", [key, user_id, iso(at)])
+        row = self.db.execute("select user_id from forum_accounts where username = ?",
+                              [key]).fetchone()
+        return int(row[0])
+
     # --- marks in meta --------------------------------------------------------------------
     def last_post_id(self) -> int:
         """The post id up to which every post was read (0: none yet)."""

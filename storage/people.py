@@ -223,7 +223,13 @@ class People(Store):
             " values (?, ?, ?, ?, ?)",
             [group, person, member, origin, iso(at)],
         )
-        return cursor.rowcount == 1
+        written = cursor.rowcount == 1
+        if written and person.startswith("forum:"):
+            # Linked (or unlinked) anew: whichever account holds the name now is the one
+            # first seen from here on (``ForumStore.account_of``).
+            self.db.execute("delete from forum_accounts where username = ?",
+                            [person[len("forum:"):]])
+        return written
 
     # --- languages ------------------------------------------------------------------------
     def language_of(self, person: str) -> str | None:

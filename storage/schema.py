@@ -420,5 +420,15 @@ def m015_informed_silence(db: Database) -> None:
                " when json_valid(rules) then json_extract(rules, '$.min_reached') end, '0'))")
 
 
+@migrations()
+def m016_forum_accounts(db: Database) -> None:
+    """The forum account first seen under each username (``bot/forum.py``): a name given up
+    by a rename can be registered by anyone, and must not speak for the member it was
+    linked to. A link written again (``!link``) forgets the name's account.
+    """
+    db["forum_accounts"].create({"username": str, "user_id": int, "first_seen_at": str},
+                                pk="username")
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

@@ -43,6 +43,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Hallo {user}, uw forumaccount is niet aan een lidorganisatie gekoppeld: uw antwoord '{word}' verandert dus voorlopig niets. De registrar ({registrars}) kan u aan uw organisatie koppelen; ik heb hem of haar verwittigd. Antwoord daarna opnieuw hier.",
         "en": "Hello {user}, your forum account is not linked to any member organisation, so your reply '{word}' changes nothing for now. The registrar ({registrars}) can link you to your organisation; I have told them. Then reply here again.",
     },
+    "forum.account_changed": {
+        "fr": "Bonjour {user}, ce nom du forum est lié à une organisation membre, mais sous un autre compte (renommé depuis, ou dont le nom a été repris) : votre réponse « {word} » ne change donc rien. Le ou la registraire ({registrars}) peut lier ce compte-ci s'il représente l'organisation ; je l'ai prévenu·e.",
+        "nl": "Hallo {user}, deze forumnaam is aan een lidorganisatie gekoppeld, maar onder een ander account (sindsdien hernoemd, of waarvan de naam opnieuw genomen is): uw antwoord '{word}' verandert dus niets. De registrar ({registrars}) kan dit account koppelen als het de organisatie vertegenwoordigt; ik heb hem of haar verwittigd.",
+        "en": "Hello {user}, this forum name is linked to a member organisation, but under another account (renamed since, or whose name was taken again), so your reply '{word}' changes nothing. The registrar ({registrars}) can link this account if it represents the organisation; I have told them.",
+    },
+    "dm.forum_account_changed": {
+        "fr": "Sur le forum, le nom {user} a répondu « {word} » dans le sujet de {ref} ({candidate}) depuis un autre compte que celui qui est lié à « {member} » (compte renommé, ou nom repris par quelqu'un d'autre) ; rien n'a changé. Si c'est bien un·e représentant·e de l'organisation : {prefix}lier forum:{user} {slug}",
+        "nl": "Op het forum antwoordde de naam {user} '{word}' in het onderwerp van {ref} ({candidate}) vanaf een ander account dan het account dat aan '{member}' gekoppeld is (hernoemd account, of een naam die iemand anders opnieuw nam); er is niets veranderd. Als het wel een vertegenwoordiger van de organisatie is: {prefix}koppelen forum:{user} {slug}",
+        "en": "On the forum, the name {user} replied '{word}' in the topic of {ref} ({candidate}) from another account than the one linked to '{member}' (an account renamed, or the name taken by someone else); nothing changed. If it is indeed a representative of the organisation: {prefix}link forum:{user} {slug}",
+    },
     "dm.forum_unlinked": {
         "fr": "Sur le forum, {user} a répondu « {word} » dans le sujet de {ref} ({candidate}) mais n'est lié·e à aucune organisation membre ; rien n'a changé. S'il ou elle représente un membre : {prefix}lier forum:{user} <membre>",
         "nl": "Op het forum antwoordde {user} '{word}' in het onderwerp van {ref} ({candidate}) maar is aan geen lidorganisatie gekoppeld; er is niets veranderd. Als die persoon een lid vertegenwoordigt: {prefix}koppelen forum:{user} <lid>",

@@ -157,6 +157,13 @@ class FakeDiscourse(HttpServer, CategoryRoutes, TopicRoutes, PostRoutes, ForumLo
         self.users[key] = user
         return user
 
+    def rename_user(self, username: str, new_username: str) -> FakeUser:
+        """A user changes their username (the old one is free for anyone to register)."""
+        user = self.users.pop(username.lower())
+        user.username = new_username
+        self.users[new_username.lower()] = user
+        return user
+
     def user(self, username: str) -> FakeUser:
         return self.users[username.lower()]
 
