@@ -1,0 +1,62 @@
+"""What a host does and what happens between runs, against the rules no input may break
+(SPEC sections 9 and 13): the member import, the configuration file edited between two
+runs, and rows damaged in the database. One regression test per trust bug found by an
+adversarial hunt. Config (tests.harness): dewey=@alice (admin, core), transition=@bob
+(core), singularites=@carol (registrar), financite=@dan."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from bot.config import ConfigError, parse
+from bot.import_members import ImportRefused, apply, plan, read
+from commands.legitimacy import deciders, in_good_standing_holders
+from storage.schema import migrations
+from tests.harness import ALICE, BASE_CONFIG, BOB, CAROL, Harness
+from tests.tasks_helpers import PROPOSE, everything
+
+ZED = "@zed:example.org"
+HEADER = "slug,name,matrix,discourse\n"
+
+
+def texts(rows: list[dict]) -> str:
+    return "\n---\n".join(r["plain"] for r in rows)
+
+
+def import_rows(csv_text: str):
+    rows, problems = read(HEADER + csv_text)
+    assert not problems, problems
+    return rows
+
+
+# --- the member import -----------------------------------------------------------------------
+
+def test_an_import_never_leaves_the_group_without_an_admin_in_good_standing(harness):
+    """Like ``!link``, the host's import may not link the last admin in good standing to a
+    suspended (or departed) organisation: the group would have nobody left to configure it."""
+    harness.say(ALICE, f"!role grant admin {ZED}")
+    harness.say(ALICE, "!member suspend financite")
+    harness.say(ZED, f"!role revoke admin {ALICE}")
+    assert in_good_standing_holders(harness.repo, "sem", "admin") == [ZED]
+    rows = import_rows(f"financite,Financité,{ZED},\n")
+    result = plan(harness.repo, "sem", rows)
+    assert result.problems and "admin in good standing" in result.problems[0], result
+    assert result.problems[0].startswith("2: ")
+    before = everything(harness)
+    with pytest.raises(ImportRefused):
+        apply(harness.repo, harness.config.group("sem"), rows, harness.clock.now())
+    assert everything(harness) == before
+    assert in_good_standing_holders(harness.repo, "sem", "admin") == [ZED]
+
+
+# --- damaged rows: no stored row can stop the bot or its start ---------------------------------
+
+
+# --- the configuration file ----------------------------------------------------------------------
+
+def config_text() -> str:
+    return BASE_CONFIG.format(database="coopbot.db", language="en", min_supporters=0,
+                              charter="[]")
