@@ -52,6 +52,26 @@ def test_an_import_never_leaves_the_group_without_an_admin_in_good_standing(harn
     assert in_good_standing_holders(harness.repo, "sem", "admin") == [ZED]
 
 
+def test_an_import_that_puts_the_decider_inside_the_case_hands_the_decision_on(harness):
+    """An import that links the one eligible decider to the organisation that made a
+    contested proposal makes them part of the case: its decision goes to someone else."""
+    harness.say(ALICE, f"!role grant core {ZED}")
+    harness.say(ALICE, f"!role revoke core {BOB}")
+    harness.say(ALICE, f"!role revoke core {ALICE}")
+    harness.say(BOB, PROPOSE)
+    harness.say(CAROL, "!object C-1 not yet")
+    (decision,) = harness.repo.tasks()
+    assert decision.lead == ZED
+    harness.sent()
+    apply(harness.repo, harness.config.group("sem"),
+          import_rows(f"transition,Réseau Transition,{ZED},\n"), harness.clock.now())
+    assert deciders(harness.repo, harness.proposal(1)) == ([ALICE], "admin")
+    (decision,) = harness.repo.tasks()
+    assert decision.lead == ALICE, "the decision stays with someone inside the case"
+    nudges = harness.advance("10d")
+    assert nudges and all(r["target"] != ZED for r in nudges), texts(nudges)
+
+
 # --- damaged rows: no stored row can stop the bot or its start ---------------------------------
 
 
