@@ -74,6 +74,27 @@ def test_an_import_that_puts_the_decider_inside_the_case_hands_the_decision_on(h
 
 # --- damaged rows: no stored row can stop the bot or its start ---------------------------------
 
+@pytest.mark.parametrize("damage", [
+    "update proposals set deadline = 'not a date' where number = 1",
+    "update proposals set last_call_due = 'soon' where number = 1",
+    "update digest_schedules set next_at = 'monday'",
+])
+def test_a_damaged_instant_that_would_be_the_next_wakeup_does_not_stop_the_bot(tmp_path, damage):
+    """The next wakeup is read at start and after every sync: one unreadable instant there
+    (the only one of its kind, so the earliest) stopped the bot. It is skipped, and said."""
+    h = Harness(str(tmp_path / "coopbot.db"), group_extra='digest = "mon 09:00"')
+    h.say(ALICE, PROPOSE)
+    h.say(ALICE, '!mandate @dan:example.org "Write the newsletter"')
+    h.close()
+    with sqlite3.connect(h.database) as db:
+        db.execute(damage)
+    h.open()
+    h.engine.recover_downtime()
+    wakeups = h.engine.wakeups()  # raised ValueError
+    assert isinstance(wakeups, list)
+    assert "Dewey ASBL" in texts(h.say(BOB, "!members"))  # and it keeps serving
+    h.close()
+
 
 # --- the configuration file ----------------------------------------------------------------------
 
