@@ -96,6 +96,15 @@ def test_a_damaged_instant_that_would_be_the_next_wakeup_does_not_stop_the_bot(t
     h.close()
 
 
+def test_an_unreadable_mark_of_the_last_run_does_not_stop_the_start(harness):
+    harness.say(ALICE, PROPOSE)
+    harness.repo.set_meta("alive_at", "yesterday")
+    harness.restart()
+    harness.engine.recover_downtime()  # raised ValueError
+    harness.advance("5d")
+    assert harness.state(1) == "validated"
+
+
 # --- the configuration file ----------------------------------------------------------------------
 
 def config_text() -> str:
