@@ -105,6 +105,28 @@ def test_an_unreadable_mark_of_the_last_run_does_not_stop_the_start(harness):
     assert harness.state(1) == "validated"
 
 
+def test_an_older_database_with_a_damaged_audit_row_is_upgraded(tmp_path):
+    """The upgrade that rebuilds each member's history from the audit log stopped on one
+    unreadable row: the migration failed, and with it every start."""
+    path = str(tmp_path / "coopbot.db")
+    db = Database(path)
+    migrations.apply(db, stop_before="m005_trust")
+    db["groups"].insert({"slug": "sem", "name": "S", "next_proposal": 1, "next_task": 1,
+                         "created_at": "2026-01-01T00:00:00Z"})
+    db["members"].insert({"group_slug": "sem", "slug": "transition", "name": "Réseau Transition",
+                          "name_key": "reseautransition", "status": "suspended",
+                          "admitted_at": "2026-01-01T00:00:00Z", "coopted_by": None,
+                          "proposal": None, "origin": "config"})
+    db["audit"].insert({"at": "2026-02-01T00:00:00Z", "group_slug": "sem", "actor": ALICE,
+                        "action": "member_status", "subject": "transition",
+                        "detail": "{damaged", "event_id": None})
+    db.conn.close()
+    h = Harness(path)  # raised JSONDecodeError
+    assert h.repo.member("sem", "transition").status == "suspended"  # the row wins
+    assert "(Réseau Transition) is 'suspended'" in texts(h.say(BOB, PROPOSE))
+    h.close()
+
+
 # --- the configuration file ----------------------------------------------------------------------
 
 def config_text() -> str:
