@@ -238,6 +238,16 @@ class _Loader:
         slugs = [g.slug for g in groups]
         for slug in {s for s in slugs if slugs.count(s) > 1}:
             self.problem("groups.slug", f"the slug {slug!r} is used twice", "groups")
+        # One room, one group: the room's commands go to one group only, and ``!object C-1``
+        # meant for one group's proposal would be applied to the other's C-1.
+        rooms: dict[str, list[str]] = {}
+        for group in groups:
+            if isinstance(group.matrix_room, str) and group.matrix_room.strip():
+                rooms.setdefault(group.matrix_room.strip(), []).append(group.slug)
+        for room, sharing in rooms.items():
+            if len(sharing) > 1:
+                self.problem("groups.matrix_room", f"the room {room} is given to the groups "
+                             f"{', '.join(sharing)}: each group needs a room of its own", "groups")
         if self.problems:
             raise ConfigError("\n".join(self.problems))
         secrets = tuple(

@@ -132,3 +132,16 @@ def test_an_older_database_with_a_damaged_audit_row_is_upgraded(tmp_path):
 def config_text() -> str:
     return BASE_CONFIG.format(database="coopbot.db", language="en", min_supporters=0,
                               charter="[]")
+
+
+def test_two_groups_cannot_share_one_matrix_room():
+    """The Matrix adapter serves one group per room: every command in a shared room went to
+    one of the groups (``!object C-1`` meant for the other's C-1, applied to its own)."""
+    room = 'matrix_room = "#sem:example.org"\n'
+    text = config_text().replace("charter = []\n", f"charter = []\n{room}", 1)
+    text += f'\n[[groups]]\nslug = "other"\nname = "Other group"\n{room}'
+    with pytest.raises(ConfigError) as refused:
+        parse(text)
+    assert "#sem:example.org" in str(refused.value) and "matrix_room" in str(refused.value)
+    parse(text.replace(f"name = \"Other group\"\n{room}",
+                       'name = "Other group"\nmatrix_room = "#other:example.org"\n'))
