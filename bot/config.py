@@ -397,6 +397,15 @@ class _Loader:
         member_slugs = [m.slug for m in members]
         for dup in {s for s in member_slugs if member_slugs.count(s) > 1}:
             self.problem(f"{key}.members", f"the member slug {dup!r} is used twice", "groups", index)
+        # A person represents one member: listed under two, only the first would count.
+        represents: dict[str, list[str]] = {}
+        for member in members:
+            for person in dict.fromkeys(member.matrix + member.discourse):
+                represents.setdefault(person, []).append(member.slug)
+        for person, slugs in represents.items():
+            if len(slugs) > 1:
+                self.problem(f"{key}.members", f"{person} is listed under {', '.join(slugs)}: "
+                             "a person represents one member", "groups", index)
         # One name, one member: names are compared as the bot compares candidates.
         by_key: dict[str, list[str]] = {}
         for m_index, member in enumerate(members):

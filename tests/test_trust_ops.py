@@ -145,3 +145,13 @@ def test_two_groups_cannot_share_one_matrix_room():
     assert "#sem:example.org" in str(refused.value) and "matrix_room" in str(refused.value)
     parse(text.replace(f"name = \"Other group\"\n{room}",
                        'name = "Other group"\nmatrix_room = "#other:example.org"\n'))
+
+
+def test_a_person_listed_under_two_founders_is_refused():
+    """A person represents one member: the second listing was silently ignored at seeding,
+    while ``check-config`` showed both."""
+    text = config_text().replace('matrix = ["@bob:example.org"]',
+                                 'matrix = ["@bob:example.org", "@alice:example.org"]')
+    with pytest.raises(ConfigError) as refused:
+        parse(text)
+    assert "@alice:example.org is listed under dewey, transition" in str(refused.value)
