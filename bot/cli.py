@@ -280,7 +280,8 @@ def _import_members(args: argparse.Namespace) -> int:
         if problems:
             raise import_members.ImportRefused(problems)
         if args.apply:
-            result = import_members.apply(repo, group, rows, SystemClock().now())
+            result = import_members.apply(repo, group, rows, SystemClock().now(),
+                                          config.command_prefix)
     except import_members.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{args.file}:{problem}", file=sys.stderr)

@@ -238,6 +238,16 @@ class _Loader:
         slugs = [g.slug for g in groups]
         for slug in {s for s in slugs if slugs.count(s) > 1}:
             self.problem("groups.slug", f"the slug {slug!r} is used twice", "groups")
+        # One room, one group: the room's commands go to one group only, and ``!object C-1``
+        # meant for one group's proposal would be applied to the other's C-1.
+        rooms: dict[str, list[str]] = {}
+        for group in groups:
+            if isinstance(group.matrix_room, str) and group.matrix_room.strip():
+                rooms.setdefault(group.matrix_room.strip(), []).append(group.slug)
+        for room, sharing in rooms.items():
+            if len(sharing) > 1:
+                self.problem("groups.matrix_room", f"the room {room} is given to the groups "
+                             f"{', '.join(sharing)}: each group needs a room of its own", "groups")
         if self.problems:
             raise ConfigError("\n".join(self.problems))
         secrets = tuple(
@@ -387,6 +397,15 @@ class _Loader:
         member_slugs = [m.slug for m in members]
         for dup in {s for s in member_slugs if member_slugs.count(s) > 1}:
             self.problem(f"{key}.members", f"the member slug {dup!r} is used twice", "groups", index)
+        # A person represents one member: listed under two, only the first would count.
+        represents: dict[str, list[str]] = {}
+        for member in members:
+            for person in dict.fromkeys(member.matrix + member.discourse):
+                represents.setdefault(person, []).append(member.slug)
+        for person, slugs in represents.items():
+            if len(slugs) > 1:
+                self.problem(f"{key}.members", f"{person} is listed under {', '.join(slugs)}: "
+                             "a person represents one member", "groups", index)
         # One name, one member: names are compared as the bot compares candidates.
         by_key: dict[str, list[str]] = {}
         for m_index, member in enumerate(members):

@@ -24,6 +24,11 @@ from datetime import datetime
 from commands.changes import PersonLinked, StepsToRecompute
 from commands.changes_startup import FounderSeeded
 from commands.changes import apply as apply_change
+from commands.context import Effects
+from commands.decisions import follow_decision
+from commands.engine import Engine
+from commands.lifecycle import State
+from commands.legitimacy import in_good_standing_holders
 from commands.parsing import clean_name, is_matrix_id, name_key
 from storage.repository import Repository
 
@@ -168,10 +173,30 @@ def plan(repo: Repository, group: str, rows: list[Row]) -> Plan:
         elif not links:
             result.unchanged.append(f"{row.slug} ({existing.status})")
         result.links.extend(links)
+    result.problems.extend(_last_admins(repo, group, rows, result.links))
     return result
 
 
-def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime) -> Plan:
+def _last_admins(repo: Repository, group: str, rows: list[Row],
+                 links: list[tuple[str, str]]) -> list[str]:
+    """An admin in good standing always remains (SPEC section 13): like ``!link``, an import
+    may not link the last ones to an organisation that is not active (a new member is)."""
+    admins = in_good_standing_holders(repo, group, "admin")
+    losing = {}
+    for person, slug in links:
+        member = repo.member(group, slug)
+        if person in admins and member is not None and member.status != "active":
+            losing[person] = member
+    if not admins or set(admins) - set(losing):
+        return []
+    line = {person: row.line for row in rows for person in row.people}
+    return [f"{line[person]}: {person} is an admin, and {member.slug} is {member.status}: "
+            "the group would be left without an admin in good standing"
+            for person, member in losing.items()]
+
+
+def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime,
+          prefix: str = "!") -> Plan:
     """Import ``rows`` in one transaction (planned again inside it); raises
     ``ImportRefused`` with every bad row, having changed nothing."""
     with repo.transaction():
@@ -190,6 +215,12 @@ def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime) 
                 detail={"by": "coopbot import-members"}))
         if not result.empty:  # who answers for a task may have changed
             apply_change(repo, now, StepsToRecompute(actor=ACTOR, group=group.slug))
+            # …and who may decide a contested proposal: a person linked to the organisation
+            # that made it or objected is part of the case (like ``!link``).
+            out = Effects(repo, Engine(repo, None, [group], prefix).group(group.slug), now)
+            for proposal in repo.proposals(group.slug, (State.CONTESTED.value,)):
+                follow_decision(out, proposal)
+            out.flush()
     return result
 
 

@@ -512,7 +512,12 @@ class Engine:
 
     def recover_downtime(self) -> None:
         """At start: windows that lost more than ``downtime_grace`` to our absence grow back."""
-        last = self.repo.instant("alive_at")
+        try:
+            last = self.repo.instant("alive_at")
+        except ValueError:  # a damaged row must not stop the start: said, and no extension
+            log.warning("the last sign of life %r is not a date: no window is extended for "
+                        "a downtime this time", self.repo.meta("alive_at"))
+            return
         now = self.clock.now()
         if last is None or now <= last:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,8 @@ from .rows import AuditEntry, Objection, Proposal, Setting, Support, build, buil
 from .schema import migrate
 from .timestamps import from_iso, iso
 
+log = logging.getLogger(__name__)
+
 # The instant of "never" (a task with no step to come): after every real instant.
 NEVER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
@@ -49,6 +52,7 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
     def __init__(self, path: str | Path, *, lock: bool = True) -> None:
         self.path = str(path)
         self._lock_file = None
+        self._unreadable: set[tuple[str, str]] = set()  # damaged instants already logged
         if lock and self.path != ":memory:":
             self._lock_file = _take_lock(self.path + ".lock")
         self.db = Database(self.path)
@@ -279,7 +283,15 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
             params = [floor, iso(NEVER)] if purpose == "task" else [floor]
             row = self._one(sql, [*params, *groups])
             if row and row["at"]:
-                found[purpose] = from_iso(row["at"])
+                try:
+                    found[purpose] = from_iso(row["at"])
+                except ValueError:
+                    # A damaged row must not stop the bot (this is read at start and after
+                    # every sync): skipped, and said once; the heartbeat decides the rest.
+                    if (purpose, row["at"]) not in self._unreadable:
+                        self._unreadable.add((purpose, row["at"]))
+                        log.warning("the next %s instant %r is not a date: skipped", purpose,
+                                    row["at"])
         return found
 
     def forget_task_wakeups(self, group: str | None, person: str | None = None,

@@ -220,7 +220,7 @@ def m005_trust(db: Database) -> None:
         )
         periods = []
         for change in changes:
-            new_status = json.loads(change["detail"] or "{}").get("status")
+            new_status = _status_of(change["detail"])
             if not new_status or new_status == status:
                 continue
             periods.append((status, start, change["at"], None))
@@ -236,6 +236,17 @@ def m005_trust(db: Database) -> None:
                 "coopted_by": member["coopted_by"] if first else None,
                 "actor": member["origin"] if first else None,
             })
+
+
+def _status_of(detail: str | None) -> str | None:
+    """The status an audit row's detail gives, if it can be read: a damaged row must not
+    make the upgrade, and so every start, fail (the member's row wins anyway)."""
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return None
+    status = data.get("status") if isinstance(data, dict) else None
+    return status if isinstance(status, str) else None
 
 
 @migrations()
