@@ -257,6 +257,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _import_members(args: argparse.Namespace) -> int:
     """Existing members from a CSV file; only what it would do, unless --apply."""
+    from commands.engine import Engine
+
     from . import import_members
     from .clock import SystemClock
 
@@ -280,8 +282,9 @@ def _import_members(args: argparse.Namespace) -> int:
         if problems:
             raise import_members.ImportRefused(problems)
         if args.apply:
-            result = import_members.apply(repo, group, rows, SystemClock().now(),
-                                          config.command_prefix)
+            clock = SystemClock()
+            engine = Engine(repo, clock, config.groups, config.command_prefix)
+            result = import_members.apply(repo, engine.group(group.slug), rows, clock.now())
     except import_members.ImportRefused as refused:
         for problem in refused.problems:
             print(f"{args.file}:{problem}", file=sys.stderr)

@@ -24,15 +24,14 @@ from datetime import datetime
 from commands.changes import PersonLinked, StepsToRecompute
 from commands.changes_startup import FounderSeeded
 from commands.changes import apply as apply_change
-from commands.context import Effects
+from commands.context import Effects, Group
 from commands.decisions import follow_decision
-from commands.engine import Engine
 from commands.lifecycle import State
 from commands.legitimacy import in_good_standing_holders
 from commands.parsing import clean_name, is_matrix_id, name_key
 from storage.repository import Repository
 
-from .config import GroupConfig, is_slug
+from .config import is_slug
 
 COLUMNS = ("slug", "name", "matrix", "discourse")
 ACTOR = "host"
@@ -195,10 +194,10 @@ def _last_admins(repo: Repository, group: str, rows: list[Row],
             for person, member in losing.items()]
 
 
-def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime,
-          prefix: str = "!") -> Plan:
-    """Import ``rows`` in one transaction (planned again inside it); raises
-    ``ImportRefused`` with every bad row, having changed nothing."""
+def apply(repo: Repository, group: Group, rows: list[Row], now: datetime) -> Plan:
+    """Import ``rows`` into ``group`` (as the engine defines it: ``Engine.group``) in one
+    transaction, planned again inside it; raises ``ImportRefused`` with every bad row,
+    having changed nothing."""
     with repo.transaction():
         result = plan(repo, group.slug, rows)
         if result.problems:
@@ -217,7 +216,7 @@ def apply(repo: Repository, group: GroupConfig, rows: list[Row], now: datetime,
             apply_change(repo, now, StepsToRecompute(actor=ACTOR, group=group.slug))
             # …and who may decide a contested proposal: a person linked to the organisation
             # that made it or objected is part of the case (like ``!link``).
-            out = Effects(repo, Engine(repo, None, [group], prefix).group(group.slug), now)
+            out = Effects(repo, group, now)
             for proposal in repo.proposals(group.slug, (State.CONTESTED.value,)):
                 follow_decision(out, proposal)
             out.flush()

@@ -159,6 +159,6 @@ def test_the_plan_is_made_again_inside_the_transaction(live_bot):
                               "coopted_by": "dewey", "proposal": "sem:C-1", "origin": "proposal"},
                              actor="coopbot")
     with pytest.raises(ImportRefused) as refused:
-        apply(live_bot.repo, live_bot.config.group("sem"), rows, live_bot.clock.now())
+        apply(live_bot.repo, live_bot.engine.group("sem"), rows, live_bot.clock.now())
     assert "one name with the member 'Repair Together'" in refused.value.problems[0]
     assert live_bot.repo.member("sem", "repair") is None

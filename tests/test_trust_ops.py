@@ -47,7 +47,7 @@ def test_an_import_never_leaves_the_group_without_an_admin_in_good_standing(harn
     assert result.problems[0].startswith("2: ")
     before = everything(harness)
     with pytest.raises(ImportRefused):
-        apply(harness.repo, harness.config.group("sem"), rows, harness.clock.now())
+        apply(harness.repo, harness.engine.group("sem"), rows, harness.clock.now())
     assert everything(harness) == before
     assert in_good_standing_holders(harness.repo, "sem", "admin") == [ZED]
 
@@ -63,7 +63,7 @@ def test_an_import_that_puts_the_decider_inside_the_case_hands_the_decision_on(h
     (decision,) = harness.repo.tasks()
     assert decision.lead == ZED
     harness.sent()
-    apply(harness.repo, harness.config.group("sem"),
+    apply(harness.repo, harness.engine.group("sem"),
           import_rows(f"transition,Réseau Transition,{ZED},\n"), harness.clock.now())
     assert deciders(harness.repo, harness.proposal(1)) == ([ALICE], "admin")
     (decision,) = harness.repo.tasks()
