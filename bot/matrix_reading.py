@@ -474,7 +474,11 @@ class Reader:
                 if gesture is not None:
                     self._hand(room_id, gesture)
             return
-        if venue is Venue.DM and inbound.sender == who:
+        if venue is Venue.DM:
+            if inbound.sender != who:
+                # Someone let into a person's direct chat: it is that person's, not theirs
+                # (every word there would be a command, answered in a chat opened with them).
+                return
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
         if self._hand(room_id, inbound):
             root = thread_root(event)
