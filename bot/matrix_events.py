@@ -44,6 +44,10 @@ from urllib.parse import unquote
 from commands.events import Inbound, Kind, Venue
 
 HTML_FORMAT = "org.matrix.custom.html"
+# Synapse refuses an event over 65,536 bytes (M_TOO_LARGE), envelope and signatures included,
+# and an encrypted one weighs a third more: a message's content is kept under this.
+MAX_CONTENT_BYTES = 40_000
+CUT = "\n[…]\n"  # where a message too large was cut
 _MATRIX_TO_USER = re.compile(r"^https://matrix\.to/#/(@[^/?#\s]+)", re.IGNORECASE)
 _USER_ID = re.compile(r"^@[^:\s]+:\S+$")
 # What may follow a bare name to address the bot: "coopbot: help", "coopbot, help".
@@ -432,4 +436,34 @@ def notice_content(row: Mapping[str, Any], thread: str | None = None) -> dict[st
                                    "m.in_reply_to": {"event_id": reply_to}}
     elif is_reply:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-    return content
+    return fit(content)
+
+
+def _size(content: Mapping[str, Any]) -> int:
+    return len(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def fit(content: dict[str, Any]) -> dict[str, Any]:
+    """A content too large for one event (what people typed, repeated: a long rationale, long
+    objections, in each of a group's languages), shortened rather than refused and lost: its
+    plain body only (HTML cannot be cut safely), its middle cut out, so that its start (what
+    it is about) and its end (the deadline, how to answer) stay; mentions and relations kept."""
+    if _size(content) <= MAX_CONTENT_BYTES:
+        return content
+    short = {k: v for k, v in content.items() if k not in ("format", "formatted_body")}
+    body = str(content.get("body") or "")
+    low, high = 0, len(body)  # the most characters kept that fit
+    while low < high:
+        keep = (low + high + 1) // 2
+        short["body"] = _cut(body, keep)
+        if _size(short) <= MAX_CONTENT_BYTES:
+            low = keep
+        else:
+            high = keep - 1
+    short["body"] = _cut(body, low)
+    return short
+
+
+def _cut(body: str, keep: int) -> str:
+    head = keep * 2 // 3
+    return body[:head] + CUT + body[len(body) - (keep - head):] if keep < len(body) else body

@@ -177,6 +177,8 @@ class Reader:
         second late, a last call due two seconds before its deadline nearly missed).
         """
         limit = self.sync_timeout
+        if self.rooms.out_of():
+            return limit  # nothing is decided until the bot is back, which a sync will bring
         now = self.clock.now()
         try:
             # Only what lies beyond the watermark: the engine gives the earliest instant of
@@ -249,7 +251,9 @@ class Reader:
         for room_id, info in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
-            self.rooms.on_left(room_id)
+            self.rooms.on_left(room_id, since=self._token, read_until=self.read_until)
+        out_of = self.rooms.out_of()
+        back: list[str] = []
         timelines: list[tuple[str, tuple[Venue, str], list]] = []
         for room_id, info in response.rooms.join.items():
             # A direct chat the database lost (a restore) is found again, not left unread.
@@ -261,14 +265,24 @@ class Reader:
                 events = list(info.timeline.events)
                 # In a group room what came before the bot's join is past; in a direct chat
                 # the first message usually comes with the invitation, and it is for the bot.
+                # A group room the bot was put out of is read back, up to now, from where it
+                # was last read in full (its timeline, on a join, may reach further back):
+                # what was said while it was out is not history.
                 group_room = where[0] is not Venue.DM
-                joined = _own_join(events, self.user_id) if group_room else None
+                since = out_of[room_id][0] if room_id in out_of else None
+                if room_id in out_of:
+                    back.append(room_id)
+                joined = _own_join(events, self.user_id) if group_room and not since else None
                 if joined is not None:
                     events = events[joined + 1:]  # a gap, if any, is all before the join
-                elif info.timeline.limited and self._token and info.timeline.prev_batch:
+                elif since or (info.timeline.limited and self._token
+                               and info.timeline.prev_batch):
+                    up_to = response.next_batch if since else info.timeline.prev_batch
+                    events = [] if since else events
                     # Applied as it is read back, oldest first, before the timeline's events.
-                    async with aclosing(self._missed(room_id, info.timeline.prev_batch,
-                                                     group_room=group_room)) as pages:
+                    async with aclosing(self._missed(
+                            room_id, up_to, start=since,
+                            group_room=group_room and not since)) as pages:
                         async for page in pages:
                             with self.repo.transaction():
                                 for event in page:
@@ -291,6 +305,8 @@ class Reader:
                 for read in self.receipts.gestures(ephemeral, group, user_id=self.user_id):
                     self._hand(room_id, read)
             self.undecrypted.retry(self._on_decrypted)
+            for room_id in back:
+                self.rooms.back_in(room_id)
             self._store_position(response.next_batch)
         self._token = response.next_batch
         self.on_applied()
@@ -317,8 +333,8 @@ class Reader:
             await self.receipts.learn(rooms, self.user_id)
         return rooms
 
-    async def _missed(self, room_id: str, prev_batch: str, *,
-                      group_room: bool) -> AsyncIterator[list]:
+    async def _missed(self, room_id: str, prev_batch: str, *, group_room: bool,
+                      start: str | None = None) -> AsyncIterator[list]:
         """Every event the server left out of a limited timeline, oldest first, a page at a
         time.
 
@@ -332,7 +348,7 @@ class Reader:
         is applied, so no deadline is decided on a room read halfway.
         """
         skip_to = await self._own_join_in_gap(room_id, prev_batch) if group_room else None
-        start = self._token
+        start = start or self._token
         assert start is not None
         pages = read = 0
         fetch: asyncio.Future | None = asyncio.ensure_future(
@@ -458,7 +474,11 @@ class Reader:
                 if gesture is not None:
                     self._hand(room_id, gesture)
             return
-        if venue is Venue.DM and inbound.sender == who:
+        if venue is Venue.DM:
+            if inbound.sender != who:
+                # Someone let into a person's direct chat: it is that person's, not theirs
+                # (every word there would be a command, answered in a chat opened with them).
+                return
             self.rooms.person_spoke(who, room_id)  # answer where they spoke
         if self._hand(room_id, inbound):
             root = thread_root(event)
@@ -509,6 +529,12 @@ class Reader:
         if held_at is not None:
             # An event not read yet (no key) must not be overtaken by a deadline decision.
             horizon = min(horizon, held_at)
+        for _, read_to in self.rooms.out_of().values():
+            # A group room the bot is out of is read only up to when it was put out.
+            if read_to is None:
+                self.on_read()
+                return
+            horizon = min(horizon, read_to)
         if self.read_until is None or horizon > self.read_until:
             self.read_until = horizon
         self.on_read()

@@ -16,13 +16,19 @@
 - **Upgrades.** A group's room replaced by a new version (``m.room.tombstone``) is followed:
   the group's room becomes the new one (in the database, so a config naming the old room
   keeps leading there), and the bot joins it.
+- **Out of a group room.** A bot kicked, banned or made to leave a group's room cannot read
+  it: that time is not silence. The database keeps, per such room, the sync position from
+  which it was last read in full and how far it was read; the reader decides no deadline
+  past that instant while the record is there, and reads the room back from that position
+  once the bot is in again (``Reader``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse, RoomGetStateResponse,
                  RoomPreset, RoomResolveAliasResponse)
@@ -30,6 +36,7 @@ from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse, RoomGetS
 from commands.context import Clock
 from commands.events import Venue
 from storage.repository import Repository
+from storage.timestamps import from_iso, iso
 
 from .config import Config
 from .matrix_events import read_invite
@@ -38,6 +45,7 @@ from .matrix_session import Session, Transient, describe, is_transient, server_w
 log = logging.getLogger(__name__)
 
 RESOLVE_EVERY = 60.0  # seconds between attempts at aliases that could not be resolved
+OUT_OF = "matrix_out:"  # meta key prefix: a group room the bot is out of (see ``went_out``)
 # The state that makes a room encrypted from its creation.
 ENCRYPTED = {"type": "m.room.encryption", "state_key": "",
              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -275,14 +283,48 @@ class RoomDirectory:
                  "chat from a known person", room_id, invite.inviter if invite else "?")
         await self.session.call("decline", lambda: client.room_leave(room_id))
 
-    def on_left(self, room_id: str) -> None:
-        """The bot is no longer in ``room_id`` (kicked, or it left)."""
+    def on_left(self, room_id: str, *, since: str | None = None,
+                read_until: datetime | None = None) -> None:
+        """The bot is no longer in ``room_id`` (kicked, banned, or it left). ``since``: the
+        sync position its room was last read in full from; ``read_until``: how far."""
         where = self.where(room_id)
         if where and where[0] is Venue.DM:
             self.repo.leave_matrix_room(room_id, self.clock.now())
         elif where:
-            log.warning("the bot is no longer in group %s's room %s: invite it back",
-                        where[1], room_id)
+            log.warning("the bot is no longer in group %s's room %s: invite it back; no "
+                        "deadline is decided until it is in again and has read what was "
+                        "said meanwhile", where[1], room_id)
+            if since is not None:
+                self.went_out(room_id, since, read_until)
+
+    # --- out of a group room --------------------------------------------------------------
+    def went_out(self, room_id: str, since: str, read_until: datetime | None) -> None:
+        """Remember (durably, at once) that the bot is out of a group room, read in full up
+        to ``read_until`` from the sync position ``since``; a first record is kept."""
+        if self.repo.meta(OUT_OF + room_id) is None:
+            self.repo.set_meta(OUT_OF + room_id, json.dumps(
+                {"since": since, "read_until": iso(read_until)}))
+
+    def out_of(self) -> dict[str, tuple[str | None, datetime | None]]:
+        """The group rooms the bot is out of: room id -> (the sync position to read them
+        back from, the instant up to which they were read; None: not known)."""
+        rows = self.repo.db.query("select key, value from meta where key like ?",
+                                  [OUT_OF + "%"])
+        found: dict[str, tuple[str | None, datetime | None]] = {}
+        for row in rows:
+            room_id = row["key"][len(OUT_OF):]
+            if room_id not in self._room_groups:
+                continue  # no longer a group's room (upgraded, or the config changed)
+            try:
+                record = json.loads(row["value"])
+                found[room_id] = (str(record["since"]), from_iso(record.get("read_until")))
+            except (ValueError, TypeError, KeyError):
+                found[room_id] = (None, None)  # unreadable: held until the bot is back
+        return found
+
+    def back_in(self, room_id: str) -> None:
+        """The bot is in the group room again and has read it back."""
+        self.repo.delete_meta(OUT_OF + room_id)
 
     def person_left(self, room_id: str) -> None:
         """The person left their direct chat: forget it, and leave it at the end of the batch;
