@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import datetime, timedelta
@@ -36,7 +35,6 @@ from nio import (JoinedRoomsResponse, JoinResponse, RoomCreateResponse, RoomGetS
 from commands.context import Clock
 from commands.events import Venue
 from storage.repository import Repository
-from storage.timestamps import from_iso, iso
 
 from .config import Config
 from .matrix_events import read_invite
@@ -45,7 +43,6 @@ from .matrix_session import Session, Transient, describe, is_transient, server_w
 log = logging.getLogger(__name__)
 
 RESOLVE_EVERY = 60.0  # seconds between attempts at aliases that could not be resolved
-OUT_OF = "matrix_out:"  # meta key prefix: a group room the bot is out of (see ``went_out``)
 # The state that makes a room encrypted from its creation.
 ENCRYPTED = {"type": "m.room.encryption", "state_key": "",
              "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
@@ -301,30 +298,17 @@ class RoomDirectory:
     def went_out(self, room_id: str, since: str, read_until: datetime | None) -> None:
         """Remember (durably, at once) that the bot is out of a group room, read in full up
         to ``read_until`` from the sync position ``since``; a first record is kept."""
-        if self.repo.meta(OUT_OF + room_id) is None:
-            self.repo.set_meta(OUT_OF + room_id, json.dumps(
-                {"since": since, "read_until": iso(read_until)}))
+        self.repo.note_out_of_room(room_id, since, read_until)
 
     def out_of(self) -> dict[str, tuple[str | None, datetime | None]]:
         """The group rooms the bot is out of: room id -> (the sync position to read them
         back from, the instant up to which they were read; None: not known)."""
-        rows = self.repo.db.query("select key, value from meta where key like ?",
-                                  [OUT_OF + "%"])
-        found: dict[str, tuple[str | None, datetime | None]] = {}
-        for row in rows:
-            room_id = row["key"][len(OUT_OF):]
-            if room_id not in self._room_groups:
-                continue  # no longer a group's room (upgraded, or the config changed)
-            try:
-                record = json.loads(row["value"])
-                found[room_id] = (str(record["since"]), from_iso(record.get("read_until")))
-            except (ValueError, TypeError, KeyError):
-                found[room_id] = (None, None)  # unreadable: held until the bot is back
-        return found
+        return {room_id: record for room_id, record in self.repo.rooms_out_of().items()
+                if room_id in self._room_groups}  # else upgraded, or the config changed
 
     def back_in(self, room_id: str) -> None:
         """The bot is in the group room again and has read it back."""
-        self.repo.delete_meta(OUT_OF + room_id)
+        self.repo.back_in_room(room_id)
 
     def person_left(self, room_id: str) -> None:
         """The person left their direct chat: forget it, and leave it at the end of the batch;

@@ -34,6 +34,7 @@ from .timestamps import from_iso, iso
 
 log = logging.getLogger(__name__)
 
+OUT_OF_ROOM = "matrix_out:"  # meta key prefix: a group room the bot is out of
 # The instant of "never" (a task with no step to come): after every real instant.
 NEVER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 
@@ -442,6 +443,31 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         return cursor.rowcount == 1
 
     # --- Matrix: what survives a restart (undecryptable events, threads, upgrades) ---------
+    def note_out_of_room(self, room_id: str, since: str, read_until: datetime | None) -> None:
+        """The bot is out of a group room, read in full up to ``read_until`` from the sync
+        position ``since`` (a first record is kept: the room was read no further)."""
+        if self.meta(OUT_OF_ROOM + room_id) is None:
+            self.set_meta(OUT_OF_ROOM + room_id, json.dumps(
+                {"since": since, "read_until": iso(read_until) if read_until else None}))
+
+    def rooms_out_of(self) -> dict[str, tuple[str | None, datetime | None]]:
+        """The rooms the bot is out of: room id -> (the sync position to read them back
+        from, the instant up to which they were read); (None, None) for a damaged record."""
+        found: dict[str, tuple[str | None, datetime | None]] = {}
+        for row in self._all("select key, value from meta where key >= ? and key < ?",
+                             [OUT_OF_ROOM, OUT_OF_ROOM[:-1] + ";"]):
+            try:
+                record = json.loads(row["value"])
+                found[row["key"][len(OUT_OF_ROOM):]] = (str(record["since"]),
+                                                        from_iso(record.get("read_until")))
+            except (ValueError, TypeError, KeyError):
+                found[row["key"][len(OUT_OF_ROOM):]] = (None, None)
+        return found
+
+    def back_in_room(self, room_id: str) -> None:
+        """The bot is in the room again and has read it back."""
+        self.delete_meta(OUT_OF_ROOM + room_id)
+
     def remember_undecrypted(self, *, event_id: str, room_id: str, sender: str,
                              sender_key: str, session_id: str, sent_ts: int, source: dict,
                              at: datetime) -> bool:
