@@ -36,7 +36,9 @@ from typing import Any
 from nio import (ErrorResponse, MegolmEvent, MessageDirection, RoomMemberEvent,
                  RoomMessagesResponse, RoomUpgradeEvent, SyncResponse)
 
+from commands.context import Effects
 from commands.events import Inbound, Venue
+from commands.legitimacy import in_good_standing_holders
 from commands.render import render
 from storage.echoes import PREFIX as ECHO_PREFIX
 from storage.echoes import Echoes
@@ -251,7 +253,11 @@ class Reader:
         for room_id, info in response.rooms.invite.items():
             await self.rooms.on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
-            self.rooms.on_left(room_id, since=self._token, read_until=self.read_until)
+            with self.repo.transaction():
+                out_of = self.rooms.on_left(room_id, since=self._token,
+                                            read_until=self.read_until)
+                if out_of is not None:
+                    self._tell_admins_out(out_of)
         out_of = self.rooms.out_of()
         back: list[str] = []
         timelines: list[tuple[str, tuple[Venue, str], list]] = []
@@ -538,6 +544,16 @@ class Reader:
         if self.read_until is None or horizon > self.read_until:
             self.read_until = horizon
         self.on_read()
+
+    def _tell_admins_out(self, slug: str) -> None:
+        """Put out of a group's room, the bot cannot tell the room: the group's admins hear
+        it in a direct chat, once for this absence, with what it means and what to do."""
+        group = self.engine.group(slug)
+        out = Effects(self.repo, group, self.clock.now())
+        for admin in in_good_standing_holders(self.repo, slug, "admin"):
+            out.dm(admin, "dm.bot_out_of_room", subject=f"out_of_room:{slug}",
+                   group=group.name, bot=self.user_id)
+        out.flush()
 
     def _check_readable(self, room_id: str, where: tuple[Venue, str]) -> None:
         """Without the e2e extra, say once in an encrypted room that the bot cannot read it."""

@@ -281,9 +281,10 @@ class RoomDirectory:
         await self.session.call("decline", lambda: client.room_leave(room_id))
 
     def on_left(self, room_id: str, *, since: str | None = None,
-                read_until: datetime | None = None) -> None:
+                read_until: datetime | None = None) -> str | None:
         """The bot is no longer in ``room_id`` (kicked, banned, or it left). ``since``: the
-        sync position its room was last read in full from; ``read_until``: how far."""
+        sync position its room was last read in full from; ``read_until``: how far. Returns
+        the group whose room it is when this absence is new (its admins are to be told)."""
         where = self.where(room_id)
         if where and where[0] is Venue.DM:
             self.repo.leave_matrix_room(room_id, self.clock.now())
@@ -291,14 +292,16 @@ class RoomDirectory:
             log.warning("the bot is no longer in group %s's room %s: invite it back; no "
                         "deadline is decided until it is in again and has read what was "
                         "said meanwhile", where[1], room_id)
-            if since is not None:
-                self.went_out(room_id, since, read_until)
+            if since is not None and self.went_out(room_id, since, read_until):
+                return where[1]
+        return None
 
     # --- out of a group room --------------------------------------------------------------
-    def went_out(self, room_id: str, since: str, read_until: datetime | None) -> None:
+    def went_out(self, room_id: str, since: str, read_until: datetime | None) -> bool:
         """Remember (durably, at once) that the bot is out of a group room, read in full up
-        to ``read_until`` from the sync position ``since``; a first record is kept."""
-        self.repo.note_out_of_room(room_id, since, read_until)
+        to ``read_until`` from the sync position ``since``; a first record is kept (False:
+        the absence was known)."""
+        return self.repo.note_out_of_room(room_id, since, read_until)
 
     def out_of(self) -> dict[str, tuple[str | None, datetime | None]]:
         """The group rooms the bot is out of: room id -> (the sync position to read them

@@ -443,12 +443,15 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         return cursor.rowcount == 1
 
     # --- Matrix: what survives a restart (undecryptable events, threads, upgrades) ---------
-    def note_out_of_room(self, room_id: str, since: str, read_until: datetime | None) -> None:
+    def note_out_of_room(self, room_id: str, since: str, read_until: datetime | None) -> bool:
         """The bot is out of a group room, read in full up to ``read_until`` from the sync
-        position ``since`` (a first record is kept: the room was read no further)."""
-        if self.meta(OUT_OF_ROOM + room_id) is None:
-            self.set_meta(OUT_OF_ROOM + room_id, json.dumps(
-                {"since": since, "read_until": iso(read_until) if read_until else None}))
+        position ``since`` (a first record is kept: the room was read no further). False if
+        the absence was already noted."""
+        if self.meta(OUT_OF_ROOM + room_id) is not None:
+            return False
+        self.set_meta(OUT_OF_ROOM + room_id, json.dumps(
+            {"since": since, "read_until": iso(read_until) if read_until else None}))
+        return True
 
     def rooms_out_of(self) -> dict[str, tuple[str | None, datetime | None]]:
         """The rooms the bot is out of: room id -> (the sync position to read them back

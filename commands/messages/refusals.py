@@ -219,6 +219,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "Er ging iets mis aan mijn kant; er is niets gewijzigd. De admins kunnen het logboek bekijken.",
         "en": "Something went wrong on my side; nothing was changed. The admins can look at the log.",
     },
+    "dm.bot_out_of_room": {
+        "fr": "Je ne suis plus dans le salon de {group} (retiré·e ou banni·e) : je n'y lis plus rien, donc je ne décide aucune échéance, dans aucun groupe, tant que je n'y suis pas revenu·e. Invitez-moi à nouveau ({bot}) : je lirai alors tout ce qui y a été dit entre-temps, objections comprises, avant de décider.",
+        "nl": "Ik ben niet meer in de ruimte van {group} (verwijderd of verbannen): ik lees er niets meer, dus ik beslis over geen enkele termijn, in geen enkele groep, tot ik terug ben. Nodig mij opnieuw uit ({bot}): dan lees ik alles wat er intussen gezegd is, bezwaren inbegrepen, voor ik beslis.",
+        "en": "I am no longer in the room of {group} (removed or banned): I read nothing there any more, so I decide no deadline, in any group, until I am back. Invite me again ({bot}): I will then read everything said there meanwhile, objections included, before deciding.",
+    },
     "err.encrypted_unreadable": {
         "fr": "Je ne peux pas lire ce salon : il est chiffré et je tourne sans le support du chiffrement (l'extra coopbot[e2e]). Les commandes tapées ici ne me parviennent pas. Un·e admin peut installer cet extra, ou utilisez un salon non chiffré.",
         "nl": "Ik kan deze ruimte niet lezen: ze is versleuteld en ik draai zonder ondersteuning voor versleuteling (de extra coopbot[e2e]). Commando's die hier getypt worden, bereiken mij niet. Een admin kan die extra installeren, of gebruik een onversleutelde ruimte.",

@@ -44,6 +44,10 @@ async def test_an_objection_typed_while_the_bot_was_kicked_still_counts(world):
     kicked = await alice.client.room_kick(room, world.bot_id, reason="by mistake")
     assert isinstance(kicked, nio.RoomKickResponse), kicked
     await eventually(lambda: bot.rooms.out_of(), what="the bot noticing its kick")
+    # The room cannot be told: its admin is, once, in a direct chat.
+    told = [r for r in bot.repo.db.query("select * from outbox where venue = 'dm'")
+            if "no longer in the room" in r["plain"]]
+    assert [r["target"] for r in told] == [world.alice.user_id], told
     objected = await carol.say(room, "!object C-1 not a cooperative")
     # Every event of the window is sent: the clock may run past the deadline.
     clock.advance(deadline - clock.now() + timedelta(minutes=1))
