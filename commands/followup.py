@@ -121,9 +121,11 @@ def contested_decision(repo: Repository, task: Task) -> Proposal | None:
 
 
 def leads(ctx: Context, task: Task) -> bool:
+    """Whether the caller answers for the task and may still act for the group: a person
+    unlinked from their organisation, with no role, is a stranger, not a lead any more."""
     if ctx.caller not in responsible(ctx.repo, task):
         return False
-    return ctx.repo.in_good_standing(ctx.group.slug, ctx.caller)
+    return may_lead(ctx.repo, ctx.group.slug, ctx.caller)
 
 
 def leads_any(ctx: Context) -> bool:
