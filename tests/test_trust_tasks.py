@@ -23,3 +23,13 @@ def test_an_unlinked_lead_without_a_role_can_no_longer_act_on_their_task(harness
     assert everything(harness) == before
     assert task(harness, 1).state == "open"
 
+
+def test_a_lead_whose_organisation_is_suspended_is_told_why_they_cannot_act(harness):
+    harness.say(ALICE, MANDATE)
+    harness.say(ALICE, "!member suspend financite")
+    harness.sent()
+    for command in ("!done T-1", "!snooze T-1 3d"):
+        [reply] = harness.say(DAN, command)
+        assert "Your organisation (Financité) is 'suspended'" in reply["plain"], command
+        assert "you lead no running task" not in reply["plain"]
+    assert task(harness, 1).state == "open"
