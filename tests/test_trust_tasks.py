@@ -1,10 +1,13 @@
 """Trust in the task follow-up (SPEC sections 4 and 7): who may still act for a task once they
-no longer stand for an organisation of the group, and what they are told."""
+no longer stand for an organisation of the group, and what they are told; who an escalation
+reaches when the core group is empty or is only the lead."""
 
 from __future__ import annotations
 
-from tests.harness import ALICE, DAN
-from tests.tasks_helpers import everything, task
+import json
+
+from tests.harness import ALICE, BOB, CAROL, DAN
+from tests.tasks_helpers import everything, room, task
 
 MANDATE = '!mandate @dan:example.org "Write the minutes"'
 
@@ -33,3 +36,40 @@ def test_a_lead_whose_organisation_is_suspended_is_told_why_they_cannot_act(harn
         assert "Your organisation (Financité) is 'suspended'" in reply["plain"], command
         assert "you lead no running task" not in reply["plain"]
     assert task(harness, 1).state == "open"
+
+
+def _to_escalation(h) -> dict:
+    """Let a task stall through its two reminders; the escalation in the room."""
+    h.advance("8d")
+    h.advance("3d")
+    [escalation] = room(h.advance("3d"))
+    assert "has stalled" in escalation["plain"]
+    return escalation
+
+
+def test_an_escalation_with_no_core_group_reaches_the_admins(harness):
+    harness.say(ALICE, MANDATE)
+    harness.say(ALICE, "!role revoke core @bob:example.org")
+    harness.say(ALICE, "!role revoke core @alice:example.org")
+    harness.sent()
+    escalation = _to_escalation(harness)
+    assert json.loads(escalation["mentions"]) == [ALICE]
+    assert "Admins (nobody else in the core group), can you see what is blocking?" \
+        in escalation["plain"]
+
+
+def test_a_lead_alone_in_the_core_group_is_not_the_only_one_told_of_their_stalled_task(harness):
+    harness.say(ALICE, "!role revoke core @bob:example.org")
+    harness.say(ALICE, "!role grant admin @carol:example.org")
+    harness.say(ALICE, '!mandate @alice:example.org "Write the minutes"')
+    harness.sent()
+    escalation = _to_escalation(harness)
+    assert json.loads(escalation["mentions"]) == [CAROL]
+
+
+def test_a_lead_and_other_core_members_keep_the_core_group_escalation(harness):
+    harness.say(ALICE, '!mandate @bob:example.org "Write the minutes"')
+    harness.sent()
+    escalation = _to_escalation(harness)
+    assert json.loads(escalation["mentions"]) == [ALICE, BOB]
+    assert "Core group, can you see what is blocking?" in escalation["plain"]
