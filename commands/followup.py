@@ -263,6 +263,12 @@ def _send_due(out: Effects, task: Task) -> bool:
     step = next_step(repo, group, task)
     if step is None or _send_at(repo, group, task, step, now) > now:
         return False
+    if step.kind == NUDGE and not any(may_lead(repo, group.slug, p)
+                                      for p in responsible(repo, task)):
+        # Nobody who answers for it may still act (organisation suspended or left, or no
+        # longer linked): reminders would nag someone who cannot act, so the core group is
+        # told now, and that ends the ladder like any escalation.
+        step = replace(step, kind=ESCALATION)
     targets = _queue_step(repo, group, out, task, step, now)
     if step.kind == NUDGE and not targets:
         out.discard()
@@ -305,6 +311,11 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
                      why=_why(repo, group, task, now), step=step.number, **common)
         return people
     core, to = _escalation_people(repo, group, task, now)
+    if step.kind == ESCALATION and not any(may_lead(repo, group.slug, p)
+                                           for p in responsible(repo, task)):
+        out.announce("ann.task_lead_gone", subject=task.key, lead=Person.of(task.lead),
+                     core=Mention(tuple(core)), to=to, **common)
+        return core
     if step.kind == ESCALATION:
         out.announce("ann.task_escalated", subject=task.key, lead=Person.of(task.lead),
                      why=_why(repo, group, task, now),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.harness import ALICE, BOB, CAROL, DAN
-from tests.tasks_helpers import everything, room, task
+from tests.tasks_helpers import dms, everything, room, task
 
 MANDATE = '!mandate @dan:example.org "Write the minutes"'
 
@@ -73,3 +73,20 @@ def test_a_lead_and_other_core_members_keep_the_core_group_escalation(harness):
     escalation = _to_escalation(harness)
     assert json.loads(escalation["mentions"]) == [ALICE, BOB]
     assert "Core group, can you see what is blocking?" in escalation["plain"]
+
+
+def test_a_lead_who_can_no_longer_act_is_not_nudged_and_the_core_group_is_told(harness):
+    """Dan's organisation is suspended: reminders he can no longer act on would only nag him,
+    and the ladder would reach the core group two reminders late. The first step of the
+    ladder goes to the core group instead, saying why, and the ladder ends there."""
+    harness.say(ALICE, MANDATE)
+    harness.say(ALICE, "!member suspend financite")
+    harness.sent()
+    rows = harness.advance("8d")
+    assert dms(rows) == []
+    [told] = room(rows)
+    assert "T-1 'Write the minutes' has stalled, and its lead @dan:example.org can no longer act" \
+        in told["plain"]
+    assert "!handover T-1 @person" in told["plain"]
+    assert json.loads(told["mentions"]) == [ALICE, BOB]
+    assert harness.advance("30d") == []

@@ -198,6 +198,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "{ref} '{title}' (trekker {lead}) staat stil: {why} Ondanks {reminders} geen nieuws. {to}, kunt u nagaan wat er vastloopt? {core}",
         "en": "{ref} '{title}' (lead {lead}) has stalled: {why} Despite {reminders}, no news. {to}, can you see what is blocking? {core}",
     },
+    "ann.task_lead_gone": {
+        "fr": "{ref} « {title} » est à l'arrêt, et son ou sa responsable {lead} ne peut plus agir pour le groupe (organisation suspendue ou partie, ou plus liée à aucune). {to}, pouvez-vous la transmettre ({prefix}transmettre {ref} @personne) ou l'abandonner ? {core}",
+        "nl": "{ref} '{title}' staat stil, en de trekker {lead} kan niet meer handelen voor de groep (organisatie geschorst of vertrokken, of aan geen enkele meer gekoppeld). {to}, kunt u ze overdragen ({prefix}overdragen {ref} @persoon) of schrappen? {core}",
+        "en": "{ref} '{title}' has stalled, and its lead {lead} can no longer act for the group (organisation suspended or left, or no longer linked to one). {to}, can you hand it over ({prefix}handover {ref} @person) or drop it? {core}",
+    },
     "ann.feedback_requested": {
         "fr": "{lead} demande votre avis sur {ref} « {title} » : {feedback}\nRépondez avec {prefix}vu {ref} [commentaire…] d'ici le {until}.",
         "nl": "{lead} vraagt uw feedback over {ref} '{title}': {feedback}\nAntwoord met {prefix}gezien {ref} [opmerking…] vóór {until}.",
