@@ -90,3 +90,11 @@ def test_a_lead_who_can_no_longer_act_is_not_nudged_and_the_core_group_is_told(h
     assert "!handover T-1 @person" in told["plain"]
     assert json.loads(told["mentions"]) == [ALICE, BOB]
     assert harness.advance("30d") == []
+
+
+def test_away_until_without_the_apostrophe_is_read(harness):
+    """Typed fast, without the apostrophe: "jusqu au 20 décembre" was refused with
+    "« jusqu » n'est pas une date"."""
+    for said in ("jusqu au 20 décembre", "jusqu a 2026-12-20", "jusqu’au 20 décembre"):
+        [reply] = harness.say(DAN, f"!absent {said}")
+        assert "Jusqu'au 2026-12-20 inclus" in reply["plain"], said
