@@ -121,9 +121,11 @@ def contested_decision(repo: Repository, task: Task) -> Proposal | None:
 
 
 def leads(ctx: Context, task: Task) -> bool:
+    """Whether the caller answers for the task and may still act for the group: a person
+    unlinked from their organisation, with no role, is a stranger, not a lead any more."""
     if ctx.caller not in responsible(ctx.repo, task):
         return False
-    return ctx.repo.in_good_standing(ctx.group.slug, ctx.caller)
+    return may_lead(ctx.repo, ctx.group.slug, ctx.caller)
 
 
 def leads_any(ctx: Context) -> bool:
@@ -261,6 +263,12 @@ def _send_due(out: Effects, task: Task) -> bool:
     step = next_step(repo, group, task)
     if step is None or _send_at(repo, group, task, step, now) > now:
         return False
+    if step.kind == NUDGE and not any(may_lead(repo, group.slug, p)
+                                      for p in responsible(repo, task)):
+        # Nobody who answers for it may still act (organisation suspended or left, or no
+        # longer linked): reminders would nag someone who cannot act, so the core group is
+        # told now, and that ends the ladder like any escalation.
+        step = replace(step, kind=ESCALATION)
     targets = _queue_step(repo, group, out, task, step, now)
     if step.kind == NUDGE and not targets:
         out.discard()
@@ -302,20 +310,23 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
                 tell(out, person, "dm.nudge", subject=task.key,
                      why=_why(repo, group, task, now), step=step.number, **common)
         return people
-    escalate_to = responsible(repo, task) if task.origin == "decide" \
-        else active_holders(repo, group.slug, "core")
-    core = [p for p in escalate_to if not is_away(repo, p, now)]
+    core, to = _escalation_people(repo, group, task, now)
+    if step.kind == ESCALATION and not any(may_lead(repo, group.slug, p)
+                                           for p in responsible(repo, task)):
+        out.announce("ann.task_lead_gone", subject=task.key, lead=Person.of(task.lead),
+                     core=Mention(tuple(core)), to=to, **common)
+        return core
     if step.kind == ESCALATION:
         out.announce("ann.task_escalated", subject=task.key, lead=Person.of(task.lead),
                      why=_why(repo, group, task, now),
                      reminders=Count(step.number - 1, "count.reminder"),
-                     core=Mention(tuple(core)), **common)
+                     core=Mention(tuple(core)), to=to, **common)
         return core
     expected, acked = feedback_tally(repo, task)
     if step.kind == FEEDBACK_ESCALATION:
         out.announce("ann.feedback_escalated", subject=task.key, lead=Person.of(task.lead),
                      since=group.when(task.episode_start),
-                     core=Mention(tuple(core)), **common)
+                     core=Mention(tuple(core)), to=to, **common)
         return core
     silent = [p for m in expected if m not in acked for p in repo.representatives(group.slug, m)
               if p.startswith("@") and not is_away(repo, p, now)]
@@ -324,6 +335,25 @@ def _queue_step(repo: Repository, group: Group, out: Effects, task: Task, step: 
                  count=len(acked & set(expected)), expected=len(expected),
                  people=Mention(tuple(silent)), **common)
     return silent
+
+
+def _escalation_people(repo: Repository, group: Group, task: Task,
+                       now: datetime) -> tuple[list[str], Phrase]:
+    """Who an escalation mentions, and how it addresses them: the core group (for a
+    decision, its eligible deciders), those not away. An escalation is there to reach
+    someone besides the lead: when the core group is empty, or is only the lead, it goes to
+    the admins other than the lead (if there are none either, to the core group as before)."""
+    to_core = group.phrase("task.escalate_to_core")
+    if task.origin == "decide":
+        return [p for p in responsible(repo, task) if not is_away(repo, p, now)], to_core
+    core = [p for p in active_holders(repo, group.slug, "core") if not is_away(repo, p, now)]
+    if any(p != task.lead for p in core):
+        return core, to_core
+    admins = [p for p in active_holders(repo, group.slug, "admin")
+              if p != task.lead and not is_away(repo, p, now)]
+    if admins:
+        return admins, group.phrase("task.escalate_to_admins")
+    return core, to_core
 
 
 def tell(out: Effects, person: str, key: str, *, subject: str, **params: Any) -> None:

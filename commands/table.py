@@ -363,6 +363,8 @@ def _check_right(ctx: Context, command: Command) -> None:
         if ctx.group.settings.who_may_mandate == "members":
             raise CommandError("err.not_representative", admins=ctx.admins())
         raise CommandError("err.cannot_mandate")
+    if command.right in (Right.LEAD, Right.LEAD_OR_CORE):
+        _refuse_inactive_member(ctx)  # a suspended lead learns why, not "you lead nothing"
     if command.right is Right.LEAD:
         raise CommandError("err.leads_nothing")
     if command.right is Right.LEAD_OR_CORE:

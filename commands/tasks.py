@@ -66,8 +66,8 @@ _DUE_WORDS = {"due", "echeance", "tegen", "deadline"}
 _TITLE_WORDS = {"tegen"}
 _OFF_WORDS = {"off", "fin", "retour", "terug", "uit", "back"}
 # The words before the last day away, taken off before the date is read: "until", "jusqu'au",
-# "tot en met", "t/m"… (an apostrophe typed either way).
-_UNTIL = re.compile(r"^(?:until|till|jusqu['’]?(?:au|à|a)|jusque|au|tot(?:\s+en\s+met)?|t/m)(?:\s+|$)",
+# "tot en met", "t/m"… (an apostrophe typed either way, or left out: "jusqu au").
+_UNTIL = re.compile(r"^(?:until|till|jusqu(?:['’]|\s+)?(?:au|à|a)|jusque|au|tot(?:\s+en\s+met)?|t/m)(?:\s+|$)",
                     re.IGNORECASE)
 # !tasks done, !tâches abandonnées…: the tasks in that state (the bot shows these words).
 _STATE_FILTERS = frozenset(s.value for s in TaskState) - {TaskState.OPEN.value}

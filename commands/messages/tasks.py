@@ -194,9 +194,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{person}: {message}",
     },
     "ann.task_escalated": {
-        "fr": "{ref} « {title} » (responsable {lead}) est à l'arrêt : {why} Malgré {reminders}, pas de nouvelles. Groupe cœur, pouvez-vous voir ce qui bloque ? {core}",
-        "nl": "{ref} '{title}' (trekker {lead}) staat stil: {why} Ondanks {reminders} geen nieuws. Kerngroep, kunt u nagaan wat er vastloopt? {core}",
-        "en": "{ref} '{title}' (lead {lead}) has stalled: {why} Despite {reminders}, no news. Core group, can you see what is blocking? {core}",
+        "fr": "{ref} « {title} » (responsable {lead}) est à l'arrêt : {why} Malgré {reminders}, pas de nouvelles. {to}, pouvez-vous voir ce qui bloque ? {core}",
+        "nl": "{ref} '{title}' (trekker {lead}) staat stil: {why} Ondanks {reminders} geen nieuws. {to}, kunt u nagaan wat er vastloopt? {core}",
+        "en": "{ref} '{title}' (lead {lead}) has stalled: {why} Despite {reminders}, no news. {to}, can you see what is blocking? {core}",
+    },
+    "ann.task_lead_gone": {
+        "fr": "{ref} « {title} » est à l'arrêt, et son ou sa responsable {lead} ne peut plus agir pour le groupe (organisation suspendue ou partie, ou plus liée à aucune). {to}, pouvez-vous la transmettre ({prefix}transmettre {ref} @personne) ou l'abandonner ? {core}",
+        "nl": "{ref} '{title}' staat stil, en de trekker {lead} kan niet meer handelen voor de groep (organisatie geschorst of vertrokken, of aan geen enkele meer gekoppeld). {to}, kunt u ze overdragen ({prefix}overdragen {ref} @persoon) of schrappen? {core}",
+        "en": "{ref} '{title}' has stalled, and its lead {lead} can no longer act for the group (organisation suspended or left, or no longer linked to one). {to}, can you hand it over ({prefix}handover {ref} @person) or drop it? {core}",
     },
     "ann.feedback_requested": {
         "fr": "{lead} demande votre avis sur {ref} « {title} » : {feedback}\nRépondez avec {prefix}vu {ref} [commentaire…] d'ici le {until}.",
@@ -214,9 +219,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Reminder: {lead} is waiting for your feedback on {ref} '{title}': {feedback}\n{count}/{expected} members have answered. {prefix}ack {ref} [comment…]",
     },
     "ann.feedback_escalated": {
-        "fr": "Personne n'a donné son avis sur {ref} « {title} » depuis la demande de {lead} le {since}. Groupe cœur, pouvez-vous faire avancer ? {core}",
-        "nl": "Niemand gaf feedback over {ref} '{title}' sinds de vraag van {lead} op {since}. Kerngroep, kunt u het in beweging brengen? {core}",
-        "en": "Nobody has given feedback on {ref} '{title}' since {lead} asked on {since}. Core group, can you move it forward? {core}",
+        "fr": "Personne n'a donné son avis sur {ref} « {title} » depuis la demande de {lead} le {since}. {to}, pouvez-vous faire avancer ? {core}",
+        "nl": "Niemand gaf feedback over {ref} '{title}' sinds de vraag van {lead} op {since}. {to}, kunt u het in beweging brengen? {core}",
+        "en": "Nobody has given feedback on {ref} '{title}' since {lead} asked on {since}. {to}, can you move it forward? {core}",
     },
     "ann.task_done": {
         "fr": "{ref} « {title} » est faite ({by}).{note}",
@@ -304,6 +309,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "C'est désormais à vous de trancher {proposal} ({ref} « {title} ») : qui devait le faire ne le peut plus (personne ne décide de sa propre cause). Voyez {prefix}statut {proposal}, puis {prefix}trancher {proposal} accepter|refuser raison.",
         "nl": "Het is nu aan u om over {proposal} te beslissen ({ref} '{title}'): wie dat zou doen, mag het niet meer (niemand beslist over zijn eigen zaak). Zie {prefix}status {proposal}, dan {prefix}beslissen {proposal} aanvaarden|weigeren reden.",
         "en": "It is now yours to resolve {proposal} ({ref} '{title}'): whoever was to do it no longer may (nobody decides their own case). See {prefix}status {proposal}, then {prefix}resolve {proposal} accept|reject reason.",
+    },
+    "task.escalate_to_core": {
+        "fr": "Groupe cœur",
+        "nl": "Kerngroep",
+        "en": "Core group",
+    },
+    "task.escalate_to_admins": {
+        "fr": "Admins (personne d'autre au groupe cœur)",
+        "nl": "Admins (niemand anders in de kerngroep)",
+        "en": "Admins (nobody else in the core group)",
     },
     "task.why_stalled": {
         "fr": "pas de nouvelles depuis le {since} ({span}).",
