@@ -218,7 +218,9 @@ COMMANDS: tuple[Command, ...] = (
             tasks.list_tasks),
     Command("update", {"fr": ("avancement",), "nl": ("voortgang",), "en": ("update",)},
             Right.LEAD_OR_CORE, (Param("task", "task"), Param("note", "body")), tasks.update),
-    Command("done", {"fr": ("fait",), "nl": ("klaar",), "en": ("done",)},
+    # "fini" and "terminé" are what people type first in French; "gedaan" in Dutch.
+    Command("done", {"fr": ("fait", "fini", "terminé"), "nl": ("klaar", "gedaan"),
+                     "en": ("done",)},
             Right.LEAD_OR_CORE, (Param("task", "task"), Param("note", "text", False)), tasks.done),
     Command("drop", {"fr": ("abandonner",), "nl": ("schrappen",), "en": ("drop",)},
             Right.LEAD_OR_CORE, (Param("task", "task"), Param("reason", "text")), tasks.drop),

@@ -293,6 +293,17 @@ def test_support_is_also_the_noun_as_objection_is(harness):
     assert len(harness.repo.supports(harness.repo.proposal("sem", 1).key)) == 2
 
 
+def test_done_is_also_the_words_people_type_first(harness):
+    """!fini and !terminé (any accent) in French, !gedaan in Dutch: the task is done and the
+    reply is in that language."""
+    for n, (person, word, reply) in enumerate([(BOB, "!fini", "T-1 est faite"),
+                                               (BOB, "!termine", "T-2 est faite"),
+                                               (BOB, "!gedaan", "T-3 is klaar")], start=1):
+        harness.say(ALICE, f'!mandate {BOB} "Task {n}"')
+        rows = harness.say(person, f"{word} T-{n}")
+        assert rows[0]["plain"].startswith(reply), rows[0]["plain"]
+
+
 def test_a_bilingual_group_announces_in_both_languages(make_harness):
     h = make_harness(language='["fr", "nl"]')
     rows = h.say(ALICE, '!propose "Repair Together" they fix things')
