@@ -33,6 +33,12 @@ from .timefmt import end_of_day
 # 1.6 s, 200 MB at its peak; bench/tree_picture.py): the reply says to use
 # ``coopbot export --what tree --format dot`` (or json) instead.
 MAX_DRAWN = 1000
+# And beyond this many pixels, whatever the count: a deep line of members (each coopted by
+# the one before) widens the outline by its indentation and lengthens every column by the
+# ancestors it repeats, so 1,000 members in a line would be 34,000 x 26,000 pixels (gigabytes
+# for one ``!tree``). The bench's 1,000 members are 31 million; the picture is laid out
+# first (``tree_picture.layout``, no pixel allocated) and refused past this.
+MAX_PIXELS = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,12 @@ def show(ctx: Context, args: dict[str, Any]) -> None:
     if len(tree.nodes) > MAX_DRAWN:
         raise CommandError("err.tree_too_big", count=len(tree.nodes), max=MAX_DRAWN)
     today = ctx.now.astimezone(group.zone).date()
+    from .tree_picture import layout  # Pillow's fonts: loaded only when a tree is drawn
+
+    width, height = layout(tree, ctx.lang, group.zone, today)
+    if width * height > MAX_PIXELS:
+        raise CommandError("err.tree_too_large", count=len(tree.nodes), width=width,
+                           height=height, max=MAX_PIXELS // 1_000_000)
     ctx.out.reply_picture(TreePicture(tree, group.zone, today), "tree.caption",
                           group=group.name, count=len(tree.nodes), founders=tree.founders,
                           day=When(end_of_day(today, group.zone), group.zone))

@@ -35,6 +35,7 @@ COLUMN_GAP = 40
 ONE_COLUMN = 45     # up to this many rows, one column
 ASPECT = 1.5        # width / height aimed at for longer trees
 MAX_NAME = 48       # characters of a name shown
+TOP = MARGIN + 34 + 28  # the first row, under the title and subtitle
 
 INK = (33, 37, 41)
 FAINT = (134, 142, 150)
@@ -51,11 +52,51 @@ class _Row:
     context: bool = False   # repeated above a column's first row, faded
 
 
+@dataclass(frozen=True)
+class _Layout:
+    columns: list[list[_Row]]
+    widths: list[float]
+    labels: dict[str, tuple[str, str]]
+    title: str
+    subtitle: str
+    continued: str
+    width: int
+    height: int
+
+
+def layout(tree: Tree, lang: str, zone: ZoneInfo, day: date) -> tuple[int, int]:
+    """The width and height in pixels ``draw`` would give the picture, without drawing it
+    (so a picture too large is refused before its pixels are allocated)."""
+    placed = _layout(tree, lang, zone, day)
+    return placed.width, placed.height
+
+
 def draw(tree: Tree, lang: str, zone: ZoneInfo, day: date) -> tuple[bytes, int, int]:
     """The PNG of ``tree`` in ``lang`` (dates in the group's zone), and its width and
     height in pixels."""
     from PIL import Image, ImageDraw
 
+    fonts = _fonts()
+    placed = _layout(tree, lang, zone, day)
+    width, height = placed.width, placed.height
+    image = Image.new("RGB", (width, height), "white")
+    pen = ImageDraw.Draw(image)
+    pen.text((MARGIN, MARGIN), placed.title, font=fonts.title, fill=TITLE)
+    pen.text((MARGIN, MARGIN + 36), placed.subtitle, font=fonts.meta, fill=FAINT)
+    x = MARGIN
+    for column, column_width in zip(placed.columns, placed.widths):
+        _draw_column(pen, fonts, column, placed.labels, x, TOP, placed.continued)
+        x += int(column_width) + COLUMN_GAP
+    # A white page of text in a few colours needs no more than a fixed palette (each ink
+    # and its shades towards white, for smooth letters): a third of the bytes, quicker to
+    # write, and no buffer the size of the picture (an adaptive palette's costs 40 MB).
+    image = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue(), width, height
+
+
+def _layout(tree: Tree, lang: str, zone: ZoneInfo, day: date) -> _Layout:
     fonts = _fonts()
     rows = tree.rows()
     labels = {node.slug: _label(tree, node, lang, zone) for node, _ in rows}
@@ -73,25 +114,10 @@ def draw(tree: Tree, lang: str, zone: ZoneInfo, day: date) -> tuple[bytes, int, 
     title = text(lang, "tree.title", group=tree.name)
     subtitle = text(lang, "tree.subtitle", count=len(tree.nodes), founders=tree.founders,
                     day=show_day(day, lang))
-    top = MARGIN + 34 + 28
     width = int(max(sum(widths) + COLUMN_GAP * (len(columns) - 1),
                     fonts.title.getlength(title), fonts.meta.getlength(subtitle))) + 2 * MARGIN
-    height = top + max(len(column) for column in columns) * ROW + MARGIN
-    image = Image.new("RGB", (width, height), "white")
-    pen = ImageDraw.Draw(image)
-    pen.text((MARGIN, MARGIN), title, font=fonts.title, fill=TITLE)
-    pen.text((MARGIN, MARGIN + 36), subtitle, font=fonts.meta, fill=FAINT)
-    x = MARGIN
-    for column, column_width in zip(columns, widths):
-        _draw_column(pen, fonts, column, labels, x, top, continued)
-        x += int(column_width) + COLUMN_GAP
-    # A white page of text in a few colours needs no more than a fixed palette (each ink
-    # and its shades towards white, for smooth letters): a third of the bytes, quicker to
-    # write, and no buffer the size of the picture (an adaptive palette's costs 40 MB).
-    image = image.quantize(palette=_palette(), dither=Image.Dither.NONE)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=6)
-    return buffer.getvalue(), width, height
+    height = TOP + max(len(column) for column in columns) * ROW + MARGIN
+    return _Layout(columns, widths, labels, title, subtitle, continued, width, height)
 
 
 def _columns(rows: list[tuple[Node, int]], width_of) -> list[list[_Row]]:

@@ -243,3 +243,38 @@ def test_pillow_is_imported_only_when_a_tree_is_drawn():
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+def chain(count: int) -> trees.Tree:
+    """A tree of ``count`` members each coopted by the one before: one founder, one line."""
+    start = datetime(2024, 1, 8, 9, 0, tzinfo=timezone.utc)
+    nodes, children = {}, {}
+    for index in range(count):
+        slug, parent = f"m{index}", (f"m{index - 1}" if index else None)
+        nodes[slug] = trees.Node(slug, f"Organisation {index} à Bruxelles", "active",
+                                 (trees.Admission(start + timedelta(days=index), parent,
+                                                  f"C-{index}" if parent else None, False),),
+                                 parent)
+        children.setdefault(parent, []).append(slug)
+    return trees.Tree("sem", "SEM", nodes, children)
+
+
+def test_a_tree_too_deep_for_one_picture_is_refused_before_it_is_drawn(harness, monkeypatch):
+    """Far under ``MAX_DRAWN`` members, a deep line (each member coopted by the one before)
+    grows the outline in width (its indentation) and in height (each column repeats the
+    ancestors of its first row): 1,000 members in a line would be 34,000 x 26,000 pixels,
+    gigabytes of memory for one ``!tree``. Such a tree is refused like a tree too big, by its
+    picture's size, and nothing is drawn; a broad tree of as many members is still drawn."""
+    from commands import tree_picture
+
+    drawn = []
+    monkeypatch.setattr(tree_picture, "draw", lambda *args: drawn.append(args))
+    monkeypatch.setattr(trees, "build", lambda repo, group, name: chain(1000))
+    [reply] = harness.say(ALICE, "!tree")
+    assert reply["attachment"] is None and drawn == []
+    assert "too deep: its picture would be too large (33707 × 26118 pixels" in reply["plain"]
+    assert "coopbot export --what tree --format dot" in reply["plain"]
+    [fr] = harness.say(ALICE, "!arbre")
+    assert "trop profond : son image serait trop grande" in fr["plain"]
+    width, height = tree_picture.layout(synthetic(1000), "en", BRUSSELS, date(2026, 11, 2))
+    assert width * height <= trees.MAX_PIXELS                  # as the bench draws it

@@ -138,6 +138,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "nl": "De boom telt {count} leden: te veel voor één afbeelding (hoogstens {max}). De beheerder van de bot kan hem als tekst exporteren: coopbot export --what tree --format dot",
         "en": "The tree has {count} members: too many for one picture (at most {max}). The bot's host can export it as text: coopbot export --what tree --format dot",
     },
+    "err.tree_too_large": {
+        "fr": "L'arbre de {count} membres est trop profond : son image serait trop grande ({width} × {height} pixels, au plus {max} millions). L'hébergeur du bot peut l'exporter en texte : coopbot export --what tree --format dot",
+        "nl": "De boom van {count} leden is te diep: de afbeelding zou te groot worden ({width} × {height} pixels, hoogstens {max} miljoen). De beheerder van de bot kan hem als tekst exporteren: coopbot export --what tree --format dot",
+        "en": "The tree of {count} members is too deep: its picture would be too large ({width} × {height} pixels, at most {max} million). The bot's host can export it as text: coopbot export --what tree --format dot",
+    },
     "help.tree": {
         "fr": "l'arbre de cooptation, en image (qui a coopté qui, et quand)",
         "nl": "de coöptatieboom, als afbeelding (wie wie heeft gecoöpteerd, en wanneer)",
