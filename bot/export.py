@@ -108,6 +108,21 @@ def _member(repo: Repository, m: Member) -> dict[str, Any]:
     }
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula: text people typed
+# (a candidate's name, a reason) could then run in the host's spreadsheet ("CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """One CSV cell: lists and objects as JSON, and a text a spreadsheet would take for a
+    formula kept as text, with a leading apostrophe (as OWASP advises)."""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def render(data: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -116,8 +131,7 @@ def render(data: list[dict[str, Any]], fmt: str) -> str:
         writer = csv.DictWriter(buffer, fieldnames=list(data[0]))
         writer.writeheader()
         for row in data:
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
-                             for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 

@@ -155,3 +155,21 @@ def test_a_person_listed_under_two_founders_is_refused():
     with pytest.raises(ConfigError) as refused:
         parse(text)
     assert "@alice:example.org is listed under dewey, transition" in str(refused.value)
+
+
+def test_an_exported_csv_never_hands_a_spreadsheet_a_formula(harness):
+    """Names and reasons are typed by anyone: a cell a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``) is exported as text, with a leading apostrophe."""
+    import csv
+    import io
+
+    from bot import export
+
+    harness.say(ALICE, '!propose "=HYPERLINK(""http://evil"";""click"")" they fix things')
+    harness.say(BOB, "!object C-1 @SUM(1+1) is what I think")
+    rows = list(csv.DictReader(io.StringIO(export.render(export.rows(harness.repo, "proposals"),
+                                                         "csv"))))
+    assert rows[0]["candidate"].startswith("'=HYPERLINK"), rows[0]["candidate"]
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows
+                   for value in row.values()), rows
+    assert export.render([{"n": -1, "text": "- a dash"}], "csv").splitlines()[1] == "-1,'- a dash"
