@@ -11,6 +11,7 @@ since, which the homeserver does not send again (README, "Backups and restore").
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ TAKEN_KEY = "backup:taken_at"  # meta, in the copy only: when it was taken
 BUSY_MS = 10_000               # how long a step waits for the bot's write to end
 # A database's companions, folded into its copy by the backup API: never copied as files.
 SIDE_FILES = ("-wal", "-shm", "-journal")
+# A backup holds everything, the device's keys too (matrix-nio pickles them with a known
+# default key): made for the bot's user alone, whatever the umask of the cron job running it.
+PRIVATE_UMASK = 0o077
 
 
 class BackupError(Exception):
@@ -50,8 +54,10 @@ def backup(config: Config, dest: Path, now: datetime) -> Backup:
         raise BackupError(f"{dest} exists and is not an empty folder: choose a new one "
                           "(a backup never overwrites another)")
     made = not dest.exists()
+    umask = os.umask(PRIVATE_UMASK)
     try:
         dest.mkdir(parents=True, exist_ok=True)
+        dest.chmod(0o700)  # an empty folder given by the host too: what goes in is private
         result = Backup(dest / source.name)
         copy_database(source, result.database, taken_at=now)
         result.files.append(result.database)
@@ -63,6 +69,8 @@ def backup(config: Config, dest: Path, now: datetime) -> Backup:
     except BaseException:
         _remove(dest, made)
         raise
+    finally:
+        os.umask(umask)
 
 
 def copy_database(source: Path, target: Path, *, taken_at: datetime | None = None) -> None:
@@ -107,7 +115,7 @@ def _copy_store(store: Path, target: Path) -> list[Path]:
         if _is_sqlite(path):
             copy_database(path, out)
         else:
-            shutil.copy2(path, out)
+            shutil.copyfile(path, out)  # not its mode: the copy stays private
         copied.append(out)
     return copied
 

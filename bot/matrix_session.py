@@ -172,7 +172,10 @@ class Session:
         store = ""
         if self.encryption:
             stored_device = self._check_crypto_store(repo, stored_device)
-            self.store_path().mkdir(parents=True, exist_ok=True)
+            # The device's keys, pickled with matrix-nio's known default key: for the bot's
+            # user alone, whatever the umask or the folder around it (one made before too).
+            self.store_path().mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.store_path().chmod(0o700)
             store = str(self.store_path())
         client = AsyncClient(self.settings.homeserver, self.user_id, device_id=stored_device,
                              store_path=store, config=self._client_config())
