@@ -56,7 +56,12 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         self._unreadable: set[tuple[str, str]] = set()  # damaged instants already logged
         if lock and self.path != ":memory:":
             self._lock_file = _take_lock(self.path + ".lock")
+        created = self.path != ":memory:" and not os.path.exists(self.path)
         self.db = Database(self.path)
+        if created:
+            # Everything the group said, direct messages included: for the bot's user alone
+            # (SQLite gives its WAL and shared-memory files the database's mode).
+            os.chmod(self.path, 0o600)
         if self.path != ":memory:":
             self.db.enable_wal()
         self.db.execute("PRAGMA foreign_keys = ON")

@@ -113,3 +113,24 @@ def test_the_crypto_store_is_the_bots_users_only(tmp_path, usual_umask, monkeypa
     finally:
         repo.close()
     assert store.is_dir() and not others_may_read(store)
+
+
+def test_a_new_database_and_its_companions_are_the_bots_users_only(tmp_path):
+    """The database holds everything the group said, direct messages too: made by the bot,
+    it is readable by the bot's user alone, whatever the umask (its WAL and shared-memory
+    files take its mode)."""
+    import os
+    import stat
+
+    from storage.repository import Repository
+
+    old = os.umask(0o022)
+    try:
+        repo = Repository(str(tmp_path / "coopbot.db"))
+        repo.set_meta("probe", "1")
+        for name in ("coopbot.db", "coopbot.db-wal", "coopbot.db-shm"):
+            mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+            assert mode & 0o077 == 0, (name, oct(mode))
+        repo.close()
+    finally:
+        os.umask(old)
