@@ -450,3 +450,21 @@ async def test_a_refused_topic_moved_out_of_the_category_opens_nothing_when_fixe
     await born.sync()
     assert born.proposals() == []
     assert len(born.bot_posts(topic_id)) == 1  # and nothing more is said there
+
+
+@pytest.mark.asyncio
+async def test_no_first_post_is_left_behind_while_a_category_is_not_found(born):
+    """A category renamed (its slug no longer the configured one) is not found at a
+    restart: reading the forum on would leave the first posts written there behind the
+    cursor for good, so nothing is read (and no deadline decided) until it is found."""
+    category = born.fake.categories[born.fake.general_id]
+    category.slug = "cooptation"  # renamed by an admin
+    born.restart()
+    topic_id = born.open_topic("alice", TEMPLATE)
+    read_until = born.adapter.watermark()
+    await born.sync()
+    assert born.proposals() == [] and born.adapter.watermark() == read_until  # nothing read
+    category.slug = "general"  # the name (or the configuration) is set right
+    await born.sync()
+    assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost"]
+    assert len(born.bot_posts(topic_id)) == 1
