@@ -200,7 +200,9 @@ class ForumAdapter:
     # --- categories ------------------------------------------------------------------------
     async def resolve_categories(self) -> bool:
         """Find each group's category id (by slug or number); a miss is logged and retried.
-        False if the categories could not be read (a failure, retried at the next pass)."""
+        False if the categories could not be read (a failure, retried at the next pass), or
+        a group's is not found (renamed, deleted, mistyped): the first posts written there
+        would be read as nobody's and left behind by the cursor for good."""
         missing = [slug for slug in self.groups if slug not in self.categories]
         if not missing:
             return True
@@ -219,9 +221,10 @@ class ForumAdapter:
             elif wanted.lower() in by_slug:
                 self.categories[slug] = by_slug[wanted.lower()]
             else:
-                log.error("discourse: group %s: no category %r on %s", slug, wanted,
+                log.error("discourse: group %s: no category %r on %s; the forum is not read"
+                          " (and no deadline decided) until it is found", slug, wanted,
                           self.config.url)
-        return True
+        return all(slug in self.categories for slug in self.groups)
 
     # --- reading replies -------------------------------------------------------------------
     async def poll(self) -> int:

@@ -29,8 +29,8 @@ cooptation category whose first post carries the proposal template (``name:``/``
   unlinked author. Refusals by the engine (a name already proposed, already a member) are
   its own replies, in the topic. A refused topic is read again (``GET /posts/{id}.json``)
   at each pass for a day after its last version was read, then every quarter of an hour
-  until ``READ_AGAIN_FOR``, and at once on a webhook's ``post_edited``; deleted, it is
-  given up.
+  until ``READ_AGAIN_FOR``, and at once on a webhook's ``post_edited``; deleted, or moved
+  out of the category (checked before a new version is read), it is given up.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from commands.context import Effects, Group
 from commands.engine import MAX_INPUT_CHARS
 from commands.events import Inbound, Venue
 from commands.render import Phrase, Pieces
-from storage.forum_store import ReplyTarget
+from storage.forum_store import BornTopic, ReplyTarget
 
 from .retry import Deferred
 
@@ -96,6 +96,8 @@ class BornTopics:
         born = self.store.born(int(post["topic_id"]))
         if born is None or born.state != "waiting":
             return False
+        if self._group_of(post.get("category_id")) != born.group_slug:
+            return False  # moved out of the category (or not said): the poll sees to it
         return self.read(born.group_slug, post)
 
     async def read_again(self) -> None:
@@ -129,7 +131,31 @@ class BornTopics:
             if post.get("deleted_at") or post.get("user_deleted"):
                 self.store.born_gone(born.topic_id)
                 continue
+            if forum_text.digest(str(post.get("raw") or "")) == born.digest:
+                continue  # this version was answered
+            try:
+                moved = not await self._in_category(item, born, post)
+            except Deferred:
+                continue
+            except DiscourseClientError as error:
+                if error.response is not None and error.response.status_code in (403, 404):
+                    self.store.born_gone(born.topic_id)
+                else:
+                    self.adapter.fail(item, error)
+                continue
+            if moved:
+                self.store.born_gone(born.topic_id)  # moved out: no proposal here any more
+                continue
             self.read(born.group_slug, post)
+
+    async def _in_category(self, item: str, born: BornTopic, post: dict) -> bool:
+        """Whether the topic is still in its group's category (an edited post says nothing
+        of it: ``GET /t/{slug}/{id}.json``). Asked only for a new version, before it is read:
+        a moderator who moved the topic out said it is no proposal of this group."""
+        topic = await self.adapter._call(
+            item, self.adapter.client.topic, str(post.get("topic_slug") or "topic"),
+            born.topic_id, override_request_kwargs={"allow_redirects": True})
+        return self._group_of((topic or {}).get("category_id")) == born.group_slug
 
     def read(self, slug: str, post: dict) -> bool:
         """Open the proposal a first post carries, or say what to fix; once per version of

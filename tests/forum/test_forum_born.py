@@ -421,3 +421,50 @@ async def test_a_first_post_that_cannot_be_read_holds_nothing_up(born):
     assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost", "Repair Together"]
     [status] = born.bot_posts(topic_id)
     assert status.text.startswith("I opened C-2")
+
+
+# --- moved out of the category ----------------------------------------------------------------
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("by", ["poll", "webhook"])
+async def test_a_refused_topic_moved_out_of_the_category_opens_nothing_when_fixed(born, by):
+    """A moderator who moves a refused topic out of the cooptation category (to another
+    category, another group's included) says it is no proposal here: an edit that fixes
+    it afterwards opens nothing, as a topic moved into the category is never read."""
+    elsewhere = born.fake.add_category("offtopic", "Off topic")
+    topic_id = born.open_topic("alice", NO_WHY)
+    await born.sync()
+    assert len(born.bot_posts(topic_id)) == 1  # refused: read again after an edit
+    born.fake.topics[topic_id].category_id = elsewhere  # moved by a moderator
+    born.clock.advance(timedelta(minutes=5))
+    first = born.fake.topics[topic_id].post_ids[0]
+    if by == "webhook":
+        async with TestClient(TestServer(born.adapter.webhook_app("s3cret"))) as client:
+            born.fake.register_webhook(str(client.make_url("/hook")), "s3cret",
+                                       events=["post_edited"])
+            born.fake.edit_post(first, TEMPLATE)
+            await born.fake.flush_webhooks()
+    else:
+        born.fake.edit_post(first, TEMPLATE)
+    await born.sync()
+    await born.sync()
+    assert born.proposals() == []
+    assert len(born.bot_posts(topic_id)) == 1  # and nothing more is said there
+
+
+@pytest.mark.asyncio
+async def test_no_first_post_is_left_behind_while_a_category_is_not_found(born):
+    """A category renamed (its slug no longer the configured one) is not found at a
+    restart: reading the forum on would leave the first posts written there behind the
+    cursor for good, so nothing is read (and no deadline decided) until it is found."""
+    category = born.fake.categories[born.fake.general_id]
+    category.slug = "cooptation"  # renamed by an admin
+    born.restart()
+    topic_id = born.open_topic("alice", TEMPLATE)
+    read_until = born.adapter.watermark()
+    await born.sync()
+    assert born.proposals() == [] and born.adapter.watermark() == read_until  # nothing read
+    category.slug = "general"  # the name (or the configuration) is set right
+    await born.sync()
+    assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost"]
+    assert len(born.bot_posts(topic_id)) == 1
