@@ -224,6 +224,9 @@ class ForumAdapter:
                 log.error("discourse: group %s: no category %r on %s; the forum is not read"
                           " (and no deadline decided) until it is found", slug, wanted,
                           self.config.url)
+                self.topics.category_missing(slug, wanted)
+                continue
+            self.topics.category_found(slug)
         return all(slug in self.categories for slug in self.groups)
 
     # --- reading replies -------------------------------------------------------------------

@@ -25,6 +25,7 @@ from pydiscourse.exceptions import DiscourseClientError
 
 from commands import cooptation, forum_text
 from commands.context import Effects, Group
+from commands.legitimacy import in_good_standing_holders
 from commands.lifecycle import ACTIVE
 from storage.forum_store import ForumTopic
 from storage.rows import Proposal
@@ -46,6 +47,24 @@ class ForumTopics:
         self.clock = adapter.clock
         # (proposal, deadline) whose topic was read in full once the deadline had come
         self._read_due: set[tuple[str, datetime]] = set()
+
+    def category_missing(self, slug: str, wanted: str) -> None:
+        """A group's category is not found: nothing of the forum is read, so no deadline is
+        decided. The group's admins hear it once, in a direct chat, with what to do."""
+        now = self.clock.now()
+        with self.repo.transaction():
+            if not self.store.category_missing(slug, now):
+                return
+            group = self.engine.group(slug)
+            out = Effects(self.repo, group, now)
+            for admin in in_good_standing_holders(self.repo, slug, "admin"):
+                out.dm(admin, "dm.forum_category_missing", subject=f"category:{slug}",
+                       group=group.name, category=wanted)
+            out.flush()
+
+    def category_found(self, slug: str) -> None:
+        with self.repo.transaction():
+            self.store.category_found(slug)
 
     async def reconcile(self) -> None:
         """Give every active proposal its topic, and bring existing topics up to date."""

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from .timestamps import from_iso, iso
 
+CATEGORY_MISSING = "forum:category_missing:"  # meta: a group whose category is not found
 LAST_POST_KEY = "forum:last_post_id"  # meta: the newest post id every older post was read to
 # meta: first posts up to this id were written before the bot read the forum: history, never
 # a proposal (set once, at the first poll)
@@ -257,6 +258,16 @@ class ForumStore:
         row = self.db.execute("select user_id from forum_accounts where username = ?",
                               [key]).fetchone()
         return int(row[0])
+
+    # --- a group's category not found ------------------------------------------------------
+    def category_missing(self, group: str, at: datetime) -> bool:
+        """Note that a group's category is not found; False if it was already noted (its
+        admins were told)."""
+        return self.db.execute("insert or ignore into meta (key, value) values (?, ?)",
+                               [CATEGORY_MISSING + group, iso(at)]).rowcount == 1
+
+    def category_found(self, group: str) -> None:
+        self.db.execute("delete from meta where key = ?", [CATEGORY_MISSING + group])
 
     # --- marks in meta --------------------------------------------------------------------
     def last_post_id(self) -> int:

@@ -464,6 +464,10 @@ async def test_no_first_post_is_left_behind_while_a_category_is_not_found(born):
     read_until = born.adapter.watermark()
     await born.sync()
     assert born.proposals() == [] and born.adapter.watermark() == read_until  # nothing read
+    await born.sync()
+    # The admins are told once (the room is told nothing by the forum, which is not read).
+    told = [r for r in born.outbox("dm") if "cannot find the forum category" in r["plain"]]
+    assert [r["target"] for r in told] == [ALICE], told
     category.slug = "general"  # the name (or the configuration) is set right
     await born.sync()
     assert [p.candidate for p in born.proposals()] == ["Les Amis du Compost"]
