@@ -259,10 +259,23 @@ class _Loader:
         return Config(self.path, database, prefix, groups, matrix, discourse, secrets,
                       http_listen)
 
+    def _env_names(self, raw: dict[str, Any], keys: tuple[str, ...], section: str) -> None:
+        """A ``*_env`` key names an environment variable: a secret pasted there instead
+        (a Matrix token, a Discourse key) is refused without being repeated, as every later
+        message would print it ("the environment variable syt_… is not set")."""
+        for key in keys:
+            value = raw.get(key)
+            if isinstance(value, str) and _looks_like_a_secret(value):
+                self.problem(f"{section}.{key}", "this looks like the secret itself: put it in "
+                             "the environment, and here the variable's name (such as "
+                             "COOPBOT_MATRIX_TOKEN)", section)
+                raw[key] = "COOPBOT_SECRET_NOT_NAMED"
+
     def _matrix(self, raw: dict[str, Any]) -> MatrixConfig | None:
         raw = dict(raw)
         self.strings(raw, ("homeserver", "user_id", "access_token_env", "password_env",
                            "device_name", "store_path"), "matrix", "matrix")
+        self._env_names(raw, ("access_token_env", "password_env"), "matrix")
         for key in ("homeserver", "user_id"):
             if not raw.get(key):
                 self.problem(f"matrix.{key}", "required", "matrix")
@@ -291,6 +304,7 @@ class _Loader:
         raw = dict(raw)
         self.strings(raw, ("url", "api_username", "api_key_env", "poll_interval",
                            "webhook_listen", "webhook_secret_env"), "discourse", "discourse")
+        self._env_names(raw, ("api_key_env", "webhook_secret_env"), "discourse")
         for key in ("url", "api_username", "api_key_env"):
             if not raw.get(key):
                 self.problem(f"discourse.{key}", "required", "discourse")
@@ -514,6 +528,16 @@ def _mask(value: str | None) -> str:
     if not value:
         return "NOT SET"
     return "set (" + "*" * 8 + ")"
+
+
+_TOKEN_PREFIXES = ("syt_", "syr_", "mat_", "mct_")  # Synapse's and MAS's access tokens
+
+
+def _looks_like_a_secret(name: str) -> bool:
+    """A value no one names an environment variable: a Matrix access token, a Discourse API
+    key (64 hex digits), or anything long or with characters a variable name never has."""
+    return (name.startswith(_TOKEN_PREFIXES) or len(name) >= 40
+            or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name))
 
 
 def placeholder_problems(config: Config) -> list[str]:

@@ -134,3 +134,39 @@ def test_a_new_database_and_its_companions_are_the_bots_users_only(tmp_path):
         repo.close()
     finally:
         os.umask(old)
+
+
+def test_a_secret_pasted_where_its_variables_name_goes_is_refused_and_never_repeated():
+    """``access_token_env = "syt_…"``: every later message ("the environment variable syt_…
+    is not set") would print the token, and log scrubbing knows only the secrets it read."""
+    import pytest
+
+    from bot.config import ConfigError, parse
+
+    token = "syt_Y29vcGJvdA_aBcDeFgHiJkLmNoPqRsT_1x2y3z"
+    key = "0123456789abcdef" * 4
+    text = f"""
+[bot]
+database = "x.db"
+
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@coopbot:example.org"
+access_token_env = "{token}"
+
+[discourse]
+url = "http://127.0.0.1:3000"
+api_username = "coopbot"
+api_key_env = "{key}"
+
+[[groups]]
+slug = "sem"
+name = "Sem"
+admins = ["@alice:example.org"]
+"""
+    with pytest.raises(ConfigError) as refused:
+        parse(text)
+    said = str(refused.value)
+    assert "matrix.access_token_env: this looks like the secret itself" in said, said
+    assert "discourse.api_key_env: this looks like the secret itself" in said, said
+    assert token not in said and key not in said
