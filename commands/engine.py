@@ -60,6 +60,8 @@ MAX_INPUT_CHARS = 4000
 NAME_KEYS = "2"     # the version of commands.parsing.name_key the stored keys follow
 TASK_HINTS = "1"    # the version of how a task's next_step_at is computed
 HEARTBEAT_EVERY = timedelta(seconds=10)  # far below any downtime_grace worth having
+SERVED_GROUPS = "served_groups"  # meta: the groups the last start served (JSON list of slugs)
+GROUP_OUT = "group_out:"         # meta: a group left out of the config, since when
 RATE_LIMIT = 10                       # commands per person…
 RATE_WINDOW = timedelta(seconds=60)   # …in this window
 
@@ -511,19 +513,45 @@ class Engine:
             self._alive_noted = now
 
     def recover_downtime(self) -> None:
-        """At start: windows that lost more than ``downtime_grace`` to our absence grow back."""
+        """At start: windows that lost more than ``downtime_grace`` to our absence grow back,
+        and those of a group the config left out for a while (``_groups_back``) too."""
         try:
             last = self.repo.instant("alive_at")
         except ValueError:  # a damaged row must not stop the start: said, and no extension
             log.warning("the last sign of life %r is not a date: no window is extended for "
                         "a downtime this time", self.repo.meta("alive_at"))
-            return
+            last = None
         now = self.clock.now()
-        if last is None or now <= last:
-            return
-        for proposal in self._proposals(State.OPEN, State.CONTESTED):
-            self._isolated(f"{proposal.key}:downtime", proposal.group_slug,
-                           lambda proposal=proposal: self._extend(proposal, last, now))
+        with self.repo.transaction():  # the absences' marks go with the extensions they make
+            back = self._groups_back(last)
+            if not back and (last is None or now <= last):
+                return
+            for proposal in self._proposals(State.OPEN, State.CONTESTED):
+                since = back.get(proposal.group_slug, last)
+                if since is not None and now > since:
+                    self._isolated(f"{proposal.key}:downtime", proposal.group_slug,
+                                   lambda proposal=proposal, since=since:
+                                   self._extend(proposal, since, now))
+
+    def _groups_back(self, last: datetime | None) -> dict[str, datetime]:
+        """The configured groups that the previous runs did not serve, and since when: a
+        group left out of the config file for a while had its room and forum unread (an
+        objection typed there then was never applied), which is downtime for it alone. The
+        groups served are noted at each start; one that goes missing is marked with the last
+        sign of life of the run that served it."""
+        configured = sorted(self._definitions)
+        served = self.repo.meta(SERVED_GROUPS)
+        if served is not None and last is not None:
+            for slug in set(json.loads(served)) - set(configured):
+                if self.repo.meta(GROUP_OUT + slug) is None:
+                    self.repo.set_instant(GROUP_OUT + slug, last)
+        back = {}
+        for slug in configured:
+            if self.repo.meta(GROUP_OUT + slug) is not None:
+                back[slug] = self.repo.instant(GROUP_OUT + slug)
+                self.repo.delete_meta(GROUP_OUT + slug)
+        self.repo.set_meta(SERVED_GROUPS, json.dumps(configured))
+        return back
 
     def _extend(self, proposal: Proposal, last: datetime, now: datetime) -> None:
         out = Effects(self.repo, self.group(proposal.group_slug), now)

@@ -173,3 +173,33 @@ def test_an_exported_csv_never_hands_a_spreadsheet_a_formula(harness):
     assert not any(value.startswith(("=", "+", "-", "@")) for row in rows
                    for value in row.values()), rows
     assert export.render([{"n": -1, "text": "- a dash"}], "csv").splitlines()[1] == "-1,'- a dash"
+
+
+def test_a_group_left_out_of_the_config_for_a_while_gets_its_lost_time_back(tmp_path):
+    """Left out of the config file for three weeks, a group's room was read by nobody (an
+    objection typed there then was never applied), though the bot ran for others: when it
+    comes back, its open windows get that time back, as after a downtime, instead of its
+    passed deadlines being decided at once."""
+    import dataclasses
+    from datetime import timedelta
+
+    from commands.engine import Engine
+
+    h = Harness(str(tmp_path / "coopbot.db"))
+    h.engine.recover_downtime()  # a start: the groups served are noted
+    h.say(ALICE, PROPOSE)
+    deadline = h.proposal(1).deadline
+    h.engine.heartbeat(force=True)
+    other = dataclasses.replace(h.config.groups[0], slug="other",
+                                matrix_room="#other:example.org")
+    away = Engine(h.repo, h.clock, [other], h.config.command_prefix)  # the host's new file
+    away.seed()
+    away.recover_downtime()
+    h.clock.advance(timedelta(days=21))
+    away.heartbeat(force=True)
+    back = Engine(h.repo, h.clock, h.config.groups, h.config.command_prefix)  # back in it
+    back.recover_downtime()
+    extended = h.proposal(1)
+    assert extended.deadline > h.clock.now() > deadline, (extended.deadline, deadline)
+    back.process_due()
+    assert h.proposal(1).state == "open"
