@@ -545,6 +545,13 @@ class Engine:
             for slug in set(json.loads(served)) - set(configured):
                 if self.repo.meta(GROUP_OUT + slug) is None:
                     self.repo.set_instant(GROUP_OUT + slug, last)
+        for key in self.repo.meta_keys(GROUP_OUT):
+            slug = key[len(GROUP_OUT):]
+            if slug not in self._definitions:
+                waiting = len(self.repo.proposals(slug, (State.OPEN.value, State.CONTESTED.value)))
+                log.warning("group %s is no longer in the config: its room and forum are not "
+                            "read, and its %d running proposal(s) wait (their windows are "
+                            "extended when it is back)", slug, waiting)
         back = {}
         for slug in configured:
             if self.repo.meta(GROUP_OUT + slug) is not None:

@@ -117,6 +117,12 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
     def set_instant(self, key: str, at: datetime) -> None:
         self.set_meta(key, iso(at))
 
+    def meta_keys(self, prefix: str) -> list[str]:
+        """The meta keys that start with ``prefix`` (a range on the key's index)."""
+        return [row["key"] for row in self._all(
+            "select key from meta where key >= ? and key < ?",
+            [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])]
+
     def delete_meta(self, key: str) -> None:
         self.db.execute("delete from meta where key = ?", [key])
 

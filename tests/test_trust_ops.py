@@ -6,6 +6,7 @@ adversarial hunt. Config (tests.harness): dewey=@alice (admin, core), transition
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 import pytest
@@ -175,7 +176,7 @@ def test_an_exported_csv_never_hands_a_spreadsheet_a_formula(harness):
     assert export.render([{"n": -1, "text": "- a dash"}], "csv").splitlines()[1] == "-1,'- a dash"
 
 
-def test_a_group_left_out_of_the_config_for_a_while_gets_its_lost_time_back(tmp_path):
+def test_a_group_left_out_of_the_config_for_a_while_gets_its_lost_time_back(tmp_path, caplog):
     """Left out of the config file for three weeks, a group's room was read by nobody (an
     objection typed there then was never applied), though the bot ran for others: when it
     comes back, its open windows get that time back, as after a downtime, instead of its
@@ -194,7 +195,10 @@ def test_a_group_left_out_of_the_config_for_a_while_gets_its_lost_time_back(tmp_
                                 matrix_room="#other:example.org")
     away = Engine(h.repo, h.clock, [other], h.config.command_prefix)  # the host's new file
     away.seed()
-    away.recover_downtime()
+    with caplog.at_level(logging.WARNING, logger="commands.engine"):
+        away.recover_downtime()
+    assert "group sem is no longer in the config" in caplog.text
+    assert "its 1 running proposal(s) wait" in caplog.text
     h.clock.advance(timedelta(days=21))
     away.heartbeat(force=True)
     back = Engine(h.repo, h.clock, h.config.groups, h.config.command_prefix)  # back in it
