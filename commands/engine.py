@@ -540,23 +540,30 @@ class Engine:
         groups served are noted at each start; one that goes missing is marked with the last
         sign of life of the run that served it."""
         configured = sorted(self._definitions)
-        served = self.repo.meta(SERVED_GROUPS)
-        if served is not None and last is not None:
-            for slug in set(json.loads(served)) - set(configured):
-                if self.repo.meta(GROUP_OUT + slug) is None:
-                    self.repo.set_instant(GROUP_OUT + slug, last)
-        for key in self.repo.meta_keys(GROUP_OUT):
-            slug = key[len(GROUP_OUT):]
+        out = set(self.repo.meta_under(GROUP_OUT))  # one read, whatever the number of groups
+        try:
+            served = json.loads(self.repo.meta(SERVED_GROUPS) or "null")
+        except ValueError:  # a damaged mark must not stop the start: nothing is inferred
+            served = None
+        if isinstance(served, list) and last is not None:
+            for slug in set(served) - set(configured) - out:
+                self.repo.set_instant(GROUP_OUT + slug, last)
+                out.add(slug)
+        back = {}
+        for slug in sorted(out):
             if slug not in self._definitions:
                 waiting = len(self.repo.proposals(slug, (State.OPEN.value, State.CONTESTED.value)))
                 log.warning("group %s is no longer in the config: its room and forum are not "
                             "read, and its %d running proposal(s) wait (their windows are "
                             "extended when it is back)", slug, waiting)
-        back = {}
-        for slug in configured:
-            if self.repo.meta(GROUP_OUT + slug) is not None:
-                back[slug] = self.repo.instant(GROUP_OUT + slug)
-                self.repo.delete_meta(GROUP_OUT + slug)
+                continue
+            try:
+                since = self.repo.instant(GROUP_OUT + slug)
+            except ValueError:  # damaged: the bot's own downtime is all that is measured
+                since = None
+            if since is not None:
+                back[slug] = since
+            self.repo.delete_meta(GROUP_OUT + slug)
         self.repo.set_meta(SERVED_GROUPS, json.dumps(configured))
         return back
 

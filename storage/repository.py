@@ -117,11 +117,12 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
     def set_instant(self, key: str, at: datetime) -> None:
         self.set_meta(key, iso(at))
 
-    def meta_keys(self, prefix: str) -> list[str]:
-        """The meta keys that start with ``prefix`` (a range on the key's index)."""
-        return [row["key"] for row in self._all(
-            "select key from meta where key >= ? and key < ?",
-            [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])]
+    def meta_under(self, prefix: str) -> dict[str, str]:
+        """The meta values whose key starts with ``prefix``, by the rest of their key (one
+        range read on the key's index)."""
+        rows = self._all("select key, value from meta where key >= ? and key < ?",
+                         [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])
+        return {row["key"][len(prefix):]: row["value"] for row in rows}
 
     def delete_meta(self, key: str) -> None:
         self.db.execute("delete from meta where key = ?", [key])
@@ -468,14 +469,12 @@ class Repository(People, Mandates, Names, Digests, OutboxFiles, Reach):
         """The rooms the bot is out of: room id -> (the sync position to read them back
         from, the instant up to which they were read); (None, None) for a damaged record."""
         found: dict[str, tuple[str | None, datetime | None]] = {}
-        for row in self._all("select key, value from meta where key >= ? and key < ?",
-                             [OUT_OF_ROOM, OUT_OF_ROOM[:-1] + ";"]):
+        for room_id, value in self.meta_under(OUT_OF_ROOM).items():
             try:
-                record = json.loads(row["value"])
-                found[row["key"][len(OUT_OF_ROOM):]] = (str(record["since"]),
-                                                        from_iso(record.get("read_until")))
+                record = json.loads(value)
+                found[room_id] = (str(record["since"]), from_iso(record.get("read_until")))
             except (ValueError, TypeError, KeyError):
-                found[row["key"][len(OUT_OF_ROOM):]] = (None, None)
+                found[room_id] = (None, None)
         return found
 
     def back_in_room(self, room_id: str) -> None:
